@@ -1,0 +1,36 @@
+# make run  — install what is missing, build, and train on Fashion-MNIST.
+# make test — install what is missing, build, and run the test suite.
+
+SWIFT ?= swift
+APT_PACKAGES := libopenblas-dev pkg-config
+
+.PHONY: run test build release deps bench clean
+
+run: deps release
+	.build/release/kiln train
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product kiln
+
+bench: release
+	.build/release/kiln bench
+
+# Installs the Debian packages that are missing (needs root or sudo).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+clean:
+	rm -rf .build

@@ -1,0 +1,27 @@
+// CPU feature detection, per-thread gradient mode and the node sequence counter.
+#include "CKilnKernels.h"
+#include <stdatomic.h>
+
+int kiln_has_avx2_fma(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
+static _Thread_local int grad_disabled_depth = 0;
+
+int kiln_grad_disabled_depth(void) { return grad_disabled_depth; }
+void kiln_set_grad_disabled_depth(int depth) { grad_disabled_depth = depth; }
+
+static _Atomic int64_t sequence = 0;
+
+int64_t kiln_next_sequence(void) {
+    return atomic_fetch_add_explicit(&sequence, 1, memory_order_relaxed) + 1;
+}
