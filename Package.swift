@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Kiln", targets: ["Kiln"]),
+        .library(name: "KilnOptimizers", targets: ["KilnOptimizers"]),
         .executable(name: "kiln", targets: ["kiln"]),
     ],
     dependencies: [
@@ -26,14 +27,17 @@ let package = Package(
             ],
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
+        .target(name: "KilnOptimizers", dependencies: ["Kiln"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
                 "Kiln",
+                "KilnOptimizers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "KilnTests", dependencies: ["Kiln"]),
+        .testTarget(name: "KilnTests", dependencies: ["Kiln"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,2 @@
+// Optimizers, learning-rate schedules and loss-curve prediction.
+@_exported import Kiln
