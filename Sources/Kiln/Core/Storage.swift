@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,16 +12,15 @@ import Darwin
 final class TensorStorage {
     let base: UnsafeMutableRawPointer
     let byteCount: Int
+    /// Bytes actually reserved (the block's size class).
+    private let capacity: Int
 
     /// Uninitialized storage of `byteCount` bytes.
     init(byteCount: Int) {
-        var pointer: UnsafeMutableRawPointer?
-        let size = max(byteCount, 64)
-        guard posix_memalign(&pointer, 64, size) == 0, let pointer else {
-            fatalError("Kiln: out of memory allocating \(byteCount) bytes")
-        }
+        let (pointer, capacity) = BlockCache.shared.allocate(byteCount)
         self.base = pointer
         self.byteCount = byteCount
+        self.capacity = capacity
     }
 
     /// Zero-filled storage of `byteCount` bytes.
@@ -29,5 +29,73 @@ final class TensorStorage {
         base.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
     }
 
-    deinit { free(base) }
+    deinit { BlockCache.shared.release(base, capacity: capacity) }
+}
+
+/// Keeps freed large blocks for reuse, so big tensors do not pay page faults on every allocation.
+///
+/// Fresh memory from the system arrives unmapped: touching a new 64 MiB buffer costs thousands
+/// of page faults, more than the arithmetic that fills it. Blocks of at least `minimumCached`
+/// bytes are rounded up to a size class and kept after release, up to `limit` bytes in all.
+final class BlockCache: @unchecked Sendable {
+    static let shared = BlockCache()
+
+    /// Smaller blocks go straight to `malloc`, which already recycles them well.
+    let minimumCached = 1 << 16
+    /// Most bytes kept in the cache.
+    let limit = 1 << 30
+
+    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    private var cachedBytes = 0
+    private let lock = NSLock()
+
+    /// A block of at least `byteCount` bytes and its capacity.
+    func allocate(_ byteCount: Int) -> (UnsafeMutableRawPointer, Int) {
+        let capacity = sizeClass(byteCount)
+        if capacity >= minimumCached {
+            lock.lock()
+            let reused = free[capacity]?.popLast()
+            if reused != nil { cachedBytes -= capacity }
+            lock.unlock()
+            if let reused { return (reused, capacity) }
+        }
+        var pointer: UnsafeMutableRawPointer?
+        guard posix_memalign(&pointer, 64, max(capacity, 64)) == 0, let pointer else {
+            fatalError("Kiln: out of memory allocating \(byteCount) bytes")
+        }
+        return (pointer, capacity)
+    }
+
+    /// Returns a block to the cache, or to the system when it is small or the cache is full.
+    func release(_ pointer: UnsafeMutableRawPointer, capacity: Int) {
+        if capacity >= minimumCached {
+            lock.lock()
+            if cachedBytes + capacity <= limit {
+                free[capacity, default: []].append(pointer)
+                cachedBytes += capacity
+                lock.unlock()
+                return
+            }
+            lock.unlock()
+        }
+        Foundation.free(pointer)
+    }
+
+    /// Returns every cached block to the system.
+    func trim() {
+        lock.lock()
+        let blocks = free.values.joined()
+        free = [:]
+        cachedBytes = 0
+        lock.unlock()
+        for block in blocks { Foundation.free(block) }
+    }
+
+    /// Size classes: exact below the cache threshold, else the next of 8 steps per power of two.
+    private func sizeClass(_ n: Int) -> Int {
+        guard n >= minimumCached else { return n }
+        let power = Int.bitWidth - (n - 1).leadingZeroBitCount   // 2^power >= n
+        let step = (1 << power) / 8
+        return (n + step - 1) / step * step
+    }
 }

@@ -1,0 +1,51 @@
+import Foundation
+import Kiln
+
+/// The benchmark parts of `kiln bench`.
+enum BenchSuite {
+    static let allParts = ["overhead", "add", "copy"]
+
+    static func run(_ part: String, into report: BenchReport) {
+        switch part {
+        case "overhead": overhead(report)
+        case "add": add(report)
+        case "copy": copy(report)
+        default: break
+        }
+    }
+
+    /// Microseconds per `a + b` on 8-element tensors, with and without gradient recording.
+    static func overhead(_ report: BenchReport) {
+        for recording in [false, true] {
+            var a = Tensor((0..<8).map { Float($0) }), b = Tensor((0..<8).map { Float($0) * 0.5 })
+            if recording { a = a.requiringGradient(); b = b.requiringGradient() }
+            let calls = 10_000
+            var sink = 0
+            let t = Timing.secondsPerCall(samples: 7, minimumSeconds: 0, warmup: 1) {
+                for _ in 0..<calls { sink &+= (a + b).count }
+            }
+            precondition(sink > 0)
+            report.add(recording ? "add_8_requires_grad" : "add_8_no_grad", ["us_per_op": t / Double(calls) * 1e6])
+        }
+    }
+
+    /// Elementwise add on 16M floats: GB/s counting 2 reads and 1 write.
+    static func add(_ report: BenchReport) {
+        let n = 1 << 24
+        let a = Tensor(repeating: 1, shape: [n]), b = Tensor(repeating: 2, shape: [n])
+        let t = Timing.secondsPerCall(minimumSeconds: 0) { _ = a + b }
+        report.add("add_16M", ["ms": t * 1e3, "gb_per_s": Double(3 * 4 * n) / t / 1e9, "gelem_per_s": Double(n) / t / 1e9])
+    }
+
+    /// Copy of 256 MiB (one thread, memcpy): the bandwidth ceiling, GB/s counting read + write.
+    static func copy(_ report: BenchReport) {
+        let bytes = 1 << 28
+        let src = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        let dst = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        defer { src.deallocate(); dst.deallocate() }
+        memset(src, 1, bytes)
+        memset(dst, 0, bytes)
+        let t = Timing.secondsPerCall(samples: 7, minimumSeconds: 0) { dst.copyMemory(from: src, byteCount: bytes) }
+        report.add("copy_256MiB_1_thread", ["ms": t * 1e3, "gb_per_s": Double(2 * bytes) / t / 1e9])
+    }
+}
