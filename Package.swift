@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Kiln", targets: ["Kiln"]),
+        .library(name: "KilnNN", targets: ["KilnNN"]),
         .library(name: "KilnOptimizers", targets: ["KilnOptimizers"]),
         .executable(name: "kiln", targets: ["kiln"]),
     ],
@@ -27,16 +28,19 @@ let package = Package(
             ],
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
+        .target(name: "KilnNN", dependencies: ["Kiln"]),
         .target(name: "KilnOptimizers", dependencies: ["Kiln"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
                 "Kiln",
+                "KilnNN",
                 "KilnOptimizers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "KilnTests", dependencies: ["Kiln"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnNNTests", dependencies: ["KilnNN"]),
         .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,31 @@
+import Kiln
+
+/// Gradients of a loss with respect to a model's trainable parameters, by parameter path.
+public struct Gradients {
+    /// Gradient per parameter path; frozen or unused parameters are absent.
+    public var byName: [String: Tensor]
+
+    public init(_ byName: [String: Tensor] = [:]) { self.byName = byName }
+
+    public subscript(name: String) -> Tensor? {
+        get { byName[name] }
+        set { byName[name] = newValue }
+    }
+}
+
+/// The value of `loss(model)` and its gradient with respect to each trainable parameter.
+///
+/// Parameters that do not affect the loss get a zero gradient; frozen parameters none.
+public func valueAndGradient<M: Module>(of model: M, _ loss: (M) -> Tensor) -> (value: Tensor, gradients: Gradients) {
+    let parameters = model.namedParameters().filter { !$0.parameter.isFrozen }
+    for (_, p) in parameters { p.zeroGradient() }
+    let value = loss(model)
+    precondition(value.count == 1, "valueAndGradient: the loss must have one element, not shape \(value.shape)")
+    if value.requiresGradient { value.backward() }
+    var grads = Gradients()
+    for (name, p) in parameters {
+        grads[name] = p.gradient ?? Tensor(zeros: p.value.shape)
+        p.zeroGradient()
+    }
+    return (value.detached(), grads)
+}

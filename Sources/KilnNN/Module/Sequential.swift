@@ -1,0 +1,43 @@
+import Kiln
+
+/// Modules applied one after another; children are named `0`, `1`, … as in PyTorch.
+///
+/// ```swift
+/// let model = Sequential {
+///     Linear(784, 128); ReLU()
+///     Linear(128, 10)
+/// }
+/// ```
+public final class Sequential: Module {
+    /// The layers, in order.
+    public let layers: [Module]
+
+    public init(_ layers: [Module]) {
+        self.layers = layers
+        super.init()
+    }
+
+    public convenience init(@ModuleBuilder _ build: () -> [Module]) {
+        self.init(build())
+    }
+
+    public override var namedChildren: [(name: String, module: Module)] {
+        layers.enumerated().map { ("\($0.offset)", $0.element) }
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        layers.reduce(input) { x, layer in layer(x) }
+    }
+}
+
+/// Builds a list of modules from a block of module expressions.
+@resultBuilder
+public enum ModuleBuilder {
+    public static func buildExpression(_ module: Module) -> [Module] { [module] }
+    public static func buildExpression(_ modules: [Module]) -> [Module] { modules }
+    public static func buildBlock(_ parts: [Module]...) -> [Module] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [Module]?) -> [Module] { part ?? [] }
+    public static func buildEither(first: [Module]) -> [Module] { first }
+    public static func buildEither(second: [Module]) -> [Module] { second }
+    public static func buildArray(_ parts: [[Module]]) -> [Module] { parts.flatMap { $0 } }
+}
