@@ -1,0 +1,14 @@
+/// Why a tensor file could not be read or written.
+public struct TensorFileError: Error, CustomStringConvertible, Equatable {
+    /// The file concerned.
+    public let path: String
+    /// What is wrong, with a byte offset where one applies.
+    public let reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
