@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Kiln", targets: ["Kiln"]),
         .library(name: "KilnNN", targets: ["KilnNN"]),
         .library(name: "KilnOptimizers", targets: ["KilnOptimizers"]),
+        .library(name: "KilnData", targets: ["KilnData"]),
         .executable(name: "kiln", targets: ["kiln"]),
     ],
     dependencies: [
@@ -20,6 +21,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         .target(
             name: "Kiln",
             dependencies: [
@@ -30,17 +36,20 @@ let package = Package(
         ),
         .target(name: "KilnNN", dependencies: ["Kiln"]),
         .target(name: "KilnOptimizers", dependencies: ["Kiln"]),
+        .target(name: "KilnData", dependencies: ["Kiln", "CZlib"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
                 "Kiln",
                 "KilnNN",
                 "KilnOptimizers",
+                "KilnData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "KilnTests", dependencies: ["Kiln"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnNNTests", dependencies: ["KilnNN"]),
+        .testTarget(name: "KilnDataTests", dependencies: ["KilnData"]),
         .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"]),
     ],
     swiftLanguageModes: [.v5]
