@@ -49,7 +49,7 @@ let package = Package(
         ),
         .testTarget(name: "KilnTests", dependencies: ["Kiln"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnNNTests", dependencies: ["KilnNN"]),
-        .testTarget(name: "KilnDataTests", dependencies: ["KilnData"]),
+        .testTarget(name: "KilnDataTests", dependencies: ["KilnData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"]),
     ],
     swiftLanguageModes: [.v5]
