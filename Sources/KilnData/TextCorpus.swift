@@ -1,0 +1,51 @@
+import Foundation
+import Kiln
+
+/// Plain text as a sequence of character ids, for character-level language models.
+public struct TextCorpus {
+    /// The distinct characters, sorted by code point; a character's id is its index.
+    public let vocabulary: [Character]
+    /// The text as ids into ``vocabulary``.
+    public let ids: [Int]
+
+    /// Reads the given files in order, concatenated with nothing between.
+    ///
+    /// Files that are not valid UTF-8 are skipped when `skipInvalid` is true, else an error.
+    public init(paths: [String], skipInvalid: Bool = false) throws(DataError) {
+        var text = ""
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw DataError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
+            }
+            guard let s = String(validating: data, as: UTF8.self) else {
+                if skipInvalid { continue }
+                throw DataError(path: path, reason: "not valid UTF-8 text")
+            }
+            text += s
+        }
+        self.init(text: text)
+    }
+
+    /// The characters of `text`.
+    public init(text: String) {
+        let scalars = text.unicodeScalars.map(Character.init)
+        vocabulary = Array(Set(scalars)).sorted { $0.unicodeScalars.first!.value < $1.unicodeScalars.first!.value }
+        let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
+        ids = scalars.map { index[$0]! }
+    }
+
+    /// Every regular, non-symlink file of `directory` sorted by name, skipping `skippingSuffix` (the fortunes layout).
+    public static func files(in directory: String, skippingSuffix suffix: String = ".dat") throws(DataError) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw DataError(path: directory, reason: "no such directory")
+        }
+        return names.sorted().map { directory + "/" + $0 }.filter { path in
+            guard !path.hasSuffix(suffix),
+                  let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return false }
+            return attributes[.type] as? FileAttributeType == .typeRegular
+        }
+    }
+
+    /// The text of `ids`.
+    public func decode(_ ids: [Int]) -> String { String(ids.map { vocabulary[$0] }) }
+}
