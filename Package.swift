@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KilnNN", targets: ["KilnNN"]),
         .library(name: "KilnOptimizers", targets: ["KilnOptimizers"]),
         .library(name: "KilnData", targets: ["KilnData"]),
+        .library(name: "KilnTrain", targets: ["KilnTrain"]),
         .executable(name: "kiln", targets: ["kiln"]),
     ],
     dependencies: [
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "KilnNN", dependencies: ["Kiln"]),
         .target(name: "KilnOptimizers", dependencies: ["Kiln"]),
         .target(name: "KilnData", dependencies: ["Kiln", "CZlib"]),
+        .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
@@ -44,12 +46,14 @@ let package = Package(
                 "KilnNN",
                 "KilnOptimizers",
                 "KilnData",
+                "KilnTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "KilnTests", dependencies: ["Kiln"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnNNTests", dependencies: ["KilnNN"]),
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain"]),
         .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"]),
     ],
     swiftLanguageModes: [.v5]

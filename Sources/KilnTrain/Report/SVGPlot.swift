@@ -1,0 +1,142 @@
+import Foundation
+
+/// Small, dependency-free SVG charts for training reports.
+public enum SVGPlot {
+    /// One named series of (x, y) points.
+    public struct Series {
+        public let name: String
+        public let points: [(x: Double, y: Double)]
+
+        public init(_ name: String, _ points: [(x: Double, y: Double)]) {
+            self.name = name
+            self.points = points.filter { $0.x.isFinite && $0.y.isFinite }
+        }
+    }
+
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
+
+    /// A line chart of `series` with axes, ticks, labels and a legend.
+    public static func lineChart(_ series: [Series], title: String, xLabel: String, yLabel: String,
+                                 logY: Bool = false, width: Int = 560, height: Int = 320) -> String {
+        let left = 64.0, right = 16.0, top = 32.0, bottom = 44.0
+        let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
+        let transform: (Double) -> Double = logY ? { log10(max($0, 1e-12)) } : { $0 }
+        let all = series.flatMap(\.points)
+        var svg = header(width, height, title)
+        guard let xMin = all.map(\.x).min(), let xMax = all.map(\.x).max(),
+              let yMin = all.map({ transform($0.y) }).min(), let yMax = all.map({ transform($0.y) }).max() else {
+            return svg + text(Double(width) / 2, Double(height) / 2, "no data", anchor: "middle") + "</svg>"
+        }
+        let xSpan = xMax > xMin ? xMax - xMin : 1
+        let yPad = yMax > yMin ? (yMax - yMin) * 0.05 : 0.5
+        let y0 = yMin - yPad, ySpan = (yMax + yPad) - y0
+        func px(_ x: Double) -> Double { left + (x - xMin) / xSpan * plotW }
+        func py(_ y: Double) -> Double { top + plotH - (transform(y) - y0) / ySpan * plotH }
+        svg += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#999\"/>\n"
+        for tick in ticks(xMin, xMax) {
+            svg += line(px(tick), top + plotH, px(tick), top + plotH + 4, "#999")
+            svg += text(px(tick), top + plotH + 16, label(tick), anchor: "middle")
+        }
+        for tick in ticks(y0, y0 + ySpan) {
+            let y = top + plotH - (tick - y0) / ySpan * plotH
+            svg += line(left - 4, y, left + plotW, y, "#eee")
+            svg += text(left - 6, y + 4, label(logY ? pow(10, tick) : tick), anchor: "end")
+        }
+        svg += text(left + plotW / 2, Double(height) - 8, xLabel, anchor: "middle")
+        svg += "<text transform=\"translate(14 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        for (i, s) in series.enumerated() where !s.points.isEmpty {
+            let color = palette[i % palette.count]
+            let path = s.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+            svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
+            if s.points.count == 1 { svg += "<circle cx=\"\(f(px(s.points[0].x)))\" cy=\"\(f(py(s.points[0].y)))\" r=\"3\" fill=\"\(color)\"/>\n" }
+            svg += "<rect x=\"\(f(left + plotW - 150))\" y=\"\(f(top + 8 + Double(i) * 16))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>\n"
+            svg += text(left + plotW - 136, top + 17 + Double(i) * 16, s.name, anchor: "start")
+        }
+        return svg + "</svg>"
+    }
+
+    /// A heat map of a count matrix (rows: true class, columns: predicted), with counts written in.
+    public static func confusionMatrix(_ counts: [[Int]], labels: [String], title: String) -> String {
+        let n = counts.count
+        let cell = 34.0, left = 110.0, top = 40.0
+        let width = Int(left + cell * Double(n) + 20), height = Int(top + cell * Double(n) + 90)
+        let peak = Double(counts.flatMap { $0 }.max() ?? 1)
+        var svg = header(width, height, title)
+        for r in 0..<n {
+            svg += text(left - 6, top + cell * (Double(r) + 0.6), labels[r], anchor: "end")
+            for c in 0..<n {
+                let v = Double(counts[r][c]) / max(peak, 1)
+                let shade = Int(255 - v * 200)
+                svg += "<rect x=\"\(f(left + cell * Double(c)))\" y=\"\(f(top + cell * Double(r)))\" width=\"\(f(cell))\" height=\"\(f(cell))\" fill=\"rgb(\(shade),\(shade),255)\" stroke=\"#fff\"/>\n"
+                svg += text(left + cell * (Double(c) + 0.5), top + cell * (Double(r) + 0.6), "\(counts[r][c])", anchor: "middle", size: 9)
+            }
+        }
+        for c in 0..<n {
+            let x = left + cell * (Double(c) + 0.5), y = top + cell * Double(n) + 8
+            svg += "<text transform=\"translate(\(f(x)) \(f(y))) rotate(50)\" font-size=\"10\">\(escape(labels[c]))</text>\n"
+        }
+        return svg + "</svg>"
+    }
+
+    /// A reliability diagram: accuracy per confidence bin as bars against the diagonal.
+    public static func reliabilityDiagram(confidence: [Double], accuracy: [Double], counts: [Int], title: String) -> String {
+        let size = 320.0, left = 56.0, top = 32.0
+        var svg = header(Int(left + size + 20), Int(top + size + 48), title)
+        svg += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(size))\" height=\"\(f(size))\" fill=\"none\" stroke=\"#999\"/>\n"
+        svg += line(left, top + size, left + size, top, "#aaa", dashed: true)
+        let bins = accuracy.count
+        let w = size / Double(max(bins, 1))
+        for b in 0..<bins where counts[b] > 0 {
+            let h = accuracy[b] * size
+            svg += "<rect x=\"\(f(left + Double(b) * w + 1))\" y=\"\(f(top + size - h))\" width=\"\(f(w - 2))\" height=\"\(f(h))\" fill=\"#1f77b4\" fill-opacity=\"0.75\"/>\n"
+            svg += "<circle cx=\"\(f(left + confidence[b] * size))\" cy=\"\(f(top + size - confidence[b] * size))\" r=\"2.5\" fill=\"#d62728\"/>\n"
+        }
+        for t in stride(from: 0.0, through: 1.0, by: 0.25) {
+            svg += text(left + t * size, top + size + 16, label(t), anchor: "middle")
+            svg += text(left - 6, top + size - t * size + 4, label(t), anchor: "end")
+        }
+        svg += text(left + size / 2, top + size + 36, "confidence", anchor: "middle")
+        svg += "<text transform=\"translate(14 \(f(top + size / 2))) rotate(-90)\" text-anchor=\"middle\">accuracy</text>\n"
+        return svg + "</svg>"
+    }
+
+    // MARK: Pieces
+
+    static func header(_ width: Int, _ height: Int, _ title: String) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-family=\"sans-serif\" font-size=\"11\">\n"
+            + "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
+            + text(Double(width) / 2, 18, title, anchor: "middle", size: 13)
+    }
+
+    static func text(_ x: Double, _ y: Double, _ s: String, anchor: String, size: Int = 11) -> String {
+        "<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\" font-size=\"\(size)\">\(escape(s))</text>\n"
+    }
+
+    static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ color: String, dashed: Bool = false) -> String {
+        "<line x1=\"\(f(x1))\" y1=\"\(f(y1))\" x2=\"\(f(x2))\" y2=\"\(f(y2))\" stroke=\"\(color)\"\(dashed ? " stroke-dasharray=\"4 3\"" : "")/>\n"
+    }
+
+    /// About five round tick values spanning `lo…hi`.
+    static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
+        guard hi > lo else { return [lo] }
+        let raw = (hi - lo) / 5
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        return stride(from: (lo / step).rounded(.up) * step, through: hi + step * 1e-9, by: step).map { $0 }
+    }
+
+    static func label(_ v: Double) -> String {
+        if v == 0 { return "0" }
+        let a = abs(v)
+        if a >= 1e5 || a < 1e-3 { return String(format: "%.1e", v) }
+        if a >= 100 { return String(format: "%.0f", v) }
+        return String(format: "%g", (v * 1000).rounded() / 1000)
+    }
+
+    static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+@testable import KilnTrain
+import Testing
+
+@Suite struct ReportTests {
+    @Test func tickValuesAreRoundAndSpanTheRange() {
+        #expect(SVGPlot.ticks(0, 1) == [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1])
+        #expect(SVGPlot.ticks(3, 97) == [20, 40, 60, 80])
+        #expect(SVGPlot.ticks(5, 5) == [5])
+    }
+
+    @Test func lineChartPlacesPointsInsideThePlot() {
+        let svg = SVGPlot.lineChart([.init("a", [(0, 1), (10, 3)])], title: "T <1>", xLabel: "x", yLabel: "y", width: 200, height: 100)
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+        #expect(svg.contains("T &lt;1&gt;"))
+        // x from 0 to 10 maps to left 64 … 200 − 16 = 184; y range 1…3 padded by 5%.
+        #expect(svg.contains("<polyline points=\"64.0,"))
+        #expect(svg.contains(" 184.0,"))
+        #expect(SVGPlot.lineChart([], title: "e", xLabel: "", yLabel: "").contains("no data"))
+    }
+
+    @Test func reportHoldsSummaryAndFiguresFromTheLog() {
+        var report = HTMLReport(title: "run")
+        report.summary = [("test accuracy", "0.93")]
+        report.addTrainingCurves([
+            LogRecord(kind: "step", step: 1, epoch: 1, values: ["loss": 2, "lr": 1e-3]),
+            LogRecord(kind: "step", step: 2, epoch: 1, values: ["loss": 1, "lr": 5e-4]),
+            LogRecord(kind: "epoch", step: 2, epoch: 1, values: ["test_loss": 1.2, "test_accuracy": 0.8]),
+        ])
+        let html = report.render()
+        #expect(report.figures.map(\.caption) == ["Loss", "Accuracy", "Learning rate"])
+        #expect(html.contains("<th>test accuracy</th><td>0.93</td>"))
+        #expect(html.components(separatedBy: "<svg").count == 4)
+    }
+
+    @Test func logRoundTripsAndRejectsBadLines() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-log-\(getpid()).jsonl").path
+        let log = try MetricsLog(path: path)
+        let record = LogRecord(kind: "step", step: 3, epoch: 1, values: ["loss": 0.5, "lr": 0.001])
+        log.write(record)
+        #expect(MetricsLog.encode(record) == #"{"epoch":1,"kind":"step","loss":0.5,"lr":0.001,"step":3}"#)
+        #expect(try MetricsLog.read(path) == [record])
+        try "{\"step\": 1}\nnot json\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let error = #expect(throws: LogError.self) { try MetricsLog.read(path) }
+        #expect(error?.line == 2)
+    }
+
+    @Test func progressLineShowsCountsRateAndFigures() {
+        let line = ProgressDisplay.line(label: "epoch 1/2", completed: 50, total: 100, elapsed: 10, samples: 6400,
+                                        figures: [("loss", 0.25)], width: 10)
+        #expect(line == "epoch 1/2 [█████·····] 50/100 0:10<0:10 640 samples/s loss 0.2500")
+        #expect(ProgressDisplay.duration(3725) == "1:02:05")
+    }
+}
