@@ -1,8 +1,5 @@
 import Dispatch
 import Foundation
-#if canImport(CBLAS)
-import CBLAS
-#endif
 
 /// How many threads Kiln's kernels (and BLAS) use.
 public enum Threads {
@@ -14,9 +11,7 @@ public enum Threads {
         set {
             precondition(newValue >= 1, "Threads.count must be at least 1, got \(newValue)")
             configured = newValue
-            #if canImport(CBLAS)
-            openblas_set_num_threads(Int32(newValue))
-            #endif
+            BLAS.setThreadCount(newValue)
         }
     }
 }

@@ -70,7 +70,7 @@ public struct Tensor {
     /// Integers from `start` up to, not including, `end`, as a float tensor.
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
         precondition(step != 0, "arange: step must not be zero")
-        let n = max(0, Int(((end - start) / step).rounded(.up)))
+        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor((0..<n).map { start + Float($0) * step })
     }
 
@@ -97,7 +97,7 @@ public struct Tensor {
         var s = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[i] = s
-            s *= max(shape[i], 1)
+            s *= Swift.max(shape[i], 1)
         }
         return strides
     }
@@ -107,7 +107,7 @@ public struct Tensor {
     func axis(_ a: Int, op: String, rank r: Int? = nil) -> Int {
         let r = r ?? rank
         let axis = a < 0 ? a + r : a
-        precondition(axis >= 0 && axis < max(r, 1), "\(op): axis \(a) out of range for shape \(shape)")
+        precondition(axis >= 0 && axis < Swift.max(r, 1), "\(op): axis \(a) out of range for shape \(shape)")
         return axis
     }
 

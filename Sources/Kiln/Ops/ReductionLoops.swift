@@ -1,0 +1,235 @@
+import CKilnKernels
+
+/// The loops shared by reductions over any set of axes of a strided tensor.
+///
+/// Neither layout copies the input:
+/// - when the input's memory-innermost dimension is reduced, each output element reduces its own
+///   runs of elements (``Plan/forEachOutput(_:)``);
+/// - when it is kept, whole rows of the input are combined into rows of the output
+///   (``Plan/forEachRow(_:)``), so reducing the batch of a `[B, D]` tensor streams through
+///   memory instead of walking columns with stride `D`.
+enum Reduction {
+    /// `shape` with each of `axes` set to 1.
+    static func keptShape(_ shape: [Int], _ axes: [Int]) -> [Int] {
+        var s = shape
+        for a in axes { s[a] = 1 }
+        return s
+    }
+
+    /// The result shape of reducing `axes` of `shape`.
+    static func resultShape(_ shape: [Int], _ axes: [Int], keepingDims: Bool) -> [Int] {
+        keepingDims ? keptShape(shape, axes) : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+    }
+
+    /// The value a reduction starts from: what it returns for zero elements.
+    static func identity(_ op: kiln_reduce_op) -> Float {
+        switch op {
+        case KILN_REDUCE_MAX: -.infinity
+        case KILN_REDUCE_MIN: .infinity
+        default: 0
+        }
+    }
+
+    /// `acc op v`, with NaN propagating through max and min.
+    @inline(__always)
+    static func combine(_ op: kiln_reduce_op, _ acc: Float, _ v: Float) -> Float {
+        switch op {
+        case KILN_REDUCE_MAX: v.isNaN || v > acc ? v : acc
+        case KILN_REDUCE_MIN: v.isNaN || v < acc ? v : acc
+        default: acc + v
+        }
+    }
+
+    /// How the loops of one reduction of `x` over `axes` walk memory.
+    struct Plan {
+        /// Base pointer of the input's first element.
+        let base: UnsafePointer<Float>
+        /// Number of output elements and of input elements folded into each.
+        let outCount: Int, reducedCount: Int
+        /// The reduced dimensions of one output element, memory-outermost first.
+        let runs: RowLayout
+        /// Kept dimensions (output strides, input strides), used by ``forEachOutput(_:)``.
+        let outputs: RowLayout
+        /// The memory-innermost dimension when it is kept: its length and its input and output strides.
+        let column: (length: Int, inputStride: Int, outputStride: Int)?
+        /// The kept dimensions other than `column`, with output and input strides.
+        let outerShape: [Int], outerStrides: [[Int]]
+
+        /// A plan for `x` (float, kept alive by the caller) over sorted `axes`; `ordered` keeps the reduced
+        /// dimensions in index order, as arg-reductions need.
+        init(_ x: Tensor, axes: [Int], ordered: Bool = false) {
+            base = UnsafePointer(x.floatPointer)
+            let kept = (0..<x.rank).filter { !axes.contains($0) }
+            let keptSizes = kept.map { x.shape[$0] }
+            let outStrides = Tensor.contiguousStrides(keptSizes)
+            outCount = keptSizes.reduce(1, *)
+            reducedCount = axes.reduce(1) { $0 * x.shape[$1] }
+            let reduced = ordered ? axes : axes.sorted { abs(x.strides[$0]) > abs(x.strides[$1]) }
+            runs = RowLayout(shape: reduced.map { x.shape[$0] }, strides: [reduced.map { x.strides[$0] }])
+            outputs = RowLayout(shape: keptSizes, strides: [outStrides, kept.map { x.strides[$0] }])
+
+            // The memory-innermost dimension of more than one element; rows of a few elements are not
+            // worth a call each, so short ones are reduced per output instead.
+            var innermost: Int?
+            for d in 0..<x.rank where x.shape[d] > 1 {
+                if innermost == nil || abs(x.strides[d]) <= abs(x.strides[innermost!]) { innermost = d }
+            }
+            if let c = innermost, let k = kept.firstIndex(of: c), reducedCount > 1, x.shape[c] >= 8 {
+                column = (x.shape[c], x.strides[c], outStrides[k])
+                let others = kept.indices.filter { $0 != k }
+                outerShape = others.map { keptSizes[$0] }
+                outerStrides = [others.map { outStrides[$0] }, others.map { x.strides[kept[$0]] }]
+            } else {
+                column = nil
+                outerShape = []
+                outerStrides = [[], []]
+            }
+        }
+
+        /// Whether ``forEachRow(_:)`` applies (the memory-innermost dimension is kept).
+        var combinesRows: Bool { column != nil }
+
+        /// Calls `body(outIndex, start)` for every output element, where `start` points at its first
+        /// input element; the reduced elements are walked with ``runs``. Splits across threads.
+        func forEachOutput(_ body: (Int, UnsafePointer<Float>) -> Void) {
+            let outputs = outputs, base = base
+            parallelChunks(outputs.rowCount, costPerItem: outputs.rowLength * max(reducedCount, 1)) { range in
+                outputs.forEachRow(in: range) { o, n in
+                    for j in 0..<n {
+                        body(o[0] + j * outputs.innerStrides[0], base + o[1] + j * outputs.innerStrides[1])
+                    }
+                }
+            }
+        }
+
+        /// The reduction of one output element's runs starting at `start`.
+        func reduce(_ op: kiln_reduce_op, from start: UnsafePointer<Float>) -> Float {
+            let s = runs.innerStrides[0]
+            if runs.rowCount == 1 { return kiln_reduce_f32(op, start, s, runs.rowLength) }
+            var acc = Reduction.identity(op)
+            runs.forEachRow(in: 0..<runs.rowCount) { o, n in
+                acc = Reduction.combine(op, acc, kiln_reduce_f32(op, start + o[0], s, n))
+            }
+            return acc
+        }
+
+        /// Like ``reduce(_:from:)`` but splits one long reduction across threads.
+        func reduceSplitting(_ op: kiln_reduce_op, from start: UnsafePointer<Float>) -> Float {
+            let threads = Threads.count
+            guard threads > 1, reducedCount >= 1 << 17 else { return reduce(op, from: start) }
+            let runs = runs, s = runs.innerStrides[0]
+            let single = runs.rowCount == 1
+            let items = single ? runs.rowLength : runs.rowCount
+            return withUnsafeTemporaryAllocation(of: Float.self, capacity: threads) { partials in
+                partials.initialize(repeating: Reduction.identity(op))
+                let p = partials.baseAddress!
+                parallelChunks(threads, costPerItem: reducedCount / threads) { chunks in
+                    for c in chunks {
+                        let lo = items * c / threads, hi = items * (c + 1) / threads
+                        if single {
+                            p[c] = kiln_reduce_f32(op, start + lo * s, s, hi - lo)
+                        } else {
+                            runs.forEachRow(in: lo..<hi) { o, n in
+                                p[c] = Reduction.combine(op, p[c], kiln_reduce_f32(op, start + o[0], s, n))
+                            }
+                        }
+                    }
+                }
+                return partials.reduce(Reduction.identity(op)) { Reduction.combine(op, $0, $1) }
+            }
+        }
+
+        /// Calls `body(outOffset, inputRow, columns, position)` for every reduced element of every
+        /// output row: `columns` elements starting at `inputRow` (stride `column.inputStride`) fold into
+        /// the output at `outOffset` (stride `column.outputStride`). `position` counts the reduced
+        /// elements of an output row in order. Threads own disjoint output elements.
+        func forEachRow(_ body: (Int, UnsafePointer<Float>, Int, Int) -> Void) {
+            guard let column else { preconditionFailure("reduction: the innermost dimension is reduced") }
+            let outer = RowLayout(shape: outerShape, strides: outerStrides)
+            let outerCount = outer.rowCount * outer.rowLength
+            let threads = Threads.count
+            let pieces = outerCount >= threads ? 1 : max(1, min(threads, column.length / 64))
+            let runs = runs, base = base
+            parallelChunks(outerCount * pieces, costPerItem: reducedCount * column.length / pieces) { items in
+                for item in items {
+                    let (k, piece) = item.quotientAndRemainder(dividingBy: pieces)
+                    let lo = column.length * piece / pieces, hi = column.length * (piece + 1) / pieces
+                    let (row, j) = k.quotientAndRemainder(dividingBy: max(outer.rowLength, 1))
+                    outer.forEachRow(in: row..<(row + 1)) { o, _ in
+                        let outOffset = o[0] + j * outer.innerStrides[0] + lo * column.outputStride
+                        let start = base + o[1] + j * outer.innerStrides[1] + lo * column.inputStride
+                        var position = 0
+                        runs.forEachRow(in: 0..<runs.rowCount) { r, n in
+                            for i in 0..<n {
+                                body(outOffset, start + r[0] + i * runs.innerStrides[0], hi - lo, position)
+                                position += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `x` reduced with `op` over sorted `axes`.
+    static func reduce(_ x: Tensor, over axes: [Int], keepingDims: Bool, op: kiln_reduce_op, name: String) -> Tensor {
+        precondition(x.dtype == .float32, "\(name): expects a float tensor, got \(x.dtype)")
+        let out = Tensor(uninitializedShape: resultShape(x.shape, axes, keepingDims: keepingDims))
+        let plan = Plan(x, axes: axes)
+        let po = out.floatPointer
+        if let column = plan.column {
+            kiln_fill_f32(po, identity(op), out.count)
+            plan.forEachRow { o, row, n, _ in
+                kiln_reduce_into_f32(op, row, column.inputStride, po + o, column.outputStride, n)
+            }
+        } else if plan.outCount < Threads.count {
+            plan.outputs.forEachRow(in: 0..<plan.outputs.rowCount) { o, n in
+                for j in 0..<n {
+                    po[o[0] + j * plan.outputs.innerStrides[0]] =
+                        plan.reduceSplitting(op, from: plan.base + o[1] + j * plan.outputs.innerStrides[1])
+                }
+            }
+        } else {
+            plan.forEachOutput { i, start in po[i] = plan.reduce(op, from: start) }
+        }
+        return withExtendedLifetime(x) { out }
+    }
+
+    /// The first maximum (`op` MAX) or minimum (MIN) along `axis` and its position.
+    static func argReduce(_ x: Tensor, axis: Int, keepingDims: Bool, op: kiln_reduce_op,
+                          name: String) -> (values: Tensor, indices: Tensor) {
+        precondition(x.dtype == .float32, "\(name): expects a float tensor, got \(x.dtype)")
+        precondition(x.shape[axis] > 0, "\(name): cannot reduce empty dimension \(axis) of shape \(x.shape)")
+        let shape = resultShape(x.shape, [axis], keepingDims: keepingDims)
+        let values = Tensor(uninitializedShape: shape)
+        let indices = Tensor(zeros: shape, dtype: .int64)
+        let plan = Plan(x, axes: [axis], ordered: true)
+        let pv = values.floatPointer
+        let pi = indices.storage.base.assumingMemoryBound(to: Int64.self)
+        if let column = plan.column {
+            kiln_fill_f32(pv, identity(op), values.count)
+            plan.forEachRow { o, row, n, position in
+                kiln_arg_reduce_into_f32(op, row, column.inputStride, pv + o, pi + o, column.outputStride, n, Int64(position))
+            }
+        } else {
+            let s = plan.runs.innerStrides[0], n = plan.runs.rowLength
+            plan.forEachOutput { i, start in pi[i] = kiln_arg_reduce_f32(op, start, s, n, pv + i) }
+        }
+        return withExtendedLifetime(x) { (values, indices) }
+    }
+
+    /// `op(x, r, p)` elementwise over `x`'s shape, where `r` (a reduction result with kept size-1
+    /// dimensions) is broadcast; a contiguous float tensor, not recorded.
+    static func map(_ op: kiln_map_op, _ x: Tensor, _ r: Tensor? = nil, p: Float = 0) -> Tensor {
+        let out = Tensor(uninitializedShape: x.shape)
+        let rr = r.map { $0.expandedData(to: x.shape) } ?? x
+        let rows = RowLayout(shape: x.shape, strides: [out.strides, x.strides, r == nil ? out.strides.map { _ in 0 } : rr.strides])
+        let po = out.floatPointer, px = UnsafePointer(x.floatPointer), pr = UnsafePointer(rr.floatPointer)
+        parallelChunks(rows.rowCount, costPerItem: rows.rowLength * 4) { range in
+            rows.forEachRow(in: range) { o, n in
+                kiln_map_f32(op, p, px + o[1], rows.innerStrides[1], pr + o[2], rows.innerStrides[2], po + o[0], n)
+            }
+        }
+        return withExtendedLifetime((x, rr)) { out }
+    }
+}
