@@ -41,5 +41,6 @@ void kiln_accumulate_f32(const float *x, ptrdiff_t sx, float *y, ptrdiff_t sy, p
 void kiln_fill_f32(float *y, float value, ptrdiff_t n);
 
 #include "CKilnReduce.h"
+#include "CKilnConv.h"
 
 #endif
