@@ -37,7 +37,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KilnTests", dependencies: ["Kiln"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"]),
+        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )
