@@ -44,6 +44,11 @@ public struct LossCurveFitError: Error, Equatable, CustomStringConvertible {
     /// What is wrong.
     public let message: String
 
+    /// The error `message`.
+    public init(message: String) {
+        self.message = message
+    }
+
     public var description: String { "loss-curve fit: \(message)" }
 }
 

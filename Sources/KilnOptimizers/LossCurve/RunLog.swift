@@ -112,6 +112,13 @@ public struct RunLogError: Error, Equatable, CustomStringConvertible {
     /// What is wrong.
     public let message: String
 
+    /// The error `message` about `file`, at 1-based `line` when there is one.
+    public init(file: String, line: Int?, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
     public var description: String {
         line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)"
     }

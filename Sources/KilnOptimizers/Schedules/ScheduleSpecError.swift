@@ -27,6 +27,12 @@ public struct ScheduleSpecError: Error, Equatable, CustomStringConvertible {
     /// What is wrong.
     public let problem: Problem
 
+    /// The error `problem` in `spec`.
+    public init(spec: String, problem: Problem) {
+        self.spec = spec
+        self.problem = problem
+    }
+
     /// The field at fault, when there is one.
     public var field: String? {
         switch problem {
