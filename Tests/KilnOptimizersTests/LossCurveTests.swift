@@ -72,6 +72,7 @@ private func expectRecovered(_ fit: LossCurveFit, tolerance: Double = 0.01, sour
         expectRecovered(fit)
         #expect(fit.pointCount == steps / 10)
         #expect(fit.rmsLogError < 5e-4)
+        #expect(fit.iterations > 0)
     }
 
     @Test func fitRecoversParametersFromWSD() throws {

@@ -37,6 +37,8 @@ public struct LossCurveFit: Sendable {
     public let pointCount: Int
     /// Root mean square of `ln(predicted) − ln(observed)` over the points used.
     public let rmsLogError: Double
+    /// Levenberg–Marquardt iterations taken from the winning start.
+    public let iterations: Int
 }
 
 /// Observations that cannot be fitted.
@@ -76,7 +78,7 @@ extension LossCurveLaw {
         }
         let rms = (final.residuals.reduce(0) { $0 + $1 * $1 } / Double(points.count)).squareRoot()
         return LossCurveFit(law: LossCurveLaw(parameters: best.parameters, decay: options.decay),
-                            pointCount: points.count, rmsLogError: rms)
+                            pointCount: points.count, rmsLogError: rms, iterations: best.iterations)
     }
 
     /// One observation with its areas.

@@ -27,9 +27,6 @@ public struct LossCurveLaw: Sendable, Equatable {
         self.decay = decay
     }
 
-    /// The parameters as `[L0, A, α, C]`.
-    var parameters: [Double] { [irreducibleLoss, amplitude, exponent, annealingCoefficient] }
-
     /// The law with parameters `[L0, A, α, C]` and decay factor `decay`.
     init(parameters p: [Double], decay: Double) {
         self.init(irreducibleLoss: p[0], amplitude: p[1], exponent: p[2], annealingCoefficient: p[3], decay: decay)
