@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "KilnNNTests", dependencies: ["KilnNN"]),
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain"]),
-        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"]),
+        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+
+/// PyTorch `lr_scheduler` values written by `scripts/fixtures/make_schedules.py`: each case is a
+/// Kiln schedule spec and the learning rates PyTorch uses at steps 0, 1, 2, ...
+enum ScheduleFixtures {
+    struct Case: Decodable {
+        let spec: String
+        let values: [Double]
+    }
+
+    private struct File: Decodable {
+        let cases: [Case]
+    }
+
+    /// The cases of `Fixtures/schedules.json`.
+    static func cases() -> [Case] {
+        guard let url = Bundle.module.url(forResource: "schedules", withExtension: "json", subdirectory: "Fixtures"),
+              let data = try? Data(contentsOf: url),
+              let file = try? JSONDecoder().decode(File.self, from: data) else {
+            fatalError("fixture schedules.json is missing or malformed")
+        }
+        return file.cases
+    }
+}
+
+/// Expects `actual` to equal `expected` within `relative` tolerance (exact zeros must stay within 1e-15).
+func expectClose(_ actual: Double, _ expected: Double, relative: Double, _ what: @autoclosure () -> String = "",
+                 sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    let ok = abs(actual - expected) <= max(relative * abs(expected), 1e-15)
+    #expect(ok, "\(what()): \(actual) vs expected \(expected)", sourceLocation: sourceLocation)
+}
+
