@@ -100,8 +100,8 @@ KILN_AVX2 static inline __m256 tanh8(__m256 x) {
     p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.33314422036e-1f));
     p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-3.33332819422e-1f));
     __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
-    // tanh 9 rounds to 1, so clamping there keeps e^{2|x|} finite; NaN passes the min.
-    __m256 e = exp_normal8(_mm256_add_ps(_mm256_min_ps(_mm256_set1_ps(9.0f), ax), _mm256_min_ps(_mm256_set1_ps(9.0f), ax)));
+    // tanh 10 rounds to 1, so clamping there keeps e^{2|x|} finite; NaN passes the min.
+    __m256 e = exp_normal8(_mm256_add_ps(_mm256_min_ps(_mm256_set1_ps(10.0f), ax), _mm256_min_ps(_mm256_set1_ps(10.0f), ax)));
     __m256 large = _mm256_sub_ps(_mm256_set1_ps(1.0f),
                                  _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(e, _mm256_set1_ps(1.0f))));
     large = _mm256_or_ps(large, _mm256_and_ps(sign, x));
