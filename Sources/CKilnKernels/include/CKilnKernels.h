@@ -40,6 +40,58 @@ void kiln_accumulate_f32(const float *x, ptrdiff_t sx, float *y, ptrdiff_t sy, p
 /// y[i] = value for i < n.
 void kiln_fill_f32(float *y, float value, ptrdiff_t n);
 
+// MARK: Unary math, comparisons and selection
+
+/// y[i] = e^x[i] (AVX2: within 2 ulp; overflow gives inf, underflow 0, NaN passes through).
+void kiln_exp_f32(const float *x, float *y, ptrdiff_t n);
+/// y[i] = log x[i] (AVX2: within 2 ulp, subnormals included; log 0 = -inf, log of a negative = NaN).
+void kiln_log_f32(const float *x, float *y, ptrdiff_t n);
+/// y[i] = tanh x[i] (AVX2: within 3 ulp).
+void kiln_tanh_f32(const float *x, float *y, ptrdiff_t n);
+/// y[i] = 1 / (1 + e^-x[i]) (AVX2: within 3 ulp, no overflow for large |x|).
+void kiln_sigmoid_f32(const float *x, float *y, ptrdiff_t n);
+/// y[i] = erf x[i] (AVX2: within 3 ulp).
+void kiln_erf_f32(const float *x, float *y, ptrdiff_t n);
+
+/// Unary elementwise operations.
+typedef enum {
+    KILN_EXP = 0, KILN_EXPM1, KILN_LOG, KILN_LOG1P, KILN_SQRT, KILN_RSQRT, KILN_ABS, KILN_SIGN,
+    KILN_SIN, KILN_COS, KILN_TANH, KILN_SIGMOID, KILN_ERF
+} kiln_unary_op;
+
+/// y[i] = op(x[i]) for i < n (contiguous).
+void kiln_unary_f32(kiln_unary_op op, const float *x, float *y, ptrdiff_t n);
+
+/// y[i*sy] = op(x[i*sx]) for i < n, any element strides.
+void kiln_unary_strided_f32(kiln_unary_op op, const float *x, ptrdiff_t sx, float *y, ptrdiff_t sy, ptrdiff_t n);
+
+/// y[i*sy] = min(max(x[i*sx], lo), hi); NaN passes through.
+void kiln_clamp_f32(const float *x, ptrdiff_t sx, float *y, ptrdiff_t sy, ptrdiff_t n, float lo, float hi);
+
+/// Comparisons; the result is a bool (0 or 1) per element. Any comparison with NaN is false but !=.
+typedef enum {
+    KILN_EQ = 0, KILN_NE, KILN_LT, KILN_LE, KILN_GT, KILN_GE
+} kiln_compare_op;
+
+/// out[i*so] = a[i*sa] op b[i*sb] for floats.
+void kiln_compare_f32(kiln_compare_op op, const float *a, ptrdiff_t sa, const float *b, ptrdiff_t sb,
+                      uint8_t *out, ptrdiff_t so, ptrdiff_t n);
+
+/// out[i*so] = a[i*sa] op b[i*sb] for 64-bit integers.
+void kiln_compare_i64(kiln_compare_op op, const int64_t *a, ptrdiff_t sa, const int64_t *b, ptrdiff_t sb,
+                      uint8_t *out, ptrdiff_t so, ptrdiff_t n);
+
+/// Logical operations on bools stored as bytes 0 or 1.
+typedef enum { KILN_AND = 0, KILN_OR, KILN_XOR } kiln_logical_op;
+
+/// out[i*so] = a[i*sa] op b[i*sb].
+void kiln_logical_u8(kiln_logical_op op, const uint8_t *a, ptrdiff_t sa, const uint8_t *b, ptrdiff_t sb,
+                     uint8_t *out, ptrdiff_t so, ptrdiff_t n);
+
+/// out[i*so] = condition[i*sc] ? a[i*sa] : b[i*sb].
+void kiln_where_f32(const uint8_t *condition, ptrdiff_t sc, const float *a, ptrdiff_t sa,
+                    const float *b, ptrdiff_t sb, float *out, ptrdiff_t so, ptrdiff_t n);
+
 #include "CKilnReduce.h"
 #include "CKilnConv.h"
 
