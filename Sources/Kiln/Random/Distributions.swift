@@ -1,0 +1,129 @@
+import Foundation
+
+/// Tensors of random numbers from the common distributions.
+///
+/// Each factory draws from `generator` (the process-wide ``Random/default`` unless given) and advances it.
+/// Values depend only on the generator's state and the element's position, never on ``Threads/count``.
+extension Tensor {
+    /// Floats drawn uniformly from `[low, high)`.
+    public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
+                               generator: RandomGenerator = Random.default) -> Tensor {
+        precondition(low <= high, "uniform: low \(low) above high \(high)")
+        let out = Tensor(uninitializedShape: shape)
+        let span = high - low
+        generator.fill(out.floatPointer, count: out.count, perBlock: 4) { bits, p, n in
+            for i in 0..<n { p[i] = low + span * RandomBits.unitFloat(bits[i]) }
+        }
+        return out
+    }
+
+    /// Floats drawn from the normal distribution with `mean` and standard deviation `std` (Box–Muller).
+    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1,
+                              generator: RandomGenerator = Random.default) -> Tensor {
+        precondition(std >= 0, "normal: negative standard deviation \(std)")
+        let out = Tensor(uninitializedShape: shape)
+        generator.fill(out.floatPointer, count: out.count, perBlock: 4, costPerBlock: 256) { bits, p, n in
+            // Each pair of words gives a radius and an angle, hence two independent normals.
+            for pair in 0..<((n + 1) / 2) {
+                let u = (Double(bits[2 * pair]) + 1) * 0x1p-32
+                let angle = 2 * Double.pi * Double(bits[2 * pair + 1]) * 0x1p-32
+                let r = (-2 * Foundation.log(u)).squareRoot()
+                p[2 * pair] = mean + std * Float(r * Foundation.cos(angle))
+                if 2 * pair + 1 < n { p[2 * pair + 1] = mean + std * Float(r * Foundation.sin(angle)) }
+            }
+        }
+        return out
+    }
+
+    /// Floats from the normal distribution with `mean` and `std` restricted to `[low, high]`
+    /// (PyTorch's `trunc_normal_`: the bounds are absolute values, not multiples of `std`).
+    ///
+    /// Drawn by inverting the normal CDF on a uniform draw between the CDF values of the bounds.
+    public static func truncatedNormal(_ shape: [Int], mean: Float = 0, std: Float = 1, low: Float = -2, high: Float = 2,
+                                       generator: RandomGenerator = Random.default) -> Tensor {
+        precondition(std > 0 && low < high, "truncatedNormal: needs std > 0 and low < high, got std \(std), bounds [\(low), \(high)]")
+        let out = Tensor(uninitializedShape: shape)
+        let m = Double(mean), s = Double(std)
+        // Work in erf space: y = 2Φ(z) − 1 = erf(z / √2).
+        let lo = Foundation.erf((Double(low) - m) / (s * 2.0.squareRoot()))
+        let hi = Foundation.erf((Double(high) - m) / (s * 2.0.squareRoot()))
+        generator.fill(out.floatPointer, count: out.count, perBlock: 2, costPerBlock: 512) { bits, p, n in
+            for i in 0..<n {
+                let y = lo + (hi - lo) * RandomBits.unitDouble(bits[2 * i], bits[2 * i + 1])
+                let x = Float(m + s * 2.0.squareRoot() * inverseErf(y))
+                p[i] = Swift.min(Swift.max(x, low), high)
+            }
+        }
+        return out
+    }
+
+    /// Draws that are true (or 1 for a float `dtype`) with probability `p`.
+    public static func bernoulli(_ shape: [Int], probability p: Float, dtype: DType = .bool,
+                                 generator: RandomGenerator = Random.default) -> Tensor {
+        precondition(p >= 0 && p <= 1, "bernoulli: probability \(p) outside [0, 1]")
+        precondition(dtype != .int64, "bernoulli: dtype must be bool or float32")
+        let out = Tensor(uninitializedShape: shape, dtype: dtype)
+        // A word w is a success when w < p·2³²; p = 1 makes every word one.
+        let threshold = UInt64((Double(p) * 0x1p32).rounded(.down))
+        switch dtype {
+        case .bool:
+            generator.fill(out.storage.base.assumingMemoryBound(to: Bool.self), count: out.count, perBlock: 4) { bits, q, n in
+                for i in 0..<n { q[i] = UInt64(bits[i]) < threshold }
+            }
+        default:
+            generator.fill(out.floatPointer, count: out.count, perBlock: 4) { bits, q, n in
+                for i in 0..<n { q[i] = UInt64(bits[i]) < threshold ? 1 : 0 }
+            }
+        }
+        return out
+    }
+
+    /// Integers (int64) drawn uniformly from `low..<high` (PyTorch's `randint`).
+    public static func randint(_ shape: [Int], low: Int = 0, high: Int,
+                               generator: RandomGenerator = Random.default) -> Tensor {
+        precondition(low < high, "randint: empty range \(low)..<\(high)")
+        let out = Tensor(uninitializedShape: shape, dtype: .int64)
+        let span = UInt64(bitPattern: Int64(high &- low))
+        generator.fill(out.storage.base.assumingMemoryBound(to: Int.self), count: out.count, perBlock: 2) { bits, p, n in
+            for i in 0..<n { p[i] = low &+ Int(truncatingIfNeeded: RandomBits.below(span, bits[2 * i], bits[2 * i + 1])) }
+        }
+        return out
+    }
+
+    /// The inverse error function: Giles' single-precision approximation ("Approximating the erfinv
+    /// function", 2010) refined by two Newton steps to double precision.
+    static func inverseErf(_ y: Double) -> Double {
+        if y <= -1 { return -.infinity }
+        if y >= 1 { return .infinity }
+        var w = -Foundation.log((1 - y) * (1 + y))
+        var p: Double
+        if w < 5 {
+            w -= 2.5
+            p = 2.81022636e-08
+            p = 3.43273939e-07 + p * w
+            p = -3.5233877e-06 + p * w
+            p = -4.39150654e-06 + p * w
+            p = 0.00021858087 + p * w
+            p = -0.00125372503 + p * w
+            p = -0.00417768164 + p * w
+            p = 0.246640727 + p * w
+            p = 1.50140941 + p * w
+        } else {
+            w = w.squareRoot() - 3
+            p = -0.000200214257
+            p = 0.000100950558 + p * w
+            p = 0.00134934322 + p * w
+            p = -0.00367342844 + p * w
+            p = 0.00573950773 + p * w
+            p = -0.0076224613 + p * w
+            p = 0.00943887047 + p * w
+            p = 1.00167406 + p * w
+            p = 2.83297682 + p * w
+        }
+        var x = p * y
+        for _ in 0..<2 {
+            x -= (Foundation.erf(x) - y) / (2 / Double.pi.squareRoot() * Foundation.exp(-x * x))
+        }
+        return x
+    }
+}

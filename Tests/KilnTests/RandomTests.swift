@@ -1,0 +1,185 @@
+import Foundation
+@testable import Kiln
+import Testing
+
+/// Mean and (population) variance of float values, in double precision.
+private func moments(_ x: [Float]) -> (mean: Double, variance: Double) {
+    let n = Double(x.count)
+    let mean = x.reduce(0.0) { $0 + Double($1) } / n
+    let variance = x.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
+    return (mean, variance)
+}
+
+/// Pearson's chi-square statistic of observed counts against expected probabilities.
+private func chiSquare(_ values: [Int], probabilities: [Double]) -> Double {
+    var counts = [Int](repeating: 0, count: probabilities.count)
+    for v in values { counts[v] += 1 }
+    let n = Double(values.count)
+    return zip(counts, probabilities).filter { $0.1 > 0 }.reduce(0.0) { acc, cp in
+        let expected = n * cp.1
+        return acc + (Double(cp.0) - expected) * (Double(cp.0) - expected) / expected
+    }
+}
+
+/// A bound the chi-square statistic with `df` degrees of freedom exceeds with negligible probability
+/// (mean df, standard deviation √(2 df); six standard deviations).
+private func chiSquareBound(df: Int) -> Double { Double(df) + 6 * (2 * Double(df)).squareRoot() }
+
+@Suite(.serialized) struct RandomTests {
+    let n = 200_000
+
+    @Test func philoxMatchesRandom123KnownAnswers() {
+        #expect(Philox.block(SIMD4(0, 0, 0, 0), key: SIMD2(0, 0)) == SIMD4(0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8))
+        #expect(Philox.block(SIMD4(repeating: 0xFFFF_FFFF), key: SIMD2(repeating: 0xFFFF_FFFF))
+                == SIMD4(0x408F_276D, 0x41C8_3B0E, 0xA20B_C7C6, 0x6D54_51FD))
+        #expect(Philox.block(SIMD4(0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344), key: SIMD2(0xA409_3822, 0x299F_31D0))
+                == SIMD4(0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1))
+    }
+
+    @Test func sameSeedSameValuesDifferentSeedsDiffer() {
+        let a = Tensor.normal([1000], generator: RandomGenerator(seed: 7)).scalars
+        let b = Tensor.normal([1000], generator: RandomGenerator(seed: 7)).scalars
+        let c = Tensor.normal([1000], generator: RandomGenerator(seed: 8)).scalars
+        #expect(a == b)
+        #expect(zip(a, c).filter { $0 == $1 }.count < 5)
+        Random.seed(3)
+        let d = Tensor.uniform([100]).scalars
+        Random.seed(3)
+        #expect(Tensor.uniform([100]).scalars == d)
+    }
+
+    @Test func valuesDoNotDependOnThreadCount() {
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        func draw() -> [[Float]] {
+            let g = RandomGenerator(seed: 11)
+            let big = [1 << 20]
+            return [Tensor.uniform(big, generator: g).scalars,
+                    Tensor.normal(big, generator: g).scalars,
+                    Tensor.truncatedNormal(big, generator: g).scalars,
+                    Tensor.bernoulli(big, probability: 0.4, dtype: .float32, generator: g).scalars,
+                    Tensor.randint(big, high: 1000, generator: g).cast(to: .float32).scalars,
+                    Tensor.categorical(probabilities: Tensor(ones: [64, 10]), samples: 1 << 14, generator: g)
+                        .cast(to: .float32).scalars]
+        }
+        Threads.count = 1
+        let one = draw()
+        Threads.count = 2
+        let two = draw()
+        for (a, b) in zip(one, two) {
+            #expect(a.withUnsafeBytes { Array($0) } == b.withUnsafeBytes { Array($0) })
+        }
+    }
+
+    @Test func savedStateContinuesTheStream() {
+        let g = RandomGenerator(seed: 5)
+        _ = Tensor.uniform([37], generator: g)
+        let saved = g.state
+        let next = Tensor.normal([50], generator: g).scalars
+        let after = Tensor.randint([9], high: 100, generator: g).integers
+        let restored = RandomGenerator(state: saved)
+        #expect(Tensor.normal([50], generator: restored).scalars == next)
+        #expect(Tensor.randint([9], high: 100, generator: restored).integers == after)
+        g.state = saved
+        #expect(Tensor.normal([50], generator: g).scalars == next)
+        let encoded = try! JSONEncoder().encode(saved)
+        #expect(try! JSONDecoder().decode(RandomState.self, from: encoded) == saved)
+    }
+
+    @Test func uniformMoments() {
+        let (low, high) = (Float(-1), Float(3))
+        let x = Tensor.uniform([n], low: low, high: high, generator: RandomGenerator(seed: 1)).scalars
+        #expect(x.allSatisfy { $0 >= low && $0 < high })
+        let (mean, variance) = moments(x)
+        let w = Double(high - low), count = Double(n)
+        // Var of the sample variance ≈ (μ₄ − σ⁴)/n with μ₄ = w⁴/80 and σ² = w²/12.
+        #expect(abs(mean - 1) < 5 * (w * w / 12 / count).squareRoot())
+        #expect(abs(variance - w * w / 12) < 5 * ((pow(w, 4) / 80 - pow(w, 4) / 144) / count).squareRoot())
+    }
+
+    @Test func normalMomentsAndPairIndependence() {
+        let x = Tensor.normal([n], mean: 2, std: 3, generator: RandomGenerator(seed: 2)).scalars
+        let (mean, variance) = moments(x)
+        let count = Double(n)
+        #expect(abs(mean - 2) < 5 * 3 / count.squareRoot())
+        #expect(abs(variance - 9) < 5 * (2 * 81 / count).squareRoot())
+        // The two normals of a Box–Muller pair are uncorrelated.
+        var products = 0.0
+        for i in stride(from: 0, to: n, by: 2) { products += (Double(x[i]) - 2) * (Double(x[i + 1]) - 2) / 9 }
+        #expect(abs(products / (count / 2)) < 5 / (count / 2).squareRoot())
+    }
+
+    @Test func truncatedNormalStaysInBoundsWithAnalyticMean() {
+        let (mu, sigma, a, b) = (1.0, 2.0, -1.0, 4.0)
+        let x = Tensor.truncatedNormal([n], mean: Float(mu), std: Float(sigma), low: Float(a), high: Float(b),
+                                       generator: RandomGenerator(seed: 3)).scalars
+        #expect(x.allSatisfy { $0 >= Float(a) && $0 <= Float(b) })
+        let phi = { (z: Double) in exp(-z * z / 2) / (2 * Double.pi).squareRoot() }
+        let cdf = { (z: Double) in 0.5 * (1 + erf(z / 2.0.squareRoot())) }
+        let (alpha, beta) = ((a - mu) / sigma, (b - mu) / sigma)
+        let z = cdf(beta) - cdf(alpha)
+        let expectedMean = mu + sigma * (phi(alpha) - phi(beta)) / z
+        let expectedVariance = sigma * sigma * (1 + (alpha * phi(alpha) - beta * phi(beta)) / z
+                                                - pow((phi(alpha) - phi(beta)) / z, 2))
+        let (mean, variance) = moments(x)
+        #expect(abs(mean - expectedMean) < 5 * (expectedVariance / Double(n)).squareRoot())
+        #expect(abs(variance - expectedVariance) < 0.02 * expectedVariance)
+    }
+
+    @Test func inverseErfInvertsErf() {
+        #expect(abs(Tensor.inverseErf(0.5) - 0.4769362762044699) < 1e-14)
+        for y in [-0.999999, -0.9, -0.3, 0, 0.1, 0.77, 0.9999] {
+            #expect(abs(erf(Tensor.inverseErf(y)) - y) < 1e-14)
+        }
+    }
+
+    @Test func bernoulliFrequency() {
+        let p = 0.3
+        let x = Tensor.bernoulli([n], probability: Float(p), generator: RandomGenerator(seed: 4)).booleans
+        let frequency = Double(x.filter { $0 }.count) / Double(n)
+        #expect(abs(frequency - p) < 5 * (p * (1 - p) / Double(n)).squareRoot())
+        #expect(Tensor.bernoulli([100], probability: 1).booleans.allSatisfy { $0 })
+        #expect(Tensor.bernoulli([100], probability: 0, dtype: .float32).scalars.allSatisfy { $0 == 0 })
+    }
+
+    @Test func randintCoversRangeEvenly() {
+        let x = Tensor.randint([n], low: -3, high: 4, generator: RandomGenerator(seed: 5)).integers
+        #expect(x.allSatisfy { (-3..<4).contains($0) })
+        let stat = chiSquare(x.map { $0 + 3 }, probabilities: [Double](repeating: 1.0 / 7, count: 7))
+        #expect(stat < chiSquareBound(df: 6))
+    }
+
+    @Test func permutationIsAPermutation() {
+        let g = RandomGenerator(seed: 6)
+        let p = Tensor.randomPermutation(1000, generator: g).integers
+        #expect(p.sorted() == Array(0..<1000))
+        #expect(p != Array(0..<1000))
+        #expect(Tensor.randomPermutation(1000, generator: g).integers != p)
+        #expect(Tensor.randomPermutation(1).integers == [0] && Tensor.randomPermutation(0).integers == [])
+        // Each of the 6 orders of three elements is equally likely.
+        var counts: [[Int]: Int] = [:]
+        for _ in 0..<6000 { counts[Tensor.randomPermutation(3, generator: g).integers, default: 0] += 1 }
+        #expect(counts.count == 6)
+        let stat = counts.values.reduce(0.0) { $0 + pow(Double($1) - 1000, 2) / 1000 }
+        #expect(stat < chiSquareBound(df: 5))
+    }
+
+    @Test func categoricalFrequenciesMatchProbabilities() {
+        let rows: [[Double]] = [[0.1, 0.2, 0.3, 0.4, 0], [0.5, 0, 0.25, 0.125, 0.125]]
+        let samples = 50_000
+        let probabilities = Tensor(rows.flatMap { $0.map { Float($0) } }, shape: [2, 5])
+        let drawn = Tensor.categorical(probabilities: probabilities * 3, samples: samples, generator: RandomGenerator(seed: 7))
+        #expect(drawn.shape == [2, samples])
+        // Logits that are log-probabilities plus a constant give the same distribution.
+        let logits = Tensor(rows.flatMap { $0.map { $0 > 0 ? Float(log($0)) + 5 : -.infinity } }, shape: [2, 5])
+        let fromLogits = Tensor.categorical(logits: logits, samples: samples, generator: RandomGenerator(seed: 8))
+        for sample in [drawn.integers, fromLogits.integers] {
+            for (r, p) in rows.enumerated() {
+                let row = Array(sample[(r * samples)..<((r + 1) * samples)])
+                #expect(!row.contains { p[$0] == 0 })
+                #expect(chiSquare(row, probabilities: p) < chiSquareBound(df: p.filter { $0 > 0 }.count - 1))
+            }
+        }
+        #expect(Tensor.categorical(probabilities: Tensor([0, 0, 1] as [Float]), samples: 4).integers == [2, 2, 2, 2])
+    }
+}
