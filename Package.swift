@@ -50,11 +50,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "KilnTests", dependencies: ["Kiln"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KilnNNTests", dependencies: ["KilnNN"]),
+        .target(name: "KilnTestSupport", dependencies: ["Kiln"], path: "Tests/KilnTestSupport"),
+        .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnNNTests", dependencies: ["KilnNN", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain"]),
-        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers", "KilnTestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

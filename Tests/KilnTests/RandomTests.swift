@@ -1,5 +1,6 @@
 import Foundation
 @testable import Kiln
+import KilnTestSupport
 import Testing
 
 /// Mean and (population) variance of float values, in double precision.

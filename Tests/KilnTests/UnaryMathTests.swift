@@ -1,5 +1,6 @@
 import Foundation
 import Kiln
+import KilnTestSupport
 import Testing
 
 /// Distance between `actual` and the float32-rounded reference `expected`, in units of the reference's ulp.

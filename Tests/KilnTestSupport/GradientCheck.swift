@@ -2,7 +2,7 @@ import Kiln
 import Testing
 
 /// Deterministic pseudo-random floats in [-1, 1) for test inputs (independent of Kiln's RNG).
-func testValues(_ count: Int, seed: UInt64 = 1) -> [Float] {
+public func testValues(_ count: Int, seed: UInt64 = 1) -> [Float] {
     var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
     return (0..<count).map { _ in
         state ^= state << 13; state ^= state >> 7; state ^= state << 17
@@ -11,7 +11,7 @@ func testValues(_ count: Int, seed: UInt64 = 1) -> [Float] {
 }
 
 /// A float tensor of `shape` filled with ``testValues(_:seed:)``, scaled by `scale` and shifted by `shift`.
-func testTensor(_ shape: [Int], seed: UInt64 = 1, scale: Float = 1, shift: Float = 0) -> Tensor {
+public func testTensor(_ shape: [Int], seed: UInt64 = 1, scale: Float = 1, shift: Float = 0) -> Tensor {
     Tensor(testValues(shape.reduce(1, *), seed: seed).map { $0 * scale + shift }, shape: shape)
 }
 
@@ -21,7 +21,7 @@ func testTensor(_ shape: [Int], seed: UInt64 = 1, scale: Float = 1, shift: Float
 /// The output is reduced to a scalar with a fixed random cotangent, so every element of the
 /// Jacobian takes part. Differences are taken in Float32, so `eps` and `tolerance` are loose
 /// compared with a Float64 check.
-func checkGradients(_ inputs: [Tensor], eps: Float = 1e-2, tolerance: Float = 1e-2,
+public func checkGradients(_ inputs: [Tensor], eps: Float = 1e-2, tolerance: Float = 1e-2,
                     sourceLocation: SourceLocation = #_sourceLocation,
                     _ f: @escaping ([Tensor]) -> Tensor) {
     let probe = f(inputs)
@@ -49,7 +49,7 @@ func checkGradients(_ inputs: [Tensor], eps: Float = 1e-2, tolerance: Float = 1e
 }
 
 /// Expects two float arrays to agree elementwise within `relative` (scaled by magnitude, at least 1) tolerance.
-func expectClose(_ actual: [Float], _ expected: [Float], relative: Float = 1e-5,
+public func expectClose(_ actual: [Float], _ expected: [Float], relative: Float = 1e-5,
                  sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(actual.count == expected.count, "\(actual.count) values vs \(expected.count) expected", sourceLocation: sourceLocation)
     for (i, (a, e)) in zip(actual, expected).enumerated() {
