@@ -1,0 +1,106 @@
+import Dispatch
+import Kiln
+
+/// A batch of examples: inputs with a leading batch dimension and their targets.
+public struct Batch {
+    public var inputs: Tensor
+    public var targets: Tensor
+
+    public init(inputs: Tensor, targets: Tensor) {
+        self.inputs = inputs
+        self.targets = targets
+    }
+}
+
+/// Reads a dataset in batches: seeded shuffling, optional drop-last, transforms, and the next
+/// batch prepared on a background thread while the current one is used.
+///
+/// The order of an epoch depends only on the generator's state when ``epoch(skipping:)`` is
+/// called, so saving that state (``RandomGenerator/state``) is enough to resume mid-epoch.
+public final class DataLoader<D: Dataset> {
+    public let dataset: D
+    public let batchSize: Int
+    public let shuffle: Bool
+    public let dropLast: Bool
+    /// Draws each epoch's order and the transforms' randomness.
+    public let generator: RandomGenerator
+    /// Applied to every batch, in order.
+    public var transforms: [any BatchTransform]
+    /// Whether the next batch is prepared on a background thread.
+    public var prefetch: Bool
+
+    public init(_ dataset: D, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
+                generator: RandomGenerator = RandomGenerator(seed: 0), transforms: [any BatchTransform] = [],
+                prefetch: Bool = true) {
+        precondition(batchSize > 0, "DataLoader: batch size must be positive, got \(batchSize)")
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+        self.generator = generator
+        self.transforms = transforms
+        self.prefetch = prefetch
+    }
+
+    /// Batches per epoch.
+    public var batchCount: Int {
+        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// The batches of one epoch, its order drawn now; the first `skipping` batches are left out
+    /// (their randomness is still drawn, so a resumed epoch continues exactly).
+    public func epoch(skipping: Int = 0) -> EpochBatches<D> {
+        let order = shuffle ? Tensor.randomPermutation(dataset.count, generator: generator).integers : Array(0..<dataset.count)
+        return EpochBatches(loader: self, order: order, skipping: skipping)
+    }
+
+    /// Batch `index` of an epoch with example order `order`.
+    func makeBatch(_ index: Int, order: [Int]) -> Batch {
+        let rows = Array(order[(index * batchSize)..<min((index + 1) * batchSize, order.count)])
+        let (inputs, targets) = dataset.batch(at: rows)
+        return transforms.reduce(Batch(inputs: inputs, targets: targets)) { $1.apply($0, generator: generator) }
+    }
+}
+
+/// One epoch of batches, produced in order (one ahead on a background thread when prefetching).
+public struct EpochBatches<D: Dataset>: Sequence, IteratorProtocol {
+    let loader: DataLoader<D>
+    let order: [Int]
+    private var position: Int
+    private var pending: (DispatchGroup, Box)?
+
+    /// Holds a batch made on the background thread.
+    final class Box: @unchecked Sendable { var batch: Batch? }
+
+    init(loader: DataLoader<D>, order: [Int], skipping: Int) {
+        self.loader = loader
+        self.order = order
+        self.position = 0
+        // Transforms draw randomness per batch, so skipped batches are still made (cheaply, in order).
+        while position < Swift.min(skipping, loader.batchCount) {
+            if !loader.transforms.isEmpty { _ = loader.makeBatch(position, order: order) }
+            position += 1
+        }
+    }
+
+    public mutating func next() -> Batch? {
+        let count = loader.batchCount
+        let batch: Batch
+        if let (group, box) = pending {
+            group.wait()
+            batch = box.batch!
+            pending = nil
+        } else {
+            guard position < count else { return nil }
+            batch = loader.makeBatch(position, order: order)
+        }
+        position += 1
+        if loader.prefetch && position < count {
+            let group = DispatchGroup(), box = Box()
+            let (loader, order, index) = (self.loader, self.order, position)
+            DispatchQueue.global().async(group: group) { box.batch = loader.makeBatch(index, order: order) }
+            pending = (group, box)
+        }
+        return batch
+    }
+}

@@ -1,0 +1,2 @@
+// Datasets, file readers, transforms and the DataLoader.
+@_exported import Kiln

@@ -1,0 +1,4 @@
+// Trainer, callbacks, progress display, logs, reports and checkpoints.
+@_exported import KilnData
+@_exported import KilnNN
+@_exported import KilnOptimizers
