@@ -3,13 +3,17 @@ import Kiln
 
 /// The benchmark parts of `kiln bench`.
 enum BenchSuite {
-    static let allParts = ["overhead", "add", "copy"]
+    static let allParts = ["sgemm", "add", "exp", "sum", "overhead", "copy", "memory"]
 
     static func run(_ part: String, into report: BenchReport) {
         switch part {
         case "overhead": overhead(report)
         case "add": add(report)
         case "copy": copy(report)
+        case "memory": MemoryBench.run(report)
+        case "sgemm": KernelBench.sgemm(report)
+        case "exp": KernelBench.exp(report)
+        case "sum": KernelBench.sum(report)
         default: break
         }
     }
