@@ -11,6 +11,7 @@ import Testing
         {"step": 4, "lr": 0.4, "loss": 3.0, "grad_norm": 1.5, "tag": "x"}
         {"step": 4, "lr": 0.4, "loss": 2.5, "grad_norm": 1.25}
         {"step": 5, "lr": 0.3, "loss": null}
+        {"kind": "epoch", "step": 4, "epoch": 1, "test_loss": 9.0}
         """
         let log = try RunLog(jsonLines: text, file: "run.jsonl")
         #expect(log.lossObservations == [LossObservation(step: 0, loss: 5), LossObservation(step: 4, loss: 2.5)])

@@ -3,6 +3,7 @@ import Foundation
 /// A training run's log read from JSON Lines: one JSON object per line, such as
 /// `{"step": 120, "lr": 0.001, "loss": 3.21}`.
 ///
+/// Lines whose `"kind"` is other than `"step"` (a trainer's epoch or test summaries) are skipped.
 /// Lines with a `"loss"` must also carry a non-negative integer `"step"` and a numeric `"lr"`.
 /// Lines without a loss add no observation, but their numeric fields (a learning rate, a gradient
 /// norm) are kept when they carry a step. Blank lines are skipped; when a step appears twice, the
@@ -33,6 +34,8 @@ public struct RunLog: Sendable {
             } catch {
                 throw problem("not valid JSON")
             }
+            // Kiln's metrics logs mark per-step lines `"kind": "step"`; epoch and test summaries are not steps.
+            if case .string(let kind)? = fields["kind"], kind != "step" { continue }
             let numbers = fields.compactMapValues(\.number)
             let hasLoss = fields["loss"].map { $0 != .null } ?? false
             if hasLoss {
@@ -124,9 +127,10 @@ public struct RunLogError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// One value of a JSON object: a number, null, or anything else.
+/// One value of a JSON object: a number, a string, null, or anything else.
 private enum JSONField: Decodable, Equatable {
     case number(Double)
+    case string(String)
     case null
     case other
 
@@ -138,6 +142,8 @@ private enum JSONField: Decodable, Equatable {
             self = .other
         } else if let value = try? container.decode(Double.self), value.isFinite {
             self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
         } else {
             self = .other
         }
