@@ -5,6 +5,6 @@ struct KilnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "Train, evaluate and measure neural networks.",
-        subcommands: [BenchCommand.self]
+        subcommands: [BenchCommand.self, ScheduleCommand.self, PredictLossCommand.self]
     )
 }

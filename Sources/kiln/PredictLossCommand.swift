@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import KilnOptimizers
+import KilnTrain
+
+/// `kiln predict-loss`: fit the annealing scaling law to logged runs, predict another schedule's curve.
+struct PredictLossCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict-loss",
+        abstract: "Predict a loss curve from its learning-rate schedule.",
+        discussion: """
+        Fits L(s) = L0 + A·S1^(−α) − C·S2 (Tissue et al., "Scaling Law with Learning Rate Annealing") \
+        to one or two metrics logs (JSON Lines with step, lr and loss), then predicts the loss at every \
+        step of --schedule.
+        """)
+
+    @Option(name: .customLong("fit"), help: "A run's metrics log (JSON Lines); give one or two.")
+    var runs: [String] = []
+
+    @Option(help: "The schedule to predict, as a spec (see `kiln schedule plot --help`).")
+    var schedule: String
+
+    @Option(help: "Steps to predict.")
+    var steps: Int
+
+    @Option(help: "Warm-up steps (counted at the post-warm-up rate, as in the paper).")
+    var warmup: Int = 0
+
+    @Option(help: "CSV file for the predicted curve (step,lr,loss).")
+    var csv: String = "predicted-loss.csv"
+
+    @Option(help: "SVG file for the predicted curve beside the fitted runs.")
+    var svg: String?
+
+    func validate() throws {
+        guard !runs.isEmpty else { throw ValidationError("give at least one --fit RUN.jsonl") }
+        guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
+    }
+
+    func run() throws {
+        let logs = try runs.map { path throws(RunLogError) in try RunLog(contentsOf: path) }
+        let fit = try LossCurveLaw.fit(to: logs.map { LossCurveSeries(log: $0, warmupSteps: warmup) })
+        let target = try ScheduleSpec.parse(schedule)
+        let rates = target.values(count: steps)
+        let predicted = fit.law.predict(learningRates: rates, warmupSteps: warmup)
+        try writeText(CSVText.columns(["step": (0..<steps).map(Double.init), "lr": rates, "loss": predicted],
+                                      order: ["step", "lr", "loss"]), to: csv)
+        if let svg {
+            var series = zip(runs, logs).map { path, log in
+                SVGPlot.Series("fitted: \((path as NSString).lastPathComponent)", log.lossObservations.map { (Double($0.step), $0.loss) })
+            }
+            series.append(SVGPlot.Series("predicted: \(schedule)", predicted.enumerated().map { (Double($0.offset), $0.element) }))
+            try writeText(SVGPlot.lineChart(series, title: "Loss curve prediction", xLabel: "step", yLabel: "loss", logY: true), to: svg)
+        }
+        let law = fit.law
+        print(String(format: "fitted L0 %.4f  A %.4f  alpha %.4f  C %.4f  (rms log error %.4f over %d points)",
+                     law.irreducibleLoss, law.amplitude, law.exponent, law.annealingCoefficient, fit.rmsLogError, fit.pointCount))
+        print(String(format: "predicted final loss %.4f at step %d; curve in %@", predicted[steps - 1], steps - 1, csv))
+    }
+}
