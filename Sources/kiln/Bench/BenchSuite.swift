@@ -3,7 +3,7 @@ import Kiln
 
 /// The benchmark parts of `kiln bench`.
 enum BenchSuite {
-    static let allParts = ["sgemm", "add", "exp", "sum", "overhead", "copy", "memory"]
+    static let allParts = ["sgemm", "add", "exp", "sum", "overhead", "copy", "memory", "conv"]
 
     static func run(_ part: String, into report: BenchReport) {
         switch part {
@@ -14,6 +14,7 @@ enum BenchSuite {
         case "sgemm": KernelBench.sgemm(report)
         case "exp": KernelBench.exp(report)
         case "sum": KernelBench.sum(report)
+        case "conv": ConvBench.run(report)
         default: break
         }
     }
