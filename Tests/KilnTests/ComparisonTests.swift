@@ -80,4 +80,13 @@ import Testing
         #expect(gradient(at: a) { $0.maskedFill(mask, 0).sum() }.scalars == [1, 0, 0, 1, 0, 0])
         checkGradients([testTensor([2, 3], seed: 3)]) { $0[0].maskedFill(mask, 2) }
     }
+
+    @Test func largeScalarBroadcastSplitsAcrossThreads() {
+        let x = testTensor([1 << 20], seed: 8)
+        let v = x.scalars
+        #expect((x .< 0.25).booleans == v.map { $0 < 0.25 })
+        #expect((0.25 .< x).booleans == v.map { 0.25 < $0 })
+        #expect((x * 2 + 1).scalars == v.map { $0 * 2 + 1 })
+        #expect((1 - x).scalars == v.map { 1 - $0 })
+    }
 }

@@ -17,6 +17,13 @@ extension Tensor {
             return out
         }
         let shape = Broadcast.shape(a.shape, b.shape, op: name)
+        // Fast path: a contiguous tensor against a single value (stride 0), split by elements.
+        if b.count == 1, shape == a.shape, a.isContiguous {
+            return scalarBroadcast(op, a, sa: 1, b, sb: 0)
+        }
+        if a.count == 1, shape == b.shape, b.isContiguous {
+            return scalarBroadcast(op, a, sa: 0, b, sb: 1)
+        }
         let ea = a.expandedData(to: shape), eb = b.expandedData(to: shape)
         let out = Tensor(uninitializedShape: shape)
         let rows = RowLayout(shape: shape, strides: [out.strides, ea.strides, eb.strides])
@@ -31,6 +38,16 @@ extension Tensor {
                     kiln_binary_strided_f32(op, pa + o[1], sa, pb + o[2], sb, po + o[0], 1, n)
                 }
             }
+        }
+        return out
+    }
+
+    /// `a op b` where one operand is a single value (stride 0) and the other contiguous (stride 1).
+    private static func scalarBroadcast(_ op: kiln_binary_op, _ a: Tensor, sa: Int, _ b: Tensor, sb: Int) -> Tensor {
+        let out = Tensor(uninitializedShape: sa == 1 ? a.shape : b.shape)
+        let pa = a.floatPointer, pb = b.floatPointer, po = out.floatPointer
+        parallelChunks(out.count) { r in
+            kiln_binary_f32(op, pa + r.lowerBound * sa, sa, pb + r.lowerBound * sb, sb, po + r.lowerBound, r.count)
         }
         return out
     }

@@ -16,7 +16,18 @@ struct ElementwiseRows {
     }
 
     /// Calls `body(offsets, count)` for every row, across threads when the output is large.
+    ///
+    /// A single row (contiguous operands, or a tensor against a broadcast scalar) is cut into pieces.
     func forEachRow(costPerElement: Int = 1, _ body: (UnsafeBufferPointer<Int>, Int) -> Void) {
+        if rows.rowCount == 1 {
+            parallelChunks(rows.rowLength, costPerItem: costPerElement) { piece in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: rows.innerStrides.count) { offsets in
+                    for (k, stride) in rows.innerStrides.enumerated() { offsets[k] = piece.lowerBound * stride }
+                    body(UnsafeBufferPointer(offsets), piece.count)
+                }
+            }
+            return
+        }
         parallelChunks(rows.rowCount, costPerItem: rows.rowLength * costPerElement) { range in
             rows.forEachRow(in: range, body)
         }
