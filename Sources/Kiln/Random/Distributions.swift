@@ -25,11 +25,11 @@ extension Tensor {
         generator.fill(out.floatPointer, count: out.count, perBlock: 4, costPerBlock: 256) { bits, p, n in
             // Each pair of words gives a radius and an angle, hence two independent normals.
             for pair in 0..<((n + 1) / 2) {
-                let u = (Double(bits[2 * pair]) + 1) * 0x1p-32
-                let angle = 2 * Double.pi * Double(bits[2 * pair + 1]) * 0x1p-32
+                let u = Float(Double(bits[2 * pair]) * 0x1p-32 + 0x1p-33)
+                let angle = 2 * Float.pi * RandomBits.unitFloat(bits[2 * pair + 1])
                 let r = (-2 * Foundation.log(u)).squareRoot()
-                p[2 * pair] = mean + std * Float(r * Foundation.cos(angle))
-                if 2 * pair + 1 < n { p[2 * pair + 1] = mean + std * Float(r * Foundation.sin(angle)) }
+                p[2 * pair] = mean + std * (r * Foundation.cos(angle))
+                if 2 * pair + 1 < n { p[2 * pair + 1] = mean + std * (r * Foundation.sin(angle)) }
             }
         }
         return out
@@ -91,7 +91,7 @@ extension Tensor {
     }
 
     /// The inverse error function: Giles' single-precision approximation ("Approximating the erfinv
-    /// function", 2010) refined by two Newton steps to double precision.
+    /// function", 2010) refined by one Newton step to about double precision.
     static func inverseErf(_ y: Double) -> Double {
         if y <= -1 { return -.infinity }
         if y >= 1 { return .infinity }
@@ -120,10 +120,7 @@ extension Tensor {
             p = 1.00167406 + p * w
             p = 2.83297682 + p * w
         }
-        var x = p * y
-        for _ in 0..<2 {
-            x -= (Foundation.erf(x) - y) / (2 / Double.pi.squareRoot() * Foundation.exp(-x * x))
-        }
-        return x
+        let x = p * y
+        return x - (Foundation.erf(x) - y) / (2 / Double.pi.squareRoot() * Foundation.exp(-x * x))
     }
 }
