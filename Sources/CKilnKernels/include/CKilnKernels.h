@@ -40,4 +40,14 @@ void kiln_accumulate_f32(const float *x, ptrdiff_t sx, float *y, ptrdiff_t sy, p
 /// y[i] = value for i < n.
 void kiln_fill_f32(float *y, float value, ptrdiff_t n);
 
+/// One Philox4x32-10 block: 128 random bits from a 128-bit counter and a 64-bit key.
+void kiln_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
+
+/// Philox blocks first..<first+blocks under key `seed` (counter words: index low, index high, 0, 0),
+/// four words per block into out.
+void kiln_philox_blocks(uint64_t seed, uint64_t first, uint32_t *out, ptrdiff_t blocks);
+
+/// n normal floats mean + std·z by Box-Muller: words 2k and 2k+1 give out[2k] (cosine) and out[2k+1] (sine).
+void kiln_normal_f32(const uint32_t *words, float *out, ptrdiff_t n, float mean, float std);
+
 #endif
