@@ -85,10 +85,24 @@ private func chiSquareBound(df: Int) -> Double { Double(df) + 6 * (2 * Double(df
         let c = Tensor.normal([1000], generator: RandomGenerator(seed: 8)).scalars
         #expect(a == b)
         #expect(zip(a, c).filter { $0 == $1 }.count < 5)
-        Random.seed(3)
-        let d = Tensor.uniform([100]).scalars
-        Random.seed(3)
-        #expect(Tensor.uniform([100]).scalars == d)
+        // Reseeding restarts the stream (Random.seed reseeds the shared default generator the same way).
+        let g = RandomGenerator(seed: 3)
+        let d = Tensor.uniform([100], generator: g).scalars
+        g.reseed(3)
+        #expect(Tensor.uniform([100], generator: g).scalars == d)
+        #expect(g.state == RandomState(seed: 3, counter: 25))
+    }
+
+    @Test func worksAsSwiftRandomNumberGenerator() {
+        var g1 = RandomGenerator(seed: 9), g2 = RandomGenerator(seed: 9)
+        #expect(Array(0..<50).shuffled(using: &g1) == Array(0..<50).shuffled(using: &g2))
+        #expect((0..<100).allSatisfy { _ in (0..<7).contains(Int.random(in: 0..<7, using: &g1)) })
+    }
+
+    @Test func uniformNeverReachesHigh() {
+        // [1024, 1024⁺) holds one float; low + span·u rounds up to high for about half of the draws.
+        let x = Tensor.uniform([1000], low: 1024, high: Float(1024).nextUp, generator: RandomGenerator(seed: 12)).scalars
+        #expect(x.allSatisfy { $0 == 1024 })
     }
 
     @Test func valuesDoNotDependOnThreadCount() {

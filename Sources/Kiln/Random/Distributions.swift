@@ -11,10 +11,11 @@ extension Tensor {
                                generator: RandomGenerator = Random.default) -> Tensor {
         precondition(low <= high, "uniform: low \(low) above high \(high)")
         let out = Tensor(uninitializedShape: shape)
-        let span = high - low
+        // Rounding can carry low + span·u up to high itself; such draws become the float just below it.
+        let span = high - low, largest = low < high ? high.nextDown : low
         let p = out.floatPointer
         generator.fill(count: out.count, wordsPerElement: 1) { words, range in
-            for (j, i) in range.enumerated() { p[i] = low + span * RandomBits.unitFloat(words[j]) }
+            for (j, i) in range.enumerated() { p[i] = Swift.min(low + span * RandomBits.unitFloat(words[j]), largest) }
         }
         return out
     }
