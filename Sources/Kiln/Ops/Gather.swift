@@ -27,11 +27,12 @@ extension Tensor {
             let (so, si, sx) = (rows.innerStrides[0], rows.innerStrides[1], rows.innerStrides[2])
             parallelChunks(rows.rowCount, costPerItem: rows.rowLength) { range in
                 rows.forEachRow(in: range) { o, n in
+                    let ro = po + o[0], ri = pi + o[1], rx = px + o[2]
                     for j in 0..<n {
-                        let k = pi[o[1] + j * si]
-                        precondition(k >= 0 && k < size,
+                        let k = ri[j * si]
+                        precondition(UInt(bitPattern: k) < UInt(size),
                                      "gather: index \(k) out of range for dimension \(ax) of size \(size) (input shape \(inputShape))")
-                        po[o[0] + j * so] = px[o[2] + j * sx + k * axisStride]
+                        ro[j * so] = rx[j * sx + k * axisStride]
                     }
                 }
             }
@@ -91,11 +92,12 @@ extension Tensor {
         let (si, ss) = (rows.innerStrides[1], rows.innerStrides[2])
         parallelChunks(rows.rowCount, costPerItem: rows.rowLength) { range in
             rows.forEachRow(in: range) { o, n in
+                let ro = po + o[0], ri = pi + o[1], rs = ps + o[2]
                 for j in 0..<n {
-                    let k = pi[o[1] + j * si]
-                    precondition(k >= 0 && k < size,
+                    let k = ri[j * si]
+                    precondition(UInt(bitPattern: k) < UInt(size),
                                  "scatterAdd: index \(k) out of range for dimension \(ax) of size \(size) (shape \(shape))")
-                    po[o[0] + k * axisStride] += ps[o[2] + j * ss]
+                    ro[k * axisStride] += rs[j * ss]
                 }
             }
         }
