@@ -2,6 +2,11 @@ import Kiln
 import KilnTestSupport
 import Testing
 
+/// The standard error of an exit test, as text.
+func stderrText(_ result: ExitTest.Result?) -> String {
+    String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+}
+
 @Suite struct GatherTests {
     let f = Fixtures.load("indexing")
 
@@ -49,6 +54,21 @@ import Testing
         let h = Tensor([2, 0, 1], shape: [3]).oneHot(classes: 3)
         #expect(h.shape == [3, 3] && h.scalars == [0, 0, 1, 1, 0, 0, 0, 1, 0])
         #expect(Tensor([1, 0], shape: [2, 1]).oneHot(classes: 2).shape == [2, 1, 2])
+    }
+
+    @Test func outOfRangeIndexStopsNamingOpIndexAndShape() async {
+        let gather = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor(zeros: [2, 3]).gather(axis: 1, index: Tensor([0, 7], shape: [2, 1]))
+        }
+        #expect(stderrText(gather).contains("gather: index 7 out of range for dimension 1 of size 3 (input shape [2, 3])"))
+        let select = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor(zeros: [4, 2]).indexSelect(axis: 0, indices: Tensor([1, -1]))
+        }
+        #expect(stderrText(select).contains("indexSelect: index -1 out of range for dimension 0 of size 4 (shape [4, 2])"))
+        let oneHot = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor([0, 3]).oneHot(classes: 3)
+        }
+        #expect(stderrText(oneHot).contains("oneHot: class 3 out of range for 3 classes (shape [2])"))
     }
 
     @Test func gradients() {

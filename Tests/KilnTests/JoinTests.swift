@@ -22,6 +22,8 @@ import Testing
         #expect(i.dtype == .int64 && i.integers == [1, 2, 3])
         let m = Tensor.concatenate([Tensor([true]), Tensor([false, true])])
         #expect(m.booleans == [true, false, true])
+        #expect(Tensor.stack([Tensor([1, 2]), Tensor([3, 4])], axis: 1).integers == [1, 3, 2, 4])
+        #expect(m.split(sizes: [2, 1]).map(\.booleans) == [[true, false], [true]])
     }
 
     @Test func stackInsertsNewAxis() {

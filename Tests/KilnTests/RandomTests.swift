@@ -1,3 +1,4 @@
+import CKilnKernels
 import Foundation
 @testable import Kiln
 import KilnTestSupport
@@ -29,12 +30,54 @@ private func chiSquareBound(df: Int) -> Double { Double(df) + 6 * (2 * Double(df
 @Suite(.serialized) struct RandomTests {
     let n = 200_000
 
+    /// One Philox4x32-10 block from the C kernel.
+    private func philox(_ counter: [UInt32], _ key: [UInt32]) -> [UInt32] {
+        var out = [UInt32](repeating: 0, count: 4)
+        kiln_philox4x32_10(counter, key, &out)
+        return out
+    }
+
     @Test func philoxMatchesRandom123KnownAnswers() {
-        #expect(Philox.block(SIMD4(0, 0, 0, 0), key: SIMD2(0, 0)) == SIMD4(0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8))
-        #expect(Philox.block(SIMD4(repeating: 0xFFFF_FFFF), key: SIMD2(repeating: 0xFFFF_FFFF))
-                == SIMD4(0x408F_276D, 0x41C8_3B0E, 0xA20B_C7C6, 0x6D54_51FD))
-        #expect(Philox.block(SIMD4(0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344), key: SIMD2(0xA409_3822, 0x299F_31D0))
-                == SIMD4(0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1))
+        #expect(philox([0, 0, 0, 0], [0, 0]) == [0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8])
+        #expect(philox([UInt32](repeating: 0xFFFF_FFFF, count: 4), [0xFFFF_FFFF, 0xFFFF_FFFF])
+                == [0x408F_276D, 0x41C8_3B0E, 0xA20B_C7C6, 0x6D54_51FD])
+        #expect(philox([0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344], [0xA409_3822, 0x299F_31D0])
+                == [0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1])
+    }
+
+    @Test func vectorPhiloxBlocksEqualSingleBlocks() {
+        // 19 blocks: two groups of eight (the vector path) and three single ones, across a carry into the high word.
+        let seed: UInt64 = 0x1234_5678_9ABC_DEF0, first: UInt64 = 0xFFFF_FFFF - 9
+        var out = [UInt32](repeating: 0, count: 4 * 19)
+        kiln_philox_blocks(seed, first, &out, 19)
+        let key = [UInt32(truncatingIfNeeded: seed), UInt32(seed >> 32)]
+        for b in 0..<19 {
+            let index = first + UInt64(b)
+            #expect(Array(out[(4 * b)..<(4 * b + 4)]) == philox([UInt32(truncatingIfNeeded: index), UInt32(index >> 32), 0, 0], key))
+        }
+    }
+
+    @Test func normalKernelVectorAndScalarPathsAgreeAndAreAccurate() {
+        let count = 4096
+        var words = [UInt32](repeating: 0, count: count)
+        kiln_philox_blocks(99, 0, &words, count / 4)
+        // Extremes of both words: the smallest and largest radius draws and angles at quadrant edges.
+        words[0] = 0; words[1] = 0; words[2] = .max; words[3] = .max; words[4] = 0; words[5] = 1 << 30
+        var whole = [Float](repeating: 0, count: count), pairs = [Float](repeating: 0, count: count)
+        kiln_normal_f32(words, &whole, count, 0, 1)
+        for k in stride(from: 0, to: count, by: 2) {
+            words.withUnsafeBufferPointer { w in
+                pairs.withUnsafeMutableBufferPointer { kiln_normal_f32(w.baseAddress! + k, $0.baseAddress! + k, 2, 0, 1) }
+            }
+        }
+        #expect(whole.map(\.bitPattern) == pairs.map(\.bitPattern))
+        var worst = 0.0
+        for k in stride(from: 0, to: count, by: 2) {
+            let u = (Double(words[k] >> 9) + 0.5) * 0x1p-23, turns = Double(words[k + 1] >> 8) * 0x1p-24
+            let r = (-2 * log(u)).squareRoot()
+            worst = max(worst, abs(Double(whole[k]) - r * cos(2 * .pi * turns)), abs(Double(whole[k + 1]) - r * sin(2 * .pi * turns)))
+        }
+        #expect(worst < 2e-6)
     }
 
     @Test func sameSeedSameValuesDifferentSeedsDiffer() {
@@ -43,10 +86,24 @@ private func chiSquareBound(df: Int) -> Double { Double(df) + 6 * (2 * Double(df
         let c = Tensor.normal([1000], generator: RandomGenerator(seed: 8)).scalars
         #expect(a == b)
         #expect(zip(a, c).filter { $0 == $1 }.count < 5)
-        Random.seed(3)
-        let d = Tensor.uniform([100]).scalars
-        Random.seed(3)
-        #expect(Tensor.uniform([100]).scalars == d)
+        // Reseeding restarts the stream (Random.seed reseeds the shared default generator the same way).
+        let g = RandomGenerator(seed: 3)
+        let d = Tensor.uniform([100], generator: g).scalars
+        g.reseed(3)
+        #expect(Tensor.uniform([100], generator: g).scalars == d)
+        #expect(g.state == RandomState(seed: 3, counter: 25))
+    }
+
+    @Test func worksAsSwiftRandomNumberGenerator() {
+        var g1 = RandomGenerator(seed: 9), g2 = RandomGenerator(seed: 9)
+        #expect(Array(0..<50).shuffled(using: &g1) == Array(0..<50).shuffled(using: &g2))
+        #expect((0..<100).allSatisfy { _ in (0..<7).contains(Int.random(in: 0..<7, using: &g1)) })
+    }
+
+    @Test func uniformNeverReachesHigh() {
+        // [1024, 1024⁺) holds one float; low + span·u rounds up to high for about half of the draws.
+        let x = Tensor.uniform([1000], low: 1024, high: Float(1024).nextUp, generator: RandomGenerator(seed: 12)).scalars
+        #expect(x.allSatisfy { $0 == 1024 })
     }
 
     @Test func valuesDoNotDependOnThreadCount() {

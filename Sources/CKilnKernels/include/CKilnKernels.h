@@ -92,6 +92,18 @@ void kiln_logical_u8(kiln_logical_op op, const uint8_t *a, ptrdiff_t sa, const u
 void kiln_where_f32(const uint8_t *condition, ptrdiff_t sc, const float *a, ptrdiff_t sa,
                     const float *b, ptrdiff_t sb, float *out, ptrdiff_t so, ptrdiff_t n);
 
+// MARK: Random numbers
+
+/// One Philox4x32-10 block: 128 random bits from a 128-bit counter and a 64-bit key.
+void kiln_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
+
+/// Philox blocks first..<first+blocks under key `seed` (counter words: index low, index high, 0, 0),
+/// four words per block into out.
+void kiln_philox_blocks(uint64_t seed, uint64_t first, uint32_t *out, ptrdiff_t blocks);
+
+/// n normal floats mean + std·z by Box-Muller: words 2k and 2k+1 give out[2k] (cosine) and out[2k+1] (sine).
+void kiln_normal_f32(const uint32_t *words, float *out, ptrdiff_t n, float mean, float std);
+
 #include "CKilnReduce.h"
 #include "CKilnConv.h"
 

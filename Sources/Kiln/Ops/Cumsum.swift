@@ -21,6 +21,17 @@ extension Tensor {
                 for item in range {
                     let o = item / blocks, c0 = (item % blocks) * blockWidth
                     let width = Swift.min(blockWidth, inner - c0)
+                    if width == 1 {
+                        // One column: a plain running sum down the run.
+                        let base = o * n * inner + c0
+                        var total = 0.0
+                        for step in 0..<n {
+                            let at = base + (reverse ? n - 1 - step : step) * inner
+                            total += Double(px[at])
+                            po[at] = Float(total)
+                        }
+                        continue
+                    }
                     for c in 0..<width { acc[c] = 0 }
                     for step in 0..<n {
                         let row = o * n * inner + (reverse ? n - 1 - step : step) * inner + c0

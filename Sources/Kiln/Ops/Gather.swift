@@ -27,11 +27,12 @@ extension Tensor {
             let (so, si, sx) = (rows.innerStrides[0], rows.innerStrides[1], rows.innerStrides[2])
             parallelChunks(rows.rowCount, costPerItem: rows.rowLength) { range in
                 rows.forEachRow(in: range) { o, n in
+                    let ro = po + o[0], ri = pi + o[1], rx = px + o[2]
                     for j in 0..<n {
-                        let k = pi[o[1] + j * si]
-                        precondition(k >= 0 && k < size,
+                        let k = ri[j * si]
+                        precondition(UInt(bitPattern: k) < UInt(size),
                                      "gather: index \(k) out of range for dimension \(ax) of size \(size) (input shape \(inputShape))")
-                        po[o[0] + j * so] = px[o[2] + j * sx + k * axisStride]
+                        ro[j * so] = rx[j * sx + k * axisStride]
                     }
                 }
             }
@@ -42,7 +43,7 @@ extension Tensor {
         case .bool: run(Bool.self)
         }
         let index = index.detached()
-        return Autograd.record(out, self) { g in Tensor(zeros: inputShape).scatterAdd(axis: ax, index: index, source: g) }
+        return Autograd.record(out, self) { g in Tensor.scatterAdd(into: Tensor(zeros: inputShape), axis: ax, index: index, source: g) }
     }
 
     /// A copy of this tensor with `out[i][index[i][j][k]][k] += source[i][j][k]` for `axis == 1`
@@ -53,34 +54,7 @@ extension Tensor {
     public func scatterAdd(axis a: Int, index: Tensor, source: Tensor) -> Tensor {
         precondition(rank > 0, "scatterAdd: needs at least one dimension, got shape \(shape)")
         let ax = axis(a, op: "scatterAdd")
-        precondition(dtype == .float32 && source.dtype == .float32,
-                     "scatterAdd: expects float tensors, got \(dtype) and source \(source.dtype)")
-        precondition(index.dtype == .int64, "scatterAdd: index must be int64, got \(index.dtype)")
-        precondition(index.rank == rank && source.rank == rank
-                     && shape.indices.allSatisfy { index.shape[$0] <= source.shape[$0] && ($0 == ax || index.shape[$0] <= shape[$0]) },
-                     "scatterAdd: index shape \(index.shape) does not fit source shape \(source.shape) and shape \(shape) (axis \(ax))")
-        let out = copied()
-        // Walk with the scattered axis innermost: rows then differ in the other coordinates, so no two
-        // threads add into the same element.
-        let order = shape.indices.filter { $0 != ax } + [ax]
-        var outStrides = out.strides
-        outStrides[ax] = 0
-        let rows = RowLayout(shape: order.map { index.shape[$0] },
-                             strides: [order.map { outStrides[$0] }, order.map { index.strides[$0] }, order.map { source.strides[$0] }])
-        let size = shape[ax], axisStride = out.strides[ax], outShape = shape
-        let pi = index.storage.base.assumingMemoryBound(to: Int.self) + index.offset
-        let po = out.floatPointer, ps = source.floatPointer
-        let (si, ss) = (rows.innerStrides[1], rows.innerStrides[2])
-        parallelChunks(rows.rowCount, costPerItem: rows.rowLength) { range in
-            rows.forEachRow(in: range) { o, n in
-                for j in 0..<n {
-                    let k = pi[o[1] + j * si]
-                    precondition(k >= 0 && k < size,
-                                 "scatterAdd: index \(k) out of range for dimension \(ax) of size \(size) (shape \(outShape))")
-                    po[o[0] + k * axisStride] += ps[o[2] + j * ss]
-                }
-            }
-        }
+        let out = Tensor.scatterAdd(into: copied(), axis: ax, index: index, source: source)
         let index = index.detached(), sourceShape = source.shape
         let (selfNeeds, sourceNeeds) = (requiresGradient, source.requiresGradient)
         return Autograd.record(out, self, source) { g in
@@ -93,6 +67,41 @@ extension Tensor {
             }
             return (selfNeeds ? g : nil, gs)
         }
+    }
+
+    /// Adds `source` into `out` (a fresh contiguous float tensor nobody else holds) as ``scatterAdd(axis:index:source:)``
+    /// does, and returns it. Not recorded.
+    static func scatterAdd(into out: Tensor, axis ax: Int, index: Tensor, source: Tensor) -> Tensor {
+        let shape = out.shape
+        precondition(out.dtype == .float32 && source.dtype == .float32,
+                     "scatterAdd: expects float tensors, got \(out.dtype) and source \(source.dtype)")
+        precondition(index.dtype == .int64, "scatterAdd: index must be int64, got \(index.dtype)")
+        precondition(index.rank == shape.count && source.rank == shape.count
+                     && shape.indices.allSatisfy { index.shape[$0] <= source.shape[$0] && ($0 == ax || index.shape[$0] <= shape[$0]) },
+                     "scatterAdd: index shape \(index.shape) does not fit source shape \(source.shape) and shape \(shape) (axis \(ax))")
+        // Walk with the scattered axis innermost: rows then differ in the other coordinates, so no two
+        // threads add into the same element.
+        let order = shape.indices.filter { $0 != ax } + [ax]
+        var outStrides = out.strides
+        outStrides[ax] = 0
+        let rows = RowLayout(shape: order.map { index.shape[$0] },
+                             strides: [order.map { outStrides[$0] }, order.map { index.strides[$0] }, order.map { source.strides[$0] }])
+        let size = shape[ax], axisStride = out.strides[ax]
+        let pi = index.storage.base.assumingMemoryBound(to: Int.self) + index.offset
+        let po = out.floatPointer, ps = source.floatPointer
+        let (si, ss) = (rows.innerStrides[1], rows.innerStrides[2])
+        parallelChunks(rows.rowCount, costPerItem: rows.rowLength) { range in
+            rows.forEachRow(in: range) { o, n in
+                let ro = po + o[0], ri = pi + o[1], rs = ps + o[2]
+                for j in 0..<n {
+                    let k = ri[j * si]
+                    precondition(UInt(bitPattern: k) < UInt(size),
+                                 "scatterAdd: index \(k) out of range for dimension \(ax) of size \(size) (shape \(shape))")
+                    ro[k * axisStride] += rs[j * ss]
+                }
+            }
+        }
+        return out
     }
 
     /// The entries `indices` (a 1-D int64 tensor) of dimension `axis`, in that order, repeats allowed
@@ -108,19 +117,34 @@ extension Tensor {
         outShape[ax] = m
         let src = contiguousData(), idx = indices.contiguousData()
         let out = Tensor(uninitializedShape: outShape, dtype: dtype)
-        let size = dtype.byteSize, inputShape = shape
-        let px = src.storage.base + src.offset * size, po = out.storage.base
+        let inputShape = shape
         let pi = idx.storage.base.assumingMemoryBound(to: Int.self) + idx.offset
-        parallelChunks(outer * m, costPerItem: inner) { range in
-            for item in range {
-                let o = item / m, k = pi[item % m]
-                precondition(k >= 0 && k < n,
-                             "indexSelect: index \(k) out of range for dimension \(ax) of size \(n) (shape \(inputShape))")
-                (po + item * inner * size).copyMemory(from: px + (o * n + k) * inner * size, byteCount: inner * size)
+        // Each item copies one run of `inner` elements: entry pi[k] of outer position o.
+        func run<T>(_: T.Type) {
+            let px = src.storage.base.assumingMemoryBound(to: T.self) + src.offset
+            let po = out.storage.base.assumingMemoryBound(to: T.self)
+            parallelChunks(outer * m, costPerItem: inner) { range in
+                for item in range {
+                    let o = item / m, k = pi[item % m]
+                    precondition(k >= 0 && k < n,
+                                 "indexSelect: index \(k) out of range for dimension \(ax) of size \(n) (shape \(inputShape))")
+                    if inner == 1 {
+                        po[item] = px[o * n + k]
+                    } else {
+                        (po + item * inner).update(from: px + (o * n + k) * inner, count: inner)
+                    }
+                }
             }
         }
+        switch dtype {
+        case .float32: run(Float.self)
+        case .int64: run(Int.self)
+        case .bool: run(Bool.self)
+        }
         let indices = idx.detached()
-        return Autograd.record(out, self) { g in Tensor(zeros: inputShape).indexAdd(axis: ax, indices: indices, source: g) }
+        return Autograd.record(out, self) { g in
+            Tensor.indexAdd(into: Tensor(zeros: inputShape), axis: ax, indices: indices, source: g)
+        }
     }
 
     /// A copy of this tensor with entry `indices[k]` of dimension `axis` increased by entry `k` of `source`
@@ -130,8 +154,21 @@ extension Tensor {
     public func indexAdd(axis a: Int, indices: Tensor, source: Tensor) -> Tensor {
         precondition(rank > 0, "indexAdd: needs at least one dimension, got shape \(shape)")
         let ax = axis(a, op: "indexAdd")
-        precondition(dtype == .float32 && source.dtype == .float32,
-                     "indexAdd: expects float tensors, got \(dtype) and source \(source.dtype)")
+        let idx = indices.contiguousData()
+        let out = Tensor.indexAdd(into: copied(), axis: ax, indices: idx, source: source)
+        let indices = idx.detached()
+        let (selfNeeds, sourceNeeds) = (requiresGradient, source.requiresGradient)
+        return Autograd.record(out, self, source) { g in
+            (selfNeeds ? g : nil, sourceNeeds ? g.indexSelect(axis: ax, indices: indices) : nil)
+        }
+    }
+
+    /// Adds `source` into `out` (a fresh contiguous float tensor nobody else holds) as ``indexAdd(axis:indices:source:)``
+    /// does, and returns it. Not recorded.
+    static func indexAdd(into out: Tensor, axis ax: Int, indices: Tensor, source: Tensor) -> Tensor {
+        let shape = out.shape
+        precondition(out.dtype == .float32 && source.dtype == .float32,
+                     "indexAdd: expects float tensors, got \(out.dtype) and source \(source.dtype)")
         precondition(indices.dtype == .int64 && indices.rank <= 1,
                      "indexAdd: indices must be a 1-D int64 tensor, got \(indices.dtype) \(indices.shape)")
         var sourceShape = shape
@@ -140,10 +177,9 @@ extension Tensor {
                      "indexAdd: source shape \(source.shape) should be \(sourceShape) for shape \(shape) and \(indices.count) indices")
         let (outer, n, inner) = Tensor.aroundAxis(shape, ax)
         let m = indices.count
-        let out = copied(), src = source.contiguousData(), idx = indices.contiguousData()
+        let src = source.contiguousData(), idx = indices.contiguousData()
         let po = out.floatPointer, ps = src.floatPointer
         let pi = idx.storage.base.assumingMemoryBound(to: Int.self) + idx.offset
-        let outShape = shape
         // Threads take distinct (outer position, column block) pairs, so their writes never overlap.
         let blocks = Swift.max(1, Swift.min(Threads.count, inner / 4096))
         parallelChunks(outer * blocks, costPerItem: m * inner / blocks) { range in
@@ -153,16 +189,16 @@ extension Tensor {
                 for j in 0..<m {
                     let k = pi[j]
                     precondition(k >= 0 && k < n,
-                                 "indexAdd: index \(k) out of range for dimension \(ax) of size \(n) (shape \(outShape))")
-                    kiln_accumulate_f32(ps + (o * m + j) * inner + c0, 1, po + (o * n + k) * inner + c0, 1, c)
+                                 "indexAdd: index \(k) out of range for dimension \(ax) of size \(n) (shape \(shape))")
+                    if c == 1 {
+                        po[(o * n + k) * inner + c0] += ps[(o * m + j) * inner + c0]
+                    } else {
+                        kiln_accumulate_f32(ps + (o * m + j) * inner + c0, 1, po + (o * n + k) * inner + c0, 1, c)
+                    }
                 }
             }
         }
-        let indices = idx.detached()
-        let (selfNeeds, sourceNeeds) = (requiresGradient, source.requiresGradient)
-        return Autograd.record(out, self, source) { g in
-            (selfNeeds ? g : nil, sourceNeeds ? g.indexSelect(axis: ax, indices: indices) : nil)
-        }
+        return out
     }
 
     /// For an int64 tensor of class numbers, a float tensor with a new last dimension of size `classes`

@@ -1,3 +1,4 @@
+import CKilnKernels
 import Foundation
 
 /// Tensors of random numbers from the common distributions.
@@ -10,27 +11,25 @@ extension Tensor {
                                generator: RandomGenerator = Random.default) -> Tensor {
         precondition(low <= high, "uniform: low \(low) above high \(high)")
         let out = Tensor(uninitializedShape: shape)
-        let span = high - low
-        generator.fill(out.floatPointer, count: out.count, perBlock: 4) { bits, p, n in
-            for i in 0..<n { p[i] = low + span * RandomBits.unitFloat(bits[i]) }
+        // Rounding can carry low + span·u up to high itself; such draws become the float just below it.
+        let span = high - low, largest = low < high ? high.nextDown : low
+        let p = out.floatPointer
+        generator.fill(count: out.count, wordsPerElement: 1) { words, range in
+            for (j, i) in range.enumerated() { p[i] = Swift.min(low + span * RandomBits.unitFloat(words[j]), largest) }
         }
         return out
     }
 
-    /// Floats drawn from the normal distribution with `mean` and standard deviation `std` (Box–Muller).
+    /// Floats drawn from the normal distribution with `mean` and standard deviation `std` (Box–Muller,
+    /// in single precision; the largest magnitude it can reach is about 5.8 standard deviations).
     public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1,
                               generator: RandomGenerator = Random.default) -> Tensor {
         precondition(std >= 0, "normal: negative standard deviation \(std)")
         let out = Tensor(uninitializedShape: shape)
-        generator.fill(out.floatPointer, count: out.count, perBlock: 4, costPerBlock: 256) { bits, p, n in
-            // Each pair of words gives a radius and an angle, hence two independent normals.
-            for pair in 0..<((n + 1) / 2) {
-                let u = (Double(bits[2 * pair]) + 1) * 0x1p-32
-                let angle = 2 * Double.pi * Double(bits[2 * pair + 1]) * 0x1p-32
-                let r = (-2 * Foundation.log(u)).squareRoot()
-                p[2 * pair] = mean + std * Float(r * Foundation.cos(angle))
-                if 2 * pair + 1 < n { p[2 * pair + 1] = mean + std * Float(r * Foundation.sin(angle)) }
-            }
+        // Each pair of words gives a radius and an angle, hence two independent normals.
+        let p = out.floatPointer
+        generator.fill(count: out.count, wordsPerElement: 1, costPerElement: 16) { words, range in
+            kiln_normal_f32(words, p + range.lowerBound, range.count, mean, std)
         }
         return out
     }
@@ -47,9 +46,10 @@ extension Tensor {
         // Work in erf space: y = 2Φ(z) − 1 = erf(z / √2).
         let lo = Foundation.erf((Double(low) - m) / (s * 2.0.squareRoot()))
         let hi = Foundation.erf((Double(high) - m) / (s * 2.0.squareRoot()))
-        generator.fill(out.floatPointer, count: out.count, perBlock: 2, costPerBlock: 512) { bits, p, n in
-            for i in 0..<n {
-                let y = lo + (hi - lo) * RandomBits.unitDouble(bits[2 * i], bits[2 * i + 1])
+        let p = out.floatPointer
+        generator.fill(count: out.count, wordsPerElement: 2, costPerElement: 64) { words, range in
+            for (j, i) in range.enumerated() {
+                let y = lo + (hi - lo) * RandomBits.unitDouble(words[2 * j], words[2 * j + 1])
                 let x = Float(m + s * 2.0.squareRoot() * inverseErf(y))
                 p[i] = Swift.min(Swift.max(x, low), high)
             }
@@ -67,12 +67,14 @@ extension Tensor {
         let threshold = UInt64((Double(p) * 0x1p32).rounded(.down))
         switch dtype {
         case .bool:
-            generator.fill(out.storage.base.assumingMemoryBound(to: Bool.self), count: out.count, perBlock: 4) { bits, q, n in
-                for i in 0..<n { q[i] = UInt64(bits[i]) < threshold }
+            let q = out.storage.base.assumingMemoryBound(to: Bool.self)
+            generator.fill(count: out.count, wordsPerElement: 1) { words, range in
+                for (j, i) in range.enumerated() { q[i] = UInt64(words[j]) < threshold }
             }
         default:
-            generator.fill(out.floatPointer, count: out.count, perBlock: 4) { bits, q, n in
-                for i in 0..<n { q[i] = UInt64(bits[i]) < threshold ? 1 : 0 }
+            let q = out.floatPointer
+            generator.fill(count: out.count, wordsPerElement: 1) { words, range in
+                for (j, i) in range.enumerated() { q[i] = UInt64(words[j]) < threshold ? 1 : 0 }
             }
         }
         return out
@@ -84,14 +86,17 @@ extension Tensor {
         precondition(low < high, "randint: empty range \(low)..<\(high)")
         let out = Tensor(uninitializedShape: shape, dtype: .int64)
         let span = UInt64(bitPattern: Int64(high &- low))
-        generator.fill(out.storage.base.assumingMemoryBound(to: Int.self), count: out.count, perBlock: 2) { bits, p, n in
-            for i in 0..<n { p[i] = low &+ Int(truncatingIfNeeded: RandomBits.below(span, bits[2 * i], bits[2 * i + 1])) }
+        let p = out.storage.base.assumingMemoryBound(to: Int.self)
+        generator.fill(count: out.count, wordsPerElement: 2) { words, range in
+            for (j, i) in range.enumerated() {
+                p[i] = low &+ Int(truncatingIfNeeded: RandomBits.below(span, words[2 * j], words[2 * j + 1]))
+            }
         }
         return out
     }
 
     /// The inverse error function: Giles' single-precision approximation ("Approximating the erfinv
-    /// function", 2010) refined by two Newton steps to double precision.
+    /// function", 2010) refined by one Newton step to about double precision.
     static func inverseErf(_ y: Double) -> Double {
         if y <= -1 { return -.infinity }
         if y >= 1 { return .infinity }
@@ -120,10 +125,7 @@ extension Tensor {
             p = 1.00167406 + p * w
             p = 2.83297682 + p * w
         }
-        var x = p * y
-        for _ in 0..<2 {
-            x -= (Foundation.erf(x) - y) / (2 / Double.pi.squareRoot() * Foundation.exp(-x * x))
-        }
-        return x
+        let x = p * y
+        return x - (Foundation.erf(x) - y) / (2 / Double.pi.squareRoot() * Foundation.exp(-x * x))
     }
 }

@@ -1,3 +1,4 @@
+import CKilnKernels
 import Foundation
 
 /// The complete position of a ``RandomGenerator``: restoring it continues the same stream.
@@ -15,10 +16,11 @@ public struct RandomState: Codable, Hashable, Sendable {
 
 /// A seeded source of random numbers whose values never depend on the number of threads.
 ///
-/// Built on the counter-based Philox4x32-10 generator: element `i` of a fill depends only on the seed
-/// and the generator's position plus `i`, so fills split across threads by index range and give the
-/// same bits as on one thread. A generator is shared by reference and safe to use from several threads;
-/// each fill reserves its own range of the stream.
+/// Built on the counter-based Philox4x32-10 generator (Salmon et al., "Parallel random numbers: as easy
+/// as 1, 2, 3", SC 2011): 128-bit block `c` of the stream is a bijection of the counter `c` keyed by the
+/// seed. Element `i` of a fill therefore depends only on the seed and the generator's position plus `i`,
+/// and fills split across threads by index range give the same bits as on one thread. A generator is
+/// shared by reference and safe to use from several threads; each fill claims its own range of the stream.
 ///
 /// ```swift
 /// let g = RandomGenerator(seed: 42)
@@ -54,9 +56,11 @@ public final class RandomGenerator: RandomNumberGenerator, @unchecked Sendable {
 
     /// The next 64 random bits (one block of the stream), for Swift's `shuffled(using:)` and friends.
     public func next() -> UInt64 {
-        let (seed, start) = reserve(blocks: 1)
-        let b = Philox.block(start, seed: seed)
-        return UInt64(b[0]) << 32 | UInt64(b[1])
+        var words = SIMD4<UInt32>()
+        withUnsafeMutablePointer(to: &words) { p in
+            p.withMemoryRebound(to: UInt32.self, capacity: 4) { fillWords($0, count: 4) }
+        }
+        return UInt64(words[0]) << 32 | UInt64(words[1])
     }
 
     /// Claims the next `blocks` blocks of the stream and returns the seed and the first block number.
@@ -68,18 +72,41 @@ public final class RandomGenerator: RandomNumberGenerator, @unchecked Sendable {
         }
     }
 
-    /// Fills `count` elements at `out`, `perBlock` elements from each 128-bit block of the stream.
-    ///
-    /// `body(bits, first, n)` writes the `n` (at most `perBlock`) elements starting at `first` from `bits`.
-    /// The blocks are split across threads by range, so the result does not depend on the thread count.
-    func fill<T>(_ out: UnsafeMutablePointer<T>, count: Int, perBlock: Int, costPerBlock: Int = 64,
-                 _ body: (SIMD4<UInt32>, UnsafeMutablePointer<T>, Int) -> Void) {
-        let blocks = (count + perBlock - 1) / perBlock
+    /// Writes the next `count` words of the stream to `out` on the calling thread (whole blocks are claimed).
+    func fillWords(_ out: UnsafeMutablePointer<UInt32>, count: Int) {
+        let blocks = (count + 3) / 4
         let (seed, start) = reserve(blocks: blocks)
-        parallelChunks(blocks, costPerItem: costPerBlock) { range in
-            for b in range {
-                let first = b * perBlock
-                body(Philox.block(start &+ UInt64(b), seed: seed), out + first, Swift.min(perBlock, count - first))
+        let whole = count / 4
+        kiln_philox_blocks(seed, start, out, whole)
+        if whole < blocks {
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4) { last in
+                kiln_philox_blocks(seed, start &+ UInt64(whole), last.baseAddress!, 1)
+                for i in 0..<(count - 4 * whole) { out[4 * whole + i] = last[i] }
+            }
+        }
+    }
+
+    /// Makes `count` elements, element `i` from words `i·w ..< (i+1)·w` of the stream (`w` = `wordsPerElement`,
+    /// 1, 2 or 4), and advances the stream past them.
+    ///
+    /// `body(words, elements)` writes the elements in `elements`; element `elements.lowerBound + j` reads
+    /// `words[j·w ..< (j+1)·w]`.
+    /// Pieces of the stream go to threads by range, so the result does not depend on the thread count.
+    func fill(count: Int, wordsPerElement w: Int, costPerElement: Int = 8,
+              _ body: (UnsafePointer<UInt32>, Range<Int>) -> Void) {
+        precondition(w == 1 || w == 2 || w == 4, "fill: \(w) words per element")
+        let blocks = (count * w + 3) / 4
+        let (seed, start) = reserve(blocks: blocks)
+        let pieceBlocks = 256, perPiece = pieceBlocks * 4 / w
+        let pieces = (blocks + pieceBlocks - 1) / pieceBlocks
+        parallelChunks(pieces, costPerItem: perPiece * costPerElement) { range in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: pieceBlocks * 4) { words in
+                for piece in range {
+                    let b0 = piece * pieceBlocks, nb = Swift.min(pieceBlocks, blocks - b0)
+                    kiln_philox_blocks(seed, start &+ UInt64(b0), words.baseAddress!, nb)
+                    let first = piece * perPiece
+                    body(words.baseAddress!, first..<Swift.min(count, first + perPiece))
+                }
             }
         }
     }

@@ -9,13 +9,13 @@ extension Tensor {
         let p = out.storage.base.assumingMemoryBound(to: Int.self)
         for i in 0..<n { p[i] = i }
         guard n > 1 else { return out }
-        // Step t swaps position i = n − 1 − t with a uniform j in 0...i; each block drives two steps.
-        let (seed, start) = generator.reserve(blocks: n / 2)
-        var bits = SIMD4<UInt32>()
+        // Step t swaps position i = n − 1 − t with a uniform j in 0...i drawn from words 2t and 2t + 1.
+        let words = UnsafeMutablePointer<UInt32>.allocate(capacity: 2 * (n - 1))
+        defer { words.deallocate() }
+        generator.fillWords(words, count: 2 * (n - 1))
         for t in 0..<(n - 1) {
-            if t % 2 == 0 { bits = Philox.block(start &+ UInt64(t / 2), seed: seed) }
-            let i = n - 1 - t, w = 2 * (t % 2)
-            let j = Int(RandomBits.below(UInt64(i + 1), bits[w], bits[w + 1]))
+            let i = n - 1 - t
+            let j = Int(RandomBits.below(UInt64(i + 1), words[2 * t], words[2 * t + 1]))
             (p[i], p[j]) = (p[j], p[i])
         }
         return out
@@ -73,19 +73,18 @@ extension Tensor {
         }
         let out = Tensor(uninitializedShape: input.rank == 1 ? [samples] : [batch, samples], dtype: .int64)
         let po = out.storage.base.assumingMemoryBound(to: Int.self)
-        let cost = 64 + 8 * (Int.bitWidth - classes.leadingZeroBitCount)
-        generator.fill(po, count: out.count, perBlock: 2, costPerBlock: cost) { bits, p, n in
-            let first = p - po
-            for i in 0..<n {
-                let c = cdf + ((first + i) / Swift.max(samples, 1)) * classes
-                let u = RandomBits.unitDouble(bits[2 * i], bits[2 * i + 1]) * c[classes - 1]
+        let cost = 16 + 4 * (Int.bitWidth - classes.leadingZeroBitCount)
+        generator.fill(count: out.count, wordsPerElement: 2, costPerElement: cost) { words, range in
+            for (j, i) in range.enumerated() {
+                let c = cdf + (i / samples) * classes
+                let u = RandomBits.unitDouble(words[2 * j], words[2 * j + 1]) * c[classes - 1]
                 // The first class whose cumulative weight exceeds u; zero-weight classes are never chosen.
                 var lo = 0, hi = classes - 1
                 while lo < hi {
                     let mid = (lo + hi) / 2
                     if c[mid] > u { hi = mid } else { lo = mid + 1 }
                 }
-                p[i] = lo
+                po[i] = lo
             }
         }
         return out
