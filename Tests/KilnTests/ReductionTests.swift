@@ -79,6 +79,15 @@ import Testing
         expectFixture(y.max(axes: [0]), "y_amax_0")
         expectFixture(y.argmin(axis: 0), "y_argmin_0")
         expectFixture(y.T.sum(axis: 1), "y_sum_0", relative: 1e-4)
+        // Many short rows: the outputs of one long merged row are split across threads.
+        var rowSums = [Float](), rowNorms = [Float]()
+        for i in 0..<1200 {
+            let row = values[(i * 128)..<((i + 1) * 128)].map(Double.init)
+            rowSums.append(Float(row.reduce(0, +)))
+            rowNorms.append(Float(row.reduce(0) { $0 + $1 * $1 }.squareRoot()))
+        }
+        expectClose(y.sum(axis: 1).scalars, rowSums, relative: 1e-5)
+        expectClose(y.norm(axis: -1).scalars, rowNorms, relative: 1e-5)
     }
 
     @Test func largeContiguousSumMatchesClosedForm() {
