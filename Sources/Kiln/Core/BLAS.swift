@@ -12,6 +12,12 @@ enum BLAS {
         let transposed: Bool
         let leadingDimension: Int
 
+        init(pointer: UnsafePointer<Float>, transposed: Bool, leadingDimension: Int) {
+            self.pointer = pointer
+            self.transposed = transposed
+            self.leadingDimension = leadingDimension
+        }
+
         /// How BLAS can read the `rows × cols` matrix at `pointer` with the given element strides,
         /// or nil when the layout needs a copy first (for example broadcast rows or a strided row).
         init?(_ pointer: UnsafePointer<Float>, rows: Int, cols: Int, rowStride: Int, colStride: Int) {

@@ -204,11 +204,3 @@ enum Matmul {
         return Tensor(storage: t.storage, shape: shape, strides: strides, offset: t.offset, dtype: t.dtype)
     }
 }
-
-extension BLAS.Operand {
-    init(pointer: UnsafePointer<Float>, transposed: Bool, leadingDimension: Int) {
-        self.pointer = pointer
-        self.transposed = transposed
-        self.leadingDimension = leadingDimension
-    }
-}

@@ -93,8 +93,8 @@ enum Reduction {
         /// input element; the reduced elements are walked with ``runs``. Splits across threads.
         func forEachOutput(_ body: (Int, UnsafePointer<Float>) -> Void) {
             let outputs = outputs, base = base
-            parallelChunks(outputs.rowCount, costPerItem: outputs.rowLength * max(reducedCount, 1)) { range in
-                outputs.forEachRow(in: range) { o, n in
+            parallelChunks(outCount, costPerItem: Swift.max(reducedCount, 1)) { range in
+                outputs.forEachRowPiece(in: range) { o, n in
                     for j in 0..<n {
                         body(o[0] + j * outputs.innerStrides[0], base + o[1] + j * outputs.innerStrides[1])
                     }
@@ -225,11 +225,29 @@ enum Reduction {
         let rr = r.map { $0.expandedData(to: x.shape) } ?? x
         let rows = RowLayout(shape: x.shape, strides: [out.strides, x.strides, r == nil ? out.strides.map { _ in 0 } : rr.strides])
         let po = out.floatPointer, px = UnsafePointer(x.floatPointer), pr = UnsafePointer(rr.floatPointer)
-        parallelChunks(rows.rowCount, costPerItem: rows.rowLength * 4) { range in
-            rows.forEachRow(in: range) { o, n in
+        parallelChunks(x.count, costPerItem: 4) { range in
+            rows.forEachRowPiece(in: range) { o, n in
                 kiln_map_f32(op, p, px + o[1], rows.innerStrides[1], pr + o[2], rows.innerStrides[2], po + o[0], n)
             }
         }
         return withExtendedLifetime((x, rr)) { out }
+    }
+}
+
+extension RowLayout {
+    /// Like ``forEachRow(in:_:)`` for the elements `range` in row-major order: the first and last
+    /// rows may be pieces, so a range of elements splits across threads even when there is one long row.
+    func forEachRowPiece(in range: Range<Int>, _ body: (UnsafeBufferPointer<Int>, Int) -> Void) {
+        guard !range.isEmpty, rowLength > 0 else { return }
+        let first = range.lowerBound / rowLength, last = (range.upperBound - 1) / rowLength
+        var rowStart = first * rowLength
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: innerStrides.count) { shifted in
+            forEachRow(in: first..<(last + 1)) { o, n in
+                let lo = Swift.max(range.lowerBound - rowStart, 0), hi = Swift.min(range.upperBound - rowStart, n)
+                for k in innerStrides.indices { shifted[k] = o[k] + lo * innerStrides[k] }
+                body(UnsafeBufferPointer(shifted), hi - lo)
+                rowStart += n
+            }
+        }
     }
 }
