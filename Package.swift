@@ -35,7 +35,7 @@ let package = Package(
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
         .target(name: "KilnNN", dependencies: ["Kiln"]),
-        .target(name: "KilnOptimizers", dependencies: ["Kiln"]),
+        .target(name: "KilnOptimizers", dependencies: ["Kiln", "KilnNN", "CKilnKernels"]),
         .target(name: "KilnData", dependencies: ["Kiln", "CZlib"]),
         .executableTarget(
             name: "kiln",
@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "KilnTests", dependencies: ["Kiln"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnNNTests", dependencies: ["KilnNN"]),
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData"]),
-        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"]),
+        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers", "KilnNN"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )
