@@ -37,7 +37,7 @@ let package = Package(
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),
         .target(name: "KilnNN", dependencies: ["Kiln"]),
-        .target(name: "KilnOptimizers", dependencies: ["Kiln"]),
+        .target(name: "KilnOptimizers", dependencies: ["Kiln", "KilnNN", "CKilnKernels"]),
         .target(name: "KilnData", dependencies: ["Kiln", "CZlib"]),
         .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData"]),
         .executableTarget(
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "KilnNNTests", dependencies: ["KilnNN", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain"]),
-        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers", "KilnTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers", "KilnNN", "KilnTestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "CKilnOptim.h"
 
 /// 1 when the CPU supports AVX2 and FMA (checked once).
 int kiln_has_avx2_fma(void);

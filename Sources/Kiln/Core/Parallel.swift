@@ -18,8 +18,8 @@ public enum Threads {
 
 /// Splits `0..<count` into contiguous chunks and runs `body` on each, across threads when
 /// the work (`count × costPerItem`) is large enough to pay for it.
-func parallelChunks(_ count: Int, costPerItem: Int = 1, minimumWork: Int = 1 << 16,
-                    _ body: (Range<Int>) -> Void) {
+package func parallelChunks(_ count: Int, costPerItem: Int = 1, minimumWork: Int = 1 << 16,
+                            _ body: (Range<Int>) -> Void) {
     let threads = Threads.count
     let work = count * costPerItem
     if threads <= 1 || work < minimumWork * 2 || count < 2 {

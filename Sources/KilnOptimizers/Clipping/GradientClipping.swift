@@ -1,0 +1,46 @@
+import CKilnKernels
+import KilnNN
+
+/// Scales all gradients together so that their global L2 norm is at most `maxNorm`, as
+/// PyTorch's `clip_grad_norm_`: each gradient is multiplied by min(1, maxNorm / (norm + 10⁻⁶)).
+///
+/// To clip gradients accumulated by `backward()`, collect them with ``KilnNN/Gradients/init(accumulatedIn:)``
+/// and pass the result to ``Optimizer/update(_:along:)``.
+///
+/// - Returns: the global norm before clipping.
+@discardableResult
+public func clipGradientNorm(_ gradients: inout Gradients, maxNorm: Float) -> Float {
+    precondition(maxNorm >= 0, "clipGradientNorm: maxNorm \(maxNorm) is negative")
+    var squares = 0.0
+    for g in gradients.byName.values { squares += g.withUnsafeFloats { kiln_sum_squares_f32($0.baseAddress!, $0.count) } }
+    let norm = Float(squares.squareRoot())
+    let scale = min(1, maxNorm / (norm + 1e-6))
+    if scale < 1 {
+        for name in gradients.byName.keys {
+            gradients.byName[name]!.withUnsafeMutableFloats { g in for i in g.indices { g[i] *= scale } }
+        }
+    }
+    return norm
+}
+
+/// Clamps every gradient element into `-maxValue...maxValue`, as PyTorch's `clip_grad_value_`.
+public func clipGradientValues(_ gradients: inout Gradients, maxValue: Float) {
+    precondition(maxValue >= 0, "clipGradientValues: maxValue \(maxValue) is negative")
+    for name in gradients.byName.keys {
+        gradients.byName[name]!.withUnsafeMutableFloats { g in
+            for i in g.indices { g[i] = g[i] > maxValue ? maxValue : (g[i] < -maxValue ? -maxValue : g[i]) }
+        }
+    }
+}
+
+extension Gradients {
+    /// The gradients `backward()` left on `model`'s trainable parameters, by path; parameters
+    /// without one are absent.
+    public init(accumulatedIn model: Module) {
+        var byName: [String: Tensor] = [:]
+        for (name, p) in model.namedParameters() where !p.isFrozen {
+            if let g = p.gradient { byName[name] = g }
+        }
+        self.init(byName)
+    }
+}

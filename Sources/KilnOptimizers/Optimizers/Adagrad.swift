@@ -1,0 +1,46 @@
+import CKilnKernels
+import KilnNN
+
+/// Adagrad, following `torch.optim.Adagrad`:
+///
+///     η̃ ← η / (1 + (t − 1)·lr_decay)
+///     g ← g + λθ
+///     s ← s + g²                      (s starts at initial_accumulator_value)
+///     θ ← θ − η̃ g / (√s + ε)
+public final class Adagrad: ParameterwiseOptimizer {
+    /// The decay of the learning rate with the step count.
+    public var learningRateDecay: Double
+    /// The starting value of the squared-gradient sum.
+    public let initialAccumulatorValue: Float
+    /// The term ε added to the denominator.
+    public var epsilon: Double
+    /// Whether to maximize the objective instead of minimizing it.
+    public var maximize: Bool
+
+    public init(groups: [ParameterGroup] = [], learningRate: Float = 1e-2, learningRateDecay: Double = 0,
+                weightDecay: Float = 0, initialAccumulatorValue: Float = 0, epsilon: Double = 1e-10,
+                maximize: Bool = false) {
+        precondition(learningRateDecay >= 0 && initialAccumulatorValue >= 0,
+                     "Adagrad: learningRateDecay \(learningRateDecay) and initialAccumulatorValue \(initialAccumulatorValue) must not be negative")
+        self.learningRateDecay = learningRateDecay
+        self.initialAccumulatorValue = initialAccumulatorValue
+        self.epsilon = epsilon
+        self.maximize = maximize
+        super.init(groups: groups, learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    public override func stateLayout(forParameterShape shape: [Int]) -> [String: StateBufferLayout] {
+        ["sum": StateBufferLayout(shape: shape, initialValue: initialAccumulatorValue)]
+    }
+
+    public override func update(_ parameter: Parameter, gradient: Tensor, state: ParameterState,
+                                learningRate: Float, weightDecay: Float) {
+        let decayed = Double(learningRate) / (1 + Double(state.step - 1) * learningRateDecay)
+        let p = kiln_adagrad_params(clr: Float(decayed), eps: Float(epsilon), weight_decay: weightDecay,
+                                    maximize: maximize ? 1 : 0)
+        let sum = state["sum"]
+        withRawValues(of: parameter, gradient: gradient) { theta, grad, count in
+            forEachChunk(count) { s, n in kiln_adagrad_f32(theta + s, grad + s, sum + s, n, p) }
+        }
+    }
+}
