@@ -1,4 +1,5 @@
 import Kiln
+import KilnTestSupport
 import Testing
 
 @Suite struct MatmulTests {
