@@ -3,7 +3,7 @@ import Kiln
 
 /// The benchmark parts of `kiln bench`.
 enum BenchSuite {
-    static let allParts = ["sgemm", "add", "exp", "sum", "overhead", "copy", "memory", "conv"]
+    static let allParts = ["sgemm", "add", "exp", "sum", "overhead", "copy", "memory", "conv", "adamw"]
 
     static func run(_ part: String, into report: BenchReport) {
         switch part {
@@ -15,6 +15,7 @@ enum BenchSuite {
         case "exp": KernelBench.exp(report)
         case "sum": KernelBench.sum(report)
         case "conv": ConvBench.run(report)
+        case "adamw": OptimizerBench.adamw(report)
         default: break
         }
     }
