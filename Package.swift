@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KilnNN", targets: ["KilnNN"]),
         .library(name: "KilnOptimizers", targets: ["KilnOptimizers"]),
         .library(name: "KilnData", targets: ["KilnData"]),
+        .library(name: "KilnMetrics", targets: ["KilnMetrics"]),
         .executable(name: "kiln", targets: ["kiln"]),
     ],
     dependencies: [
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "KilnNN", dependencies: ["Kiln"]),
         .target(name: "KilnOptimizers", dependencies: ["Kiln"]),
         .target(name: "KilnData", dependencies: ["Kiln", "CZlib"]),
+        .target(name: "KilnMetrics", dependencies: ["Kiln"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
@@ -44,6 +46,7 @@ let package = Package(
                 "KilnNN",
                 "KilnOptimizers",
                 "KilnData",
+                "KilnMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +54,7 @@ let package = Package(
         .testTarget(name: "KilnNNTests", dependencies: ["KilnNN"]),
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData"]),
         .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers"]),
+        .testTarget(name: "KilnMetricsTests", dependencies: ["KilnMetrics"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )
