@@ -86,7 +86,11 @@ public struct AUROC: Metric {
         case .macro, .weighted:
             let areas = perClass()
             var support = [Int](repeating: 0, count: classes)
-            for y in labels { support[y] += 1 }
+            support.withUnsafeMutableBufferPointer { count in
+                labels.withUnsafeBufferPointer { y in
+                    for i in 0..<y.count { count[y[i]] += 1 }
+                }
+            }
             var sum = 0.0, weight = 0.0
             for (k, area) in areas.enumerated() where !area.isNaN {
                 let w = average == .macro ? 1 : Double(support[k])
