@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KilnNN", targets: ["KilnNN"]),
         .library(name: "KilnOptimizers", targets: ["KilnOptimizers"]),
         .library(name: "KilnData", targets: ["KilnData"]),
+        .library(name: "KilnMetrics", targets: ["KilnMetrics"]),
         .library(name: "KilnTrain", targets: ["KilnTrain"]),
         .executable(name: "kiln", targets: ["kiln"]),
     ],
@@ -39,15 +40,12 @@ let package = Package(
         .target(name: "KilnNN", dependencies: ["Kiln"]),
         .target(name: "KilnOptimizers", dependencies: ["Kiln", "KilnNN", "CKilnKernels"]),
         .target(name: "KilnData", dependencies: ["Kiln", "CZlib"]),
-        .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData"]),
+        .target(name: "KilnMetrics", dependencies: ["Kiln"]),
+        .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "Kiln",
-                "KilnNN",
-                "KilnOptimizers",
-                "KilnData",
-                "KilnTrain",
+                "Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics", "KilnTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -55,9 +53,11 @@ let package = Package(
         .target(name: "KilnTestSupport", dependencies: ["Kiln"], path: "Tests/KilnTestSupport"),
         .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnNNTests", dependencies: ["KilnNN", "KilnTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers", "KilnNN", "KilnTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnMetricsTests", dependencies: ["KilnMetrics", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain"]),
-        .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers", "KilnNN", "KilnTestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,2 @@
+// Streaming metrics: classification, calibration, ranking and regression.
+@_exported import Kiln
