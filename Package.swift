@@ -57,7 +57,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnMetricsTests", dependencies: ["KilnMetrics", "KilnTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain"]),
+        .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain", "KilnTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

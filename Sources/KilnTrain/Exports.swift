@@ -2,3 +2,4 @@
 @_exported import KilnData
 @_exported import KilnNN
 @_exported import KilnOptimizers
+@_exported import KilnMetrics

@@ -1,0 +1,86 @@
+import Foundation
+import Kiln
+
+/// Where a run stands: optimizer steps taken, the epoch under way and the batches done in it.
+public struct TrainingProgress: Equatable, Sendable {
+    /// Optimizer steps taken so far.
+    public var step = 0
+    /// Completed epochs (0-based index of the epoch under way).
+    public var epoch = 0
+    /// Batches done in the epoch under way.
+    public var batchInEpoch = 0
+
+    public init(step: Int = 0, epoch: Int = 0, batchInEpoch: Int = 0) {
+        self.step = step
+        self.epoch = epoch
+        self.batchInEpoch = batchInEpoch
+    }
+}
+
+/// Everything needed to continue a run exactly: model, optimizer state, random-number states and progress.
+///
+/// Stored as one safetensors file: tensors `model.<name>` and `optimizer.<name>`, the rest in
+/// the string metadata. Written to a temporary file and renamed, so a run killed while writing
+/// leaves the previous checkpoint intact.
+public struct Checkpoint {
+    public var model: [String: Tensor]
+    public var optimizer: [String: Tensor]
+    public var progress: TrainingProgress
+    /// The data loader's generator state when the epoch under way began (its order is redrawn from it).
+    public var dataRandomState: RandomState
+    /// The default generator's state (dropout and other model randomness).
+    public var modelRandomState: RandomState
+    /// Free-form settings of the run (the command line's configuration), for `kiln eval`.
+    public var settings: [String: String]
+
+    public init(model: [String: Tensor], optimizer: [String: Tensor], progress: TrainingProgress,
+                dataRandomState: RandomState, modelRandomState: RandomState, settings: [String: String] = [:]) {
+        self.model = model
+        self.optimizer = optimizer
+        self.progress = progress
+        self.dataRandomState = dataRandomState
+        self.modelRandomState = modelRandomState
+        self.settings = settings
+    }
+
+    /// Writes the checkpoint atomically.
+    public func write(to path: String) throws(TensorFileError) {
+        var tensors: [String: Tensor] = [:]
+        for (k, v) in model { tensors["model." + k] = v }
+        for (k, v) in optimizer { tensors["optimizer." + k] = v }
+        var metadata = settings.reduce(into: [String: String]()) { $0["setting." + $1.key] = $1.value }
+        metadata["format"] = "kiln-checkpoint-1"
+        metadata["step"] = String(progress.step)
+        metadata["epoch"] = String(progress.epoch)
+        metadata["batch_in_epoch"] = String(progress.batchInEpoch)
+        metadata["data_rng"] = "\(dataRandomState.seed):\(dataRandomState.counter)"
+        metadata["model_rng"] = "\(modelRandomState.seed):\(modelRandomState.counter)"
+        try Safetensors.write(tensors, metadata: metadata, to: path)
+    }
+
+    /// Reads a checkpoint written by ``write(to:)``.
+    public static func read(_ path: String) throws(TensorFileError) -> Checkpoint {
+        let contents = try Safetensors.read(path)
+        let meta = contents.metadata
+        func fail(_ reason: String) -> TensorFileError { TensorFileError(path: path, reason: reason) }
+        guard meta["format"] == "kiln-checkpoint-1" else { throw fail("not a Kiln checkpoint (no format marker in the metadata)") }
+        func integer(_ key: String) throws(TensorFileError) -> Int {
+            guard let text = meta[key], let v = Int(text), v >= 0 else { throw fail("metadata '\(key)' is missing or not a count") }
+            return v
+        }
+        func state(_ key: String) throws(TensorFileError) -> RandomState {
+            let parts = (meta[key] ?? "").split(separator: ":").compactMap { UInt64($0) }
+            guard parts.count == 2 else { throw fail("metadata '\(key)' is missing or malformed") }
+            return RandomState(seed: parts[0], counter: parts[1])
+        }
+        var model: [String: Tensor] = [:], optimizer: [String: Tensor] = [:]
+        for (k, v) in contents.tensors {
+            if k.hasPrefix("model.") { model[String(k.dropFirst(6))] = v }
+            else if k.hasPrefix("optimizer.") { optimizer[String(k.dropFirst(10))] = v }
+        }
+        let settings = meta.filter { $0.key.hasPrefix("setting.") }.reduce(into: [String: String]()) { $0[String($1.key.dropFirst(8))] = $1.value }
+        return try Checkpoint(model: model, optimizer: optimizer,
+                              progress: TrainingProgress(step: integer("step"), epoch: integer("epoch"), batchInEpoch: integer("batch_in_epoch")),
+                              dataRandomState: state("data_rng"), modelRandomState: state("model_rng"), settings: settings)
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Kiln
+import KilnData
+import KilnMetrics
+import KilnNN
+import KilnOptimizers
+
+/// Fits a model with an optimizer and an optional schedule, evaluates it, and reports as it goes:
+/// a live progress display, a JSON Lines metrics log, callbacks (checkpoints, early stopping).
+///
+/// ```swift
+/// let trainer = Trainer(model: model, optimizer: AdamW(learningRate: 1e-3, weightDecay: 0.01),
+///                       loss: { crossEntropy(logits: $0, labels: $1) })
+/// trainer.schedule = AnySchedule(CosineAnnealing(peak: 1e-3, steps: 4690))
+/// try trainer.fit(trainLoader, epochs: 10, evaluatingOn: testLoader)
+/// ```
+public final class Trainer {
+    public let model: Module
+    public let optimizer: any Optimizer
+    /// The loss of a batch: model outputs and targets to a one-element tensor.
+    public let loss: (Tensor, Tensor) -> Tensor
+    /// Sets the optimizer's learning rate before each step, when present.
+    public var schedule: AnySchedule?
+    /// Metrics computed on evaluation (fresh copies each time).
+    public var metrics: [any Metric] = []
+    public var callbacks: [any TrainerCallback] = []
+    /// Where records are written, when present.
+    public var log: MetricsLog?
+    /// Steps between training-loss records in the log.
+    public var logEvery = 10
+    /// Whether to show progress on standard error.
+    public var showsProgress = true
+    /// Set by a callback to end training after the current epoch.
+    public var shouldStop = false
+
+    /// Where the run stands.
+    public private(set) var progress = TrainingProgress()
+    /// Every record of the run so far, as written to the log.
+    public private(set) var records: [LogRecord] = []
+
+    private var dataGenerator: RandomGenerator?
+    /// The data generator's state at the start of the epoch under way (or the next one, between epochs).
+    private var epochStartDataState: RandomState?
+    /// A state to restore into the data generator before the next epoch, after ``resume(from:records:)``.
+    private var resumedDataState: RandomState?
+
+    public init(model: Module, optimizer: any Optimizer, loss: @escaping (Tensor, Tensor) -> Tensor) {
+        self.model = model
+        self.optimizer = optimizer
+        self.loss = loss
+    }
+
+    // MARK: Training
+
+    /// Trains until `epochs` epochs are complete (or a callback stops it), without evaluation.
+    public func fit<Train: Dataset>(_ train: DataLoader<Train>, epochs: Int) {
+        fit(train, epochs: epochs, evaluatingOn: nil as DataLoader<Train>?)
+    }
+
+    /// Trains until `epochs` epochs are complete (or a callback stops it), evaluating on `test` after each epoch.
+    public func fit<Train: Dataset, Test: Dataset>(_ train: DataLoader<Train>, epochs: Int,
+                                                   evaluatingOn test: DataLoader<Test>? = nil) {
+        dataGenerator = train.generator
+        while progress.epoch < epochs && !shouldStop {
+            if let state = resumedDataState {
+                train.generator.state = state
+                resumedDataState = nil
+            }
+            epochStartDataState = train.generator.state
+            let batches = train.epoch(skipping: progress.batchInEpoch)
+            let display = showsProgress ? ProgressDisplay(total: train.batchCount, label: "epoch \(progress.epoch + 1)/\(epochs)") : nil
+            let epochStart = ProgressDisplay.now()
+            var lossSum = 0.0, samples = 0
+            model.train()
+            for batch in batches {
+                let value = step(batch)
+                lossSum += value * Double(batch.inputs.shape[0])
+                samples += batch.inputs.shape[0]
+                display?.update(completed: progress.batchInEpoch, samples: samples,
+                                figures: ["loss": lossSum / Double(max(samples, 1))])
+                for callback in callbacks { callback.trainer(self, didFinishStepWithLoss: value) }
+            }
+            display?.finish()
+            progress.epoch += 1
+            progress.batchInEpoch = 0
+            epochStartDataState = train.generator.state
+            var values = ["train_loss": lossSum / Double(max(samples, 1)), "seconds": ProgressDisplay.now() - epochStart]
+            if let test {
+                for (k, v) in evaluate(test) { values["test_" + k] = v }
+            }
+            let record = LogRecord(kind: "epoch", step: progress.step, epoch: progress.epoch, values: values)
+            append(record)
+            for callback in callbacks { callback.trainer(self, didFinishEpoch: record) }
+        }
+    }
+
+    /// One optimizer step on `batch`; returns its loss.
+    @discardableResult
+    public func step(_ batch: Batch) -> Double {
+        let rate = schedule.map { $0(progress.step) }
+        if let rate { optimizer.learningRate = rate }
+        let (value, gradients) = valueAndGradient(of: model) { m in loss(m(batch.inputs), batch.targets) }
+        optimizer.update(model, along: gradients)
+        let lossValue = Double(value.item)
+        if progress.step % logEvery == 0 {
+            append(LogRecord(kind: "step", step: progress.step, epoch: progress.epoch + 1,
+                             values: ["loss": lossValue, "lr": Double(optimizer.learningRate)]))
+        }
+        progress.step += 1
+        progress.batchInEpoch += 1
+        return lossValue
+    }
+
+    // MARK: Evaluation
+
+    /// The mean loss and each metric over `loader`, in evaluation mode without gradients.
+    public func evaluate<D: Dataset>(_ loader: DataLoader<D>) -> [String: Double] {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        var metrics = self.metrics
+        for i in metrics.indices { metrics[i].reset() }
+        var lossSum = 0.0, count = 0
+        withoutGradient {
+            for batch in loader.epoch() {
+                let outputs = model(batch.inputs)
+                let n = batch.inputs.shape[0]
+                lossSum += Double(loss(outputs, batch.targets).item) * Double(n)
+                count += n
+                for i in metrics.indices { metrics[i].update(outputs, targets: batch.targets) }
+            }
+        }
+        var result = ["loss": lossSum / Double(max(count, 1))]
+        for metric in metrics { result[metric.name] = metric.compute() }
+        lastEvaluation = metrics
+        return result
+    }
+
+    /// The metrics of the last evaluation, with their accumulated state (for reports).
+    public private(set) var lastEvaluation: [any Metric] = []
+
+    // MARK: Checkpoints
+
+    /// A checkpoint of the run as it stands.
+    public func checkpoint(settings: [String: String] = [:]) -> Checkpoint {
+        Checkpoint(model: model.stateDict(), optimizer: optimizer.stateDict(), progress: progress,
+                   dataRandomState: epochStartDataState ?? dataGenerator?.state ?? RandomState(seed: 0),
+                   modelRandomState: Random.default.state, settings: settings)
+    }
+
+    /// Continues from `checkpoint`: weights, optimizer state, random states and progress.
+    /// Log records after the checkpoint's step are dropped (they are recomputed).
+    public func resume(from checkpoint: Checkpoint, records earlier: [LogRecord] = []) throws {
+        try model.load(stateDict: checkpoint.model)
+        if optimizer.groups.isEmpty { optimizer.groups = ParameterGroup.groups(of: model) }
+        try optimizer.load(stateDict: checkpoint.optimizer)
+        progress = checkpoint.progress
+        resumedDataState = checkpoint.dataRandomState
+        epochStartDataState = checkpoint.dataRandomState
+        Random.default.state = checkpoint.modelRandomState
+        records = earlier.filter { $0.kind == "step" ? $0.step < progress.step : $0.epoch <= progress.epoch }
+    }
+
+    private func append(_ record: LogRecord) {
+        records.append(record)
+        log?.write(record)
+    }
+}

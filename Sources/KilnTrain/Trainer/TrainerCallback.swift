@@ -1,0 +1,71 @@
+/// Hooks into a ``Trainer``'s loop: after each step and after each epoch's evaluation.
+public protocol TrainerCallback: AnyObject {
+    /// Called after every optimizer step with that step's training loss.
+    func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double)
+    /// Called after every epoch with its summary record (training loss, test metrics).
+    func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord)
+}
+
+extension TrainerCallback {
+    public func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) {}
+    public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) {}
+}
+
+/// Stops training when a monitored figure has not improved for `patience` epochs.
+public final class EarlyStopping: TrainerCallback {
+    /// The epoch-record key watched, such as `test_loss` or `test_accuracy`.
+    public let monitor: String
+    /// Whether larger values are better (accuracy) or smaller (loss).
+    public let maximize: Bool
+    /// Epochs without improvement tolerated.
+    public let patience: Int
+    /// The least change that counts as an improvement.
+    public let minimumDelta: Double
+    public private(set) var best: Double?
+    private var epochsWithoutImprovement = 0
+
+    public init(monitor: String = "test_loss", maximize: Bool = false, patience: Int = 3, minimumDelta: Double = 0) {
+        self.monitor = monitor
+        self.maximize = maximize
+        self.patience = patience
+        self.minimumDelta = minimumDelta
+    }
+
+    public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) {
+        guard let value = record.values[monitor] else { return }
+        let improved = best.map { maximize ? value > $0 + minimumDelta : value < $0 - minimumDelta } ?? true
+        if improved {
+            best = value
+            epochsWithoutImprovement = 0
+        } else {
+            epochsWithoutImprovement += 1
+            if epochsWithoutImprovement >= patience { trainer.shouldStop = true }
+        }
+    }
+}
+
+/// Writes a checkpoint every `everySteps` steps and after every epoch.
+public final class Checkpointing: TrainerCallback {
+    public let path: String
+    public let everySteps: Int
+    /// Settings stored in each checkpoint.
+    public var settings: [String: String]
+    /// The last write error, if any (training goes on; the previous checkpoint stays readable).
+    public private(set) var lastError: TensorFileError?
+
+    public init(path: String, everySteps: Int = 200, settings: [String: String] = [:]) {
+        self.path = path
+        self.everySteps = everySteps
+        self.settings = settings
+    }
+
+    public func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) {
+        if everySteps > 0 && trainer.progress.step % everySteps == 0 { save(trainer) }
+    }
+
+    public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) { save(trainer) }
+
+    func save(_ trainer: Trainer) {
+        do { try trainer.checkpoint(settings: settings).write(to: path) } catch { lastError = error }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import KilnTrain
+import Testing
+
+/// A linear classifier: logits = x·Wᵀ + b.
+private final class LinearModel: Module {
+    @Parameter var weight: Tensor
+    @Parameter var bias: Tensor
+
+    init(features: Int, classes: Int, seed: UInt64) {
+        weight = Tensor.uniform([classes, features], low: -0.3, high: 0.3, generator: RandomGenerator(seed: seed))
+        bias = Tensor(zeros: [classes])
+        super.init()
+    }
+
+    override func forward(_ x: Tensor) -> Tensor { linear(x, weight: weight, bias: bias) }
+}
+
+/// Squared error against one-hot targets.
+private func squaredError(_ logits: Tensor, _ labels: Tensor) -> Tensor {
+    let diff = logits - labels.oneHot(classes: logits.shape[1])
+    return (diff * diff).mean()
+}
+
+/// 240 points in 3 linearly separable clusters.
+private func clusters() -> TensorDataset {
+    let g = RandomGenerator(seed: 42)
+    let labels = Tensor.randint([240], low: 0, high: 3, generator: g)
+    let centers = Tensor([2, 0, -1, 2, -1, -2] as [Float], shape: [3, 2])
+    let x = centers.indexSelect(axis: 0, indices: labels) + 0.3 * Tensor.normal([240, 2], generator: g)
+    return TensorDataset(inputs: x, targets: labels)
+}
+
+private func temporaryPath(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("kiln-trainer-\(getpid())-\(name)").path
+}
+
+/// Writes a checkpoint once, right after step `step`.
+private final class SnapshotAtStep: TrainerCallback {
+    let step: Int, path: String
+    init(_ step: Int, path: String) { self.step = step; self.path = path }
+    func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) {
+        if trainer.progress.step == step { try! trainer.checkpoint().write(to: path) }
+    }
+}
+
+@Suite(.serialized) struct TrainerTests {
+    func makeTrainer() -> Trainer {
+        let trainer = Trainer(model: LinearModel(features: 2, classes: 3, seed: 7),
+                              optimizer: AdamW(learningRate: 0.05, weightDecay: 0.01), loss: squaredError)
+        trainer.schedule = AnySchedule(CosineAnnealing(peak: 0.05, floor: 0, steps: 60))
+        trainer.showsProgress = false
+        trainer.logEvery = 1
+        return trainer
+    }
+
+    func loader() -> DataLoader<TensorDataset> {
+        DataLoader(clusters(), batchSize: 16, shuffle: true, generator: RandomGenerator(seed: 3))
+    }
+
+    @Test func learnsAndLogsEveryStepAndEpoch() {
+        let trainer = makeTrainer()
+        trainer.metrics = [Accuracy()]
+        trainer.fit(loader(), epochs: 4, evaluatingOn: DataLoader(clusters(), batchSize: 100))
+        let epochs = trainer.records.filter { $0.kind == "epoch" }
+        #expect(epochs.count == 4 && trainer.progress == TrainingProgress(step: 60, epoch: 4, batchInEpoch: 0))
+        #expect(trainer.records.filter { $0.kind == "step" }.map(\.step) == Array(0..<60))
+        #expect(epochs.last!.values["test_accuracy"]! > 0.95)
+        #expect(epochs.last!.values["train_loss"]! < epochs.first!.values["train_loss"]!)
+        // The schedule set the rate of each step: cosine from 0.05 at step 0.
+        #expect(trainer.records.first { $0.kind == "step" }!.values["lr"] == Double(Float(0.05)))
+    }
+
+    @Test func resumingFromAMidEpochCheckpointEndsWithTheSameWeights() throws {
+        Threads.count = 1
+        defer { Threads.count = ProcessInfo.processInfo.activeProcessorCount }
+        let straight = makeTrainer()
+        straight.fit(loader(), epochs: 3)
+
+        // A run "killed" after step 22 (batch 7 of epoch 2): its checkpoint then is all that survives.
+        let path = temporaryPath("resume.safetensors")
+        let killed = makeTrainer()
+        killed.callbacks = [SnapshotAtStep(22, path: path)]
+        killed.fit(loader(), epochs: 2)
+        let saved = try Checkpoint.read(path)
+        #expect(saved.progress == TrainingProgress(step: 22, epoch: 1, batchInEpoch: 7))
+
+        let resumed = makeTrainer()
+        try resumed.resume(from: saved, records: killed.records)
+        resumed.fit(loader(), epochs: 3)
+        for (name, value) in straight.model.stateDict() {
+            #expect(resumed.model.stateDict()[name]!.scalars == value.scalars, "\(name) differs after resuming")
+        }
+        #expect(resumed.records.filter { $0.kind == "step" }.map(\.step) == Array(0..<45))
+        #expect(resumed.records.filter { $0.kind == "step" }.map { $0.values["loss"]! }
+                == straight.records.filter { $0.kind == "step" }.map { $0.values["loss"]! })
+    }
+
+    @Test func earlyStoppingEndsARunThatStopsImproving() {
+        let trainer = makeTrainer()
+        trainer.optimizer.learningRate = 0
+        trainer.schedule = nil
+        let stopper = EarlyStopping(monitor: "test_loss", patience: 2)
+        trainer.callbacks = [stopper]
+        trainer.fit(loader(), epochs: 10, evaluatingOn: DataLoader(clusters(), batchSize: 100))
+        // With a zero learning rate the loss never improves after the first epoch.
+        #expect(trainer.progress.epoch == 3)
+    }
+
+    @Test func checkpointRoundTripsAndRejectsOtherFiles() throws {
+        let trainer = makeTrainer()
+        trainer.fit(loader(), epochs: 1)
+        let path = temporaryPath("round.safetensors")
+        try trainer.checkpoint(settings: ["model": "linear"]).write(to: path)
+        let back = try Checkpoint.read(path)
+        #expect(back.progress == trainer.progress && back.settings == ["model": "linear"])
+        #expect(back.model["weight"]!.scalars == trainer.model.stateDict()["weight"]!.scalars)
+        #expect(back.optimizer.keys.contains("state.weight.exp_avg"))
+        let plain = temporaryPath("plain.safetensors")
+        try Safetensors.write(["x": Tensor([1] as [Float])], to: plain)
+        let error = #expect(throws: TensorFileError.self) { try Checkpoint.read(plain) }
+        #expect(error?.reason.contains("not a Kiln checkpoint") == true)
+    }
+}
