@@ -20,9 +20,9 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads, threads < 1 { throw CommandError("--threads must be at least 1, got \(threads)") }
         for part in parts where !BenchSuite.allParts.contains(part) {
-            throw ValidationError("unknown part '\(part)'; choose from \(BenchSuite.allParts.joined(separator: ", "))")
+            throw CommandError("unknown part '\(part)'; choose from \(BenchSuite.allParts.joined(separator: ", "))")
         }
     }
 

@@ -1,10 +1,25 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct KilnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "Train, evaluate and measure neural networks.",
-        subcommands: [BenchCommand.self, ScheduleCommand.self, PredictLossCommand.self]
+        subcommands: [InspectCommand.self, BenchCommand.self, ScheduleCommand.self, PredictLossCommand.self]
     )
+
+    /// Runs the command; a failure prints one line on standard error and exits non-zero.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }   // --help and --version print in full
+            let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("kiln: \(line)\n".utf8))
+            Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+        }
+    }
 }

@@ -33,8 +33,8 @@ struct PredictLossCommand: ParsableCommand {
     var svg: String?
 
     func validate() throws {
-        guard !runs.isEmpty else { throw ValidationError("give at least one --fit RUN.jsonl") }
-        guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
+        guard !runs.isEmpty else { throw CommandError("give at least one --fit RUN.jsonl") }
+        guard steps > 0 else { throw CommandError("--steps must be positive, got \(steps)") }
     }
 
     func run() throws {

@@ -27,7 +27,7 @@ struct ScheduleCommand: ParsableCommand {
         var csv: String?
 
         func validate() throws {
-            guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
+            guard steps > 0 else { throw CommandError("--steps must be positive, got \(steps)") }
         }
 
         func run() throws {
