@@ -41,13 +41,13 @@ let package = Package(
         .target(name: "KilnOptimizers", dependencies: ["Kiln", "KilnNN", "CKilnKernels"]),
         .target(name: "KilnData", dependencies: ["Kiln", "CZlib"]),
         .target(name: "KilnMetrics", dependencies: ["Kiln"]),
-        .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics"]),
+        .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics",
+                                                  .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "kiln",
             dependencies: [
                 "Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics", "KilnTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(name: "KilnTestSupport", dependencies: ["Kiln"], path: "Tests/KilnTestSupport"),
