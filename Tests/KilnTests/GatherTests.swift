@@ -83,3 +83,16 @@ func stderrText(_ result: ExitTest.Result?) -> String {
         checkGradients([x, testTensor([3, 3], seed: 4)]) { $0[0].indexAdd(axis: 1, indices: ids, source: $0[1]) }
     }
 }
+
+@Suite struct GatherSingleIndexTests {
+    /// Picking one class per row (the cross-entropy pattern) sends each row's gradient to its own row.
+    @Test func pickingOneEntryPerRowRoutesGradientsToEachRow() {
+        let x = Tensor((0..<12).map { Float($0) }, shape: [4, 3])
+        let labels = Tensor([2, 2, 0, 2], shape: [4, 1])
+        let (value, g) = valueAndGradient(at: x) { $0.gather(axis: 1, index: labels).sum() }
+        #expect(value.item == 2 + 5 + 6 + 11)
+        #expect(g.scalars == [0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1])
+        #expect(Tensor(zeros: [2, 3]).scatterAdd(axis: 1, index: Tensor([1, 1], shape: [2, 1]),
+                                                 source: Tensor([5, 7] as [Float], shape: [2, 1])).scalars == [0, 5, 0, 0, 7, 0])
+    }
+}

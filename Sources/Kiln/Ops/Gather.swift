@@ -89,7 +89,9 @@ extension Tensor {
         let size = shape[ax], axisStride = out.strides[ax]
         let pi = index.storage.base.assumingMemoryBound(to: Int.self) + index.offset
         let po = out.floatPointer, ps = source.floatPointer
-        let (si, ss) = (rows.innerStrides[1], rows.innerStrides[2])
+        // When the scattered axis has length 1 it is merged away and the row walks another axis,
+        // so the output's own inner stride applies too (it is 0 otherwise).
+        let (so, si, ss) = (rows.innerStrides[0], rows.innerStrides[1], rows.innerStrides[2])
         parallelChunks(rows.rowCount, costPerItem: rows.rowLength) { range in
             rows.forEachRow(in: range) { o, n in
                 let ro = po + o[0], ri = pi + o[1], rs = ps + o[2]
@@ -97,7 +99,7 @@ extension Tensor {
                     let k = ri[j * si]
                     precondition(UInt(bitPattern: k) < UInt(size),
                                  "scatterAdd: index \(k) out of range for dimension \(ax) of size \(size) (shape \(shape))")
-                    ro[k * axisStride] += rs[j * ss]
+                    ro[j * so + k * axisStride] += rs[j * ss]
                 }
             }
         }
