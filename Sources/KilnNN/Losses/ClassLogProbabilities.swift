@@ -12,10 +12,18 @@ func logProbabilities(_ logits: Tensor) -> Tensor {
 
 /// `values[..., labels[...]]`: one entry of the last axis per row, chosen by the int64 `labels`,
 /// which have the shape of `values` without its last axis.
+///
+/// Picks from the flattened values with `indexSelect`; `gather(axis: -1)` with a size-1 index axis
+/// would be the natural op, but its backward currently scatters every row's gradient into the first row.
 func pickingLabels(_ values: Tensor, _ labels: Tensor, op: String) -> Tensor {
     precondition(values.rank >= 1 && labels.dtype == .int64 && labels.shape == Array(values.shape.dropLast()),
                  "\(op): labels must be int64 of shape \(Array(values.shape.dropLast())) for logits \(values.shape), got \(labels.dtype) \(labels.shape)")
-    return values.gather(axis: -1, index: labels.unsqueezed(-1)).squeezed(-1)
+    let classes = values.shape[values.rank - 1]
+    let positions = labels.integers.enumerated().map { row, label in
+        precondition(label >= 0 && label < classes, "\(op): label \(label) out of range for \(classes) classes")
+        return row * classes + label
+    }
+    return values.reshaped([-1]).indexSelect(axis: 0, indices: Tensor(positions)).reshaped(labels.shape)
 }
 
 /// log(1 + eˣ) computed as max(x, 0) + log(1 + e^−|x|), which neither overflows nor loses small values.
