@@ -39,14 +39,19 @@ public struct MahalanobisScore: Sendable {
             means.withUnsafeMutableBufferPointer { m in
                 for i in 0..<n {
                     counts[y[i]] += 1
-                    for j in 0..<d { m[y[i] * d + j] += Double(f[i * d + j]) }
+                    let row = f.baseAddress! + i * d, mean = m.baseAddress! + y[i] * d
+                    for j in 0..<d { mean[j] += Double(row[j]) }
                 }
                 for c in 0..<classes {
                     precondition(counts[c] > 0, "MahalanobisScore: class \(c) has no training samples")
-                    for j in 0..<d { m[c * d + j] /= Double(counts[c]) }
+                    let mean = m.baseAddress! + c * d, share = 1 / Double(counts[c])
+                    for j in 0..<d { mean[j] *= share }
                 }
                 centered.withUnsafeMutableBufferPointer { x in
-                    for i in 0..<n { for j in 0..<d { x[i * d + j] = Double(f[i * d + j]) - m[y[i] * d + j] } }
+                    for i in 0..<n {
+                        let row = f.baseAddress! + i * d, mean = m.baseAddress! + y[i] * d, out = x.baseAddress! + i * d
+                        for j in 0..<d { out[j] = Double(row[j]) - mean[j] }
+                    }
                 }
             }
         }
@@ -99,7 +104,7 @@ public struct MahalanobisScore: Sendable {
         return Tensor(scores, shape: [m])
     }
 
-    /// XᵀX for row-major X `[rows, columns]`, full symmetric, split across threads by output rows.
+    /// XᵀX for row-major X `[rows, columns]`, split across threads by output rows.
     private static func gram(_ x: [Double], rows n: Int, columns d: Int) -> [Double] {
         var gram = [Double](repeating: 0, count: d * d)
         x.withUnsafeBufferPointer { px in
