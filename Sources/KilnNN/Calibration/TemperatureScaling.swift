@@ -6,7 +6,7 @@ import Kiln
 ///
 /// ```swift
 /// let scaling = TemperatureScaling.fit(logits: validationLogits, labels: validationLabels)
-/// let probabilities = softmax(scaling(testLogits))
+/// let calibratedLogits = scaling(testLogits)     // testLogits / scaling.temperature
 /// ```
 public struct TemperatureScaling: Sendable, Equatable {
     /// The fitted temperature; logits are divided by it.
