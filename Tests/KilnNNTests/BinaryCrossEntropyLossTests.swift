@@ -1,0 +1,52 @@
+import Foundation
+import KilnNN
+import KilnTestSupport
+import Testing
+
+@Suite struct BinaryCrossEntropyLossTests {
+    let fixture = Fixtures.load("losses")
+
+    @Test func matchesPyTorchWithAndWithoutWeights() {
+        let (x, y) = (fixture["bce_logits"]!, fixture["bce_targets"]!)
+        let (w, pw) = (fixture["bce_weight"]!, fixture["bce_pos_weight"]!)
+        for (reduction, name) in [(LossReduction.none, "none"), (.mean, "mean"), (.sum, "sum")] {
+            expectClose(binaryCrossEntropyWithLogits(x, y, reduction: reduction).scalars, fixture["bce_\(name)"]!.scalars)
+            let weighted = BCEWithLogitsLoss(weight: w, positiveWeight: pw, reduction: reduction)
+            expectClose(weighted(x, y).scalars, fixture["bce_weighted_\(name)"]!.scalars)
+        }
+        let (_, plain) = valueAndGradient(at: [x, y]) { binaryCrossEntropyWithLogits($0[0], $0[1]) }
+        expectClose(plain[0].scalars, fixture["bce_grad0"]!.scalars)
+        expectClose(plain[1].scalars, fixture["bce_grad1"]!.scalars)
+        let (_, weighted) = valueAndGradient(at: [x, y]) {
+            binaryCrossEntropyWithLogits($0[0], $0[1], weight: w, positiveWeight: pw)
+        }
+        expectClose(weighted[0].scalars, fixture["bce_weighted_grad0"]!.scalars)
+        expectClose(weighted[1].scalars, fixture["bce_weighted_grad1"]!.scalars)
+    }
+
+    @Test func stableAtExtremeLogits() {
+        // y = 1 at x = 100 costs log(1 + e^-100) ≈ 0; y = 0 at x = 100 costs 100; no overflow at ±1000.
+        let x = Tensor([100, 100, -1000, 1000] as [Float]), y = Tensor([1, 0, 1, 1] as [Float])
+        expectClose(binaryCrossEntropyWithLogits(x, y, reduction: .none).scalars, [0, 100, 1000, 0])
+    }
+
+    @Test func sigmoidFocalLossMatchesTorchvisionFormula() {
+        let (x, y) = (fixture["sfocal_logits"]!, fixture["sfocal_targets"]!)
+        for (reduction, name) in [(LossReduction.none, "none"), (.mean, "mean"), (.sum, "sum")] {
+            expectClose(sigmoidFocalLoss(logits: x, targets: y, reduction: reduction).scalars, fixture["sfocal_\(name)"]!.scalars)
+            expectClose(sigmoidFocalLoss(logits: x, targets: y, alpha: nil, gamma: 1.5, reduction: reduction).scalars,
+                        fixture["sfocal_noalpha_\(name)"]!.scalars)
+        }
+        let g = gradient(at: x) { sigmoidFocalLoss(logits: $0, targets: y, reduction: .mean) }
+        expectClose(g.scalars, fixture["sfocal_grad0"]!.scalars)
+        let g2 = gradient(at: x) { sigmoidFocalLoss(logits: $0, targets: y, alpha: nil, gamma: 1.5, reduction: .mean) }
+        expectClose(g2.scalars, fixture["sfocal_noalpha_grad0"]!.scalars)
+    }
+
+    @Test func gradientsCheck() {
+        let x = testTensor([3, 4], seed: 5, scale: 3), y = testTensor([3, 4], seed: 6, scale: 0.5, shift: 0.5)
+        let pw = Tensor([0.5, 1, 2, 3] as [Float]), w = testTensor([3, 4], seed: 7, scale: 0.4, shift: 1)
+        checkGradients([x, y]) { binaryCrossEntropyWithLogits($0[0], $0[1], weight: w, positiveWeight: pw, reduction: .none) }
+        checkGradients([x]) { sigmoidFocalLoss(logits: $0[0], targets: y) }
+    }
+}
