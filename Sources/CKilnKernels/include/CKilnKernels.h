@@ -107,5 +107,6 @@ void kiln_normal_f32(const uint32_t *words, float *out, ptrdiff_t n, float mean,
 
 #include "CKilnReduce.h"
 #include "CKilnConv.h"
+#include "CKilnActivations.h"
 
 #endif
