@@ -94,5 +94,7 @@ void kiln_where_f32(const uint8_t *condition, ptrdiff_t sc, const float *a, ptrd
 
 #include "CKilnReduce.h"
 #include "CKilnConv.h"
+#include "CKilnPool.h"
+#include "CKilnNorm.h"
 
 #endif
