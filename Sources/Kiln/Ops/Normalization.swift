@@ -5,9 +5,11 @@ import CKilnKernels
 /// `weight` `[C]` and shifted by `bias` `[C]` when given (PyTorch's `F.batch_norm(training=True)`).
 ///
 /// Also returns the batch mean and the population (biased) variance of each channel, for running
-/// statistics; they are not differentiable. (A channel with a single value normalizes to zero; PyTorch's
-/// batch-norm layers refuse such inputs in training, and so do Kiln's.) Statistics and the normalization are fused per channel,
-/// and channels are split across threads.
+/// statistics; they are not differentiable. A channel with a single value normalizes to zero (PyTorch's
+/// batch-norm layers refuse such inputs in training, and so do Kiln's).
+///
+/// The statistics and the normalization run as fused per-channel C kernels, channels split across
+/// threads; layer and group normalization reuse them with one "channel" per normalized group.
 public func batchNorm(_ input: Tensor, weight: Tensor? = nil, bias: Tensor? = nil,
                       eps: Float = 1e-5) -> (output: Tensor, mean: Tensor, variance: Tensor) {
     let layout = ChannelLayout(input, weight: weight, bias: bias, op: "batchNorm")
