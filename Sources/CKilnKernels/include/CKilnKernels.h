@@ -108,5 +108,7 @@ void kiln_normal_f32(const uint32_t *words, float *out, ptrdiff_t n, float mean,
 #include "CKilnReduce.h"
 #include "CKilnConv.h"
 #include "CKilnActivations.h"
+#include "CKilnPool.h"
+#include "CKilnNorm.h"
 
 #endif

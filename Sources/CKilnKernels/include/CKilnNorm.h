@@ -1,0 +1,22 @@
+// Per-channel kernels of batch normalization (and the layer and group norms built on it), for a
+// tensor viewed as [outer, channels, inner]: channel c holds `outer` contiguous runs of `inner` elements.
+#ifndef CKILNNORM_H
+#define CKILNNORM_H
+
+#include <stddef.h>
+
+/// Mean and population variance of each channel in [c_begin, c_end) (two passes, double accumulation across runs).
+void kiln_channel_moments_f32(const float *x, ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner,
+                              ptrdiff_t c_begin, ptrdiff_t c_end, float *mean, float *variance);
+
+/// out = a[c]·u + b[c]·v + d[c] over channels [c_begin, c_end); `v` and `b` may be NULL (out = a[c]·u + d[c]).
+void kiln_channel_affine_f32(const float *u, const float *a, const float *v, const float *b, const float *d,
+                             ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner,
+                             ptrdiff_t c_begin, ptrdiff_t c_end, float *out);
+
+/// Per channel in [c_begin, c_end): sum_g[c] = Σ g and sum_gx[c] = Σ g·(x − center[c]).
+void kiln_channel_grad_sums_f32(const float *g, const float *x, const float *center,
+                                ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner,
+                                ptrdiff_t c_begin, ptrdiff_t c_end, float *sum_g, float *sum_gx);
+
+#endif

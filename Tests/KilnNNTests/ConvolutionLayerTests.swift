@@ -1,0 +1,53 @@
+import KilnNN
+import KilnTestSupport
+import Testing
+
+@Suite struct ConvolutionLayerTests {
+    @Test func conv2dMatchesPyTorch() throws {
+        try LayerFixture("conv2d_same").check(Conv2d(3, 4, kernelSize: (4, 4), padding: .same, dilation: (1, 2)))
+        try LayerFixture("conv2d_grouped").check(Conv2d(4, 6, kernelSize: 3, stride: 2, padding: 1, groups: 2))
+    }
+
+    @Test func conv1dMatchesPyTorch() throws {
+        try LayerFixture("conv1d").check(Conv1d(3, 4, kernelSize: 3, stride: 2, padding: 1, dilation: 2))
+    }
+
+    @Test func convTranspose2dMatchesPyTorch() throws {
+        try LayerFixture("conv_transpose").check(
+            ConvTranspose2d(4, 6, kernelSize: (3, 2), stride: (2, 1), padding: (1, 0), outputPadding: (1, 0),
+                            dilation: (1, 2), groups: 2))
+        try LayerFixture("conv_transpose_plain").check(ConvTranspose2d(3, 2, kernelSize: 3, stride: 2))
+    }
+
+    @Test func convTranspose2dGradientsMatchFiniteDifferences() {
+        let x = testTensor([1, 4, 3, 3], seed: 1), w = testTensor([4, 3, 2, 3], seed: 2), b = testTensor([6], seed: 3)
+        checkGradients([x, w, b]) { t in
+            convTranspose2d(t[0], weight: t[1], bias: t[2], stride: (2, 1), padding: (0, 1), outputPadding: (1, 0), groups: 2)
+        }
+    }
+
+    /// ⟨conv2d(y, W), x⟩ = ⟨y, convTranspose2d(x, W)⟩: the transposed convolution is the adjoint.
+    @Test func convTranspose2dIsTheAdjointOfConv2d() {
+        let w = testTensor([3, 2, 3, 3], seed: 4)
+        let x = testTensor([2, 3, 4, 4], seed: 5)
+        let y = testTensor([2, 2, 8, 8], seed: 6)
+        let forward = conv2d(y, weight: w, stride: (2, 2), padding: (1, 1))
+        let transposed = convTranspose2d(x, weight: w, stride: (2, 2), padding: (1, 1), outputPadding: (1, 1))
+        #expect(transposed.shape == [2, 2, 8, 8])
+        let lhs = (forward * x).sum().item, rhs = (y * transposed).sum().item
+        #expect(abs(lhs - rhs) <= 1e-4 * max(1, abs(lhs)))
+    }
+
+    @Test func defaultInitializationIsUniformInTheFanInBound() {
+        let conv = Conv2d(8, 16, kernelSize: 3, generator: RandomGenerator(seed: 1))
+        let bound = 1 / Float(8 * 9).squareRoot()
+        #expect(conv.weight.scalars.allSatisfy { abs($0) <= bound })
+        #expect(conv.weight.scalars.max()! > 0.9 * bound)
+        #expect(conv.bias!.value.scalars.allSatisfy { abs($0) <= bound })
+        let transposed = ConvTranspose2d(8, 4, kernelSize: 2, generator: RandomGenerator(seed: 2))
+        let transposedBound = 1 / Float(4 * 4).squareRoot()
+        #expect(transposed.weight.shape == [8, 4, 2, 2])
+        #expect(transposed.weight.scalars.allSatisfy { abs($0) <= transposedBound })
+        #expect(transposed.weight.scalars.max()! > 0.8 * transposedBound)
+    }
+}
