@@ -9,6 +9,10 @@ import Kiln
 public final class Parameter {
     private var storedValue: Tensor
 
+    /// A value computed from other parameters that stands in for this one during a forward pass;
+    /// set by weight reparameterizations (``WeightNormalized``, ``SpectralNormalized``).
+    var substitute: Tensor?
+
     /// Whether optimizers leave this parameter alone and no gradient is computed for it.
     public var isFrozen: Bool {
         didSet { storedValue = isFrozen ? storedValue.detached() : storedValue.detached().requiringGradient() }
@@ -22,7 +26,7 @@ public final class Parameter {
 
     /// The current value; assigning keeps it a gradient leaf unless frozen.
     public var wrappedValue: Tensor {
-        get { storedValue }
+        get { substitute ?? storedValue }
         set { storedValue = isFrozen ? newValue.detached() : newValue.detached().requiringGradient() }
     }
 
@@ -30,7 +34,7 @@ public final class Parameter {
 
     /// The value as a leaf (same thing as `wrappedValue`).
     public var value: Tensor {
-        get { storedValue }
+        get { substitute ?? storedValue }
         set { wrappedValue = newValue }
     }
 
