@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KilnData", targets: ["KilnData"]),
         .library(name: "KilnMetrics", targets: ["KilnMetrics"]),
         .library(name: "KilnTrain", targets: ["KilnTrain"]),
+        .library(name: "KilnLab", targets: ["KilnLab"]),
         .executable(name: "kiln", targets: ["kiln"]),
     ],
     dependencies: [
@@ -43,10 +44,11 @@ let package = Package(
         .target(name: "KilnMetrics", dependencies: ["Kiln"]),
         .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics",
                                                   .product(name: "Yams", package: "Yams")]),
+        .target(name: "KilnLab", dependencies: ["Kiln", "KilnNN", "KilnData"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics", "KilnTrain",
+                "Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics", "KilnTrain", "KilnLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnMetricsTests", dependencies: ["KilnMetrics", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain", "KilnTestSupport"]),
+        .testTarget(name: "KilnLabTests", dependencies: ["KilnLab", "KilnTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
