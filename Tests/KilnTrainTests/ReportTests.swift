@@ -7,6 +7,8 @@ import Testing
         #expect(SVGPlot.ticks(0, 1) == [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1])
         #expect(SVGPlot.ticks(3, 97) == [20, 40, 60, 80])
         #expect(SVGPlot.ticks(5, 5) == [5])
+        // Log axis from 0.3 to 3: ticks at 0.5, 1 and 2.
+        #expect(SVGPlot.logTicks(log10(0.3), log10(3)).map { (pow(10, $0) * 1000).rounded() / 1000 } == [0.5, 1, 2])
     }
 
     @Test func lineChartPlacesPointsInsideThePlot() {
@@ -17,6 +19,8 @@ import Testing
         #expect(svg.contains("<polyline points=\"64.0,"))
         #expect(svg.contains(" 184.0,"))
         #expect(SVGPlot.lineChart([], title: "e", xLabel: "", yLabel: "").contains("no data"))
+        // A constant series keeps its value readable on the axis.
+        #expect(SVGPlot.lineChart([.init("c", [(0, 0.001), (5, 0.001)])], title: "", xLabel: "", yLabel: "").contains(">0.001<"))
     }
 
     @Test func reportHoldsSummaryAndFiguresFromTheLog() {

@@ -28,7 +28,7 @@ public enum SVGPlot {
             return svg + text(Double(width) / 2, Double(height) / 2, "no data", anchor: "middle") + "</svg>"
         }
         let xSpan = xMax > xMin ? xMax - xMin : 1
-        let yPad = yMax > yMin ? (yMax - yMin) * 0.05 : 0.5
+        let yPad = yMax > yMin ? (yMax - yMin) * 0.05 : max(abs(yMax) * 0.1, 1e-9)
         let y0 = yMin - yPad, ySpan = (yMax + yPad) - y0
         func px(_ x: Double) -> Double { left + (x - xMin) / xSpan * plotW }
         func py(_ y: Double) -> Double { top + plotH - (transform(y) - y0) / ySpan * plotH }
@@ -37,7 +37,7 @@ public enum SVGPlot {
             svg += line(px(tick), top + plotH, px(tick), top + plotH + 4, "#999")
             svg += text(px(tick), top + plotH + 16, label(tick), anchor: "middle")
         }
-        for tick in ticks(y0, y0 + ySpan) {
+        for tick in logY ? logTicks(y0, y0 + ySpan) : ticks(y0, y0 + ySpan) {
             let y = top + plotH - (tick - y0) / ySpan * plotH
             svg += line(left - 4, y, left + plotW, y, "#eee")
             svg += text(left - 6, y + 4, label(logY ? pow(10, tick) : tick), anchor: "end")
@@ -123,6 +123,14 @@ public enum SVGPlot {
         let magnitude = pow(10, floor(log10(raw)))
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
         return stride(from: (lo / step).rounded(.up) * step, through: hi + step * 1e-9, by: step).map { $0 }
+    }
+
+    /// Tick positions (as log10 values) at 1, 2 and 5 times powers of ten within `lo…hi` (log10 units),
+    /// or evenly spaced ones when fewer than two such values fall inside.
+    static func logTicks(_ lo: Double, _ hi: Double) -> [Double] {
+        let candidates = (Int(floor(lo))...Int(ceil(hi))).flatMap { e in [1.0, 2, 5].map { log10($0) + Double(e) } }
+        let inside = candidates.filter { $0 >= lo && $0 <= hi }
+        return inside.count >= 2 ? inside : ticks(lo, hi)
     }
 
     static func label(_ v: Double) -> String {
