@@ -94,5 +94,6 @@ void kiln_where_f32(const uint8_t *condition, ptrdiff_t sc, const float *a, ptrd
 
 #include "CKilnReduce.h"
 #include "CKilnConv.h"
+#include "CKilnSoftmax.h"
 
 #endif
