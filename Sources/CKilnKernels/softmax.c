@@ -6,12 +6,15 @@
 // Tails shorter than eight floats go through masked loads, so every element gets the same arithmetic.
 #include "CKilnKernels.h"
 #include <math.h>
+#include <stdint.h>
 
 // The lowest exponent a two-pass accumulator starts from (below every element's exponent).
 #define EXPONENT_FLOOR (-(1 << 30))
 // |scale·x| is clamped here before the pair is formed: e^{±1e6} is far outside float but its
 // exponent still fits the rounding trick of the range reduction (|n| < 2^22).
 #define PAIR_CLAMP 1e6f
+// Elements summed in float before the running total (in double) takes the block's sum.
+#define SUM_BLOCK 4096
 
 static inline float pair_scalar(float x, float scale, int *n) {
     double v = fmin(fmax((double)x * scale, -PAIR_CLAMP), PAIR_CLAMP);
@@ -59,7 +62,17 @@ KILN_AVX2 static float max_avx2(const float *x, ptrdiff_t n) {
     return m;
 }
 
+// e^x for x ≤ 0 (a little above 0 is fine): 0 below -87.3, where e^x leaves the normal floats;
+// NaN passes through. One power-of-two scaling instead of exp8's two.
+KILN_AVX2 static inline __m256 exp_nonpositive8(__m256 x) {
+    const __m256 low = _mm256_set1_ps(-87.3f);
+    __m256 below = _mm256_cmp_ps(x, low, _CMP_LT_OQ);
+    return _mm256_andnot_ps(below, exp_normal8(_mm256_max_ps(low, x)));
+}
+
 // Three-pass phase one: the maximum, then Σ e^{scale·(x − max)}, stored to y when `store`.
+KILN_AVX2 static float exp_sum_avx2(const float *x, float *y, ptrdiff_t n, float scale, float m, int store);
+
 KILN_AVX2 static kiln_softmax_stats three_pass_stats_avx2(const float *x, float *y, ptrdiff_t n, float scale,
                                                           int store) {
     float m = max_avx2(x, n);
@@ -68,39 +81,39 @@ KILN_AVX2 static kiln_softmax_stats three_pass_stats_avx2(const float *x, float 
         if (store) for (ptrdiff_t i = 0; i < n; i++) y[i] = 0;
         return s;
     }
+    // Blocks summed in float, blocks added in double: the error stays small on rows of millions.
+    double total = 0;
+    for (ptrdiff_t b = 0; b < n; b += SUM_BLOCK) {
+        ptrdiff_t len = n - b < SUM_BLOCK ? n - b : SUM_BLOCK;
+        total += exp_sum_avx2(x + b, y + b, len, scale, m, store);
+    }
+    s.sum = (float)total;
+    return s;
+}
+
+// Σ e^{scale·(x − m)} over n floats, stored to y when `store`.
+KILN_AVX2 static float exp_sum_avx2(const float *x, float *y, ptrdiff_t n, float scale, float m, int store) {
     const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(-scale * m);
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
     ptrdiff_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        __m256 e0 = exp8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb));
-        __m256 e1 = exp8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), vs, vb));
-        __m256 e2 = exp8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i + 16), vs, vb));
-        __m256 e3 = exp8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i + 24), vs, vb));
+    for (; i + 16 <= n; i += 16) {
+        __m256 e0 = exp_nonpositive8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb));
+        __m256 e1 = exp_nonpositive8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), vs, vb));
         if (store) {
             _mm256_storeu_ps(y + i, e0);
             _mm256_storeu_ps(y + i + 8, e1);
-            _mm256_storeu_ps(y + i + 16, e2);
-            _mm256_storeu_ps(y + i + 24, e3);
         }
         a0 = _mm256_add_ps(a0, e0);
         a1 = _mm256_add_ps(a1, e1);
-        a2 = _mm256_add_ps(a2, e2);
-        a3 = _mm256_add_ps(a3, e3);
     }
-    for (; i + 8 <= n; i += 8) {
-        __m256 e = exp8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb));
-        if (store) _mm256_storeu_ps(y + i, e);
-        a0 = _mm256_add_ps(a0, e);
-    }
-    if (i < n) {
+    for (; i < n; i += 8) {
         __m256i mask = tail_mask(n - i);
-        __m256 e = exp8(_mm256_fmadd_ps(_mm256_maskload_ps(x + i, mask), vs, vb));
+        __m256 e = exp_nonpositive8(_mm256_fmadd_ps(_mm256_maskload_ps(x + i, mask), vs, vb));
         e = _mm256_and_ps(e, _mm256_castsi256_ps(mask));
         if (store) _mm256_maskstore_ps(y + i, mask, e);
         a0 = _mm256_add_ps(a0, e);
     }
-    s.sum = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-    return s;
+    return hsum8(_mm256_add_ps(a0, a1));
 }
 
 // e^{scale·x} = m·2^n: returns m and sets n.
@@ -125,44 +138,51 @@ KILN_AVX2 static inline __m256 pow2_nonpositive8(__m256i d) {
         K = kn;                                                                                  \
     } while (0)
 
+KILN_AVX2 static kiln_softmax_stats two_pass_block_avx2(const float *x, ptrdiff_t n, float scale);
+
 KILN_AVX2 static kiln_softmax_stats two_pass_stats_avx2(const float *x, ptrdiff_t n, float scale) {
+    // Blocks accumulated in float pairs, blocks merged in a double pair (as three_pass_stats_avx2).
+    int k = EXPONENT_FLOOR;
+    double total = 0;
+    for (ptrdiff_t b = 0; b < n; b += SUM_BLOCK) {
+        kiln_softmax_stats part = two_pass_block_avx2(x + b, n - b < SUM_BLOCK ? n - b : SUM_BLOCK, scale);
+        int e = (int)part.offset;
+        if (e > k) { total = ldexp(total, k - e); k = e; }
+        total += ldexp(part.sum, e - k);
+    }
+    kiln_softmax_stats out = {(float)k, (float)total};
+    return out;
+}
+
+KILN_AVX2 static kiln_softmax_stats two_pass_block_avx2(const float *x, ptrdiff_t n, float scale) {
     const __m256 vs = _mm256_set1_ps(scale);
-    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-    __m256i k0 = _mm256_set1_epi32(EXPONENT_FLOOR), k1 = k0, k2 = k0, k3 = k0;
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    __m256i k0 = _mm256_set1_epi32(EXPONENT_FLOOR), k1 = k0;
     ptrdiff_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        __m256i n0, n1, n2, n3;
+    for (; i + 16 <= n; i += 16) {
+        __m256i n0, n1;
         __m256 m0 = exp_pair8(_mm256_loadu_ps(x + i), vs, &n0);
         __m256 m1 = exp_pair8(_mm256_loadu_ps(x + i + 8), vs, &n1);
-        __m256 m2 = exp_pair8(_mm256_loadu_ps(x + i + 16), vs, &n2);
-        __m256 m3 = exp_pair8(_mm256_loadu_ps(x + i + 24), vs, &n3);
         ACCUMULATE_PAIR(s0, k0, m0, n0);
         ACCUMULATE_PAIR(s1, k1, m1, n1);
-        ACCUMULATE_PAIR(s2, k2, m2, n2);
-        ACCUMULATE_PAIR(s3, k3, m3, n3);
     }
-    for (; i + 8 <= n; i += 8) {
-        __m256i e;
-        __m256 m = exp_pair8(_mm256_loadu_ps(x + i), vs, &e);
-        ACCUMULATE_PAIR(s0, k0, m, e);
-    }
-    if (i < n) {
+    for (; i < n; i += 8) {
         __m256i mask = tail_mask(n - i), e;
         __m256 m = exp_pair8(_mm256_maskload_ps(x + i, mask), vs, &e);
         m = _mm256_and_ps(m, _mm256_castsi256_ps(mask));
         e = _mm256_blendv_epi8(_mm256_set1_epi32(EXPONENT_FLOOR), e, mask);
         ACCUMULATE_PAIR(s0, k0, m, e);
     }
-    float sums[32];
-    int exps[32];
-    _mm256_storeu_ps(sums, s0); _mm256_storeu_ps(sums + 8, s1);
-    _mm256_storeu_ps(sums + 16, s2); _mm256_storeu_ps(sums + 24, s3);
-    _mm256_storeu_si256((__m256i *)exps, k0); _mm256_storeu_si256((__m256i *)(exps + 8), k1);
-    _mm256_storeu_si256((__m256i *)(exps + 16), k2); _mm256_storeu_si256((__m256i *)(exps + 24), k3);
+    float sums[16];
+    int exps[16];
+    _mm256_storeu_ps(sums, s0);
+    _mm256_storeu_ps(sums + 8, s1);
+    _mm256_storeu_si256((__m256i *)exps, k0);
+    _mm256_storeu_si256((__m256i *)(exps + 8), k1);
     int k = EXPONENT_FLOOR;
-    for (int l = 0; l < 32; l++) k = exps[l] > k ? exps[l] : k;
+    for (int l = 0; l < 16; l++) k = exps[l] > k ? exps[l] : k;
     float s = 0;
-    for (int l = 0; l < 32; l++) s += ldexpf(sums[l], exps[l] - k);
+    for (int l = 0; l < 16; l++) s += ldexpf(sums[l], exps[l] - k);
     kiln_softmax_stats out = {(float)k, s};
     return out;
 }
@@ -174,47 +194,65 @@ KILN_AVX2 static void scale_avx2(float *y, ptrdiff_t n, float factor) {
     for (; i < n; i++) y[i] *= factor;
 }
 
-KILN_AVX2 static void recompute_avx2(const float *x, float *y, ptrdiff_t n, float scale, float shift, float inv) {
+// y[i] = VALUE(x[i]) over n floats. With `stream`, the aligned body bypasses the cache
+// (non-temporal stores), which saves reading the output's lines before writing them.
+#define WRITE_LOOP(VALUE)                                                                         \
+    ptrdiff_t i = 0;                                                                              \
+    if (stream) {                                                                                 \
+        ptrdiff_t head = (ptrdiff_t)(((32 - ((uintptr_t)y & 31)) & 31) / 4);                      \
+        if (head > n) head = n;                                                                   \
+        if (head > 0) {                                                                           \
+            __m256i mask = tail_mask(head);                                                       \
+            __m256 xv = _mm256_maskload_ps(x, mask);                                              \
+            _mm256_maskstore_ps(y, mask, VALUE(xv));                                              \
+            i = head;                                                                             \
+        }                                                                                         \
+        for (; i + 8 <= n; i += 8) {                                                              \
+            __m256 xv = _mm256_loadu_ps(x + i);                                                   \
+            _mm256_stream_ps(y + i, VALUE(xv));                                                   \
+        }                                                                                         \
+        _mm_sfence();                                                                             \
+    }                                                                                             \
+    for (; i + 8 <= n; i += 8) {                                                                  \
+        __m256 xv = _mm256_loadu_ps(x + i);                                                       \
+        _mm256_storeu_ps(y + i, VALUE(xv));                                                       \
+    }                                                                                             \
+    if (i < n) {                                                                                  \
+        __m256i mask = tail_mask(n - i);                                                          \
+        __m256 xv = _mm256_maskload_ps(x + i, mask);                                              \
+        _mm256_maskstore_ps(y + i, mask, VALUE(xv));                                              \
+    }
+
+KILN_AVX2 static void recompute_avx2(const float *x, float *y, ptrdiff_t n, float scale, float shift, float inv,
+                                     int stream) {
     const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(shift), vi = _mm256_set1_ps(inv);
-    ptrdiff_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m256 e0 = exp8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb));
-        __m256 e1 = exp8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), vs, vb));
-        _mm256_storeu_ps(y + i, _mm256_mul_ps(e0, vi));
-        _mm256_storeu_ps(y + i + 8, _mm256_mul_ps(e1, vi));
-    }
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_mul_ps(exp8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb)), vi));
-    if (i < n) {
-        __m256i mask = tail_mask(n - i);
-        __m256 e = exp8(_mm256_fmadd_ps(_mm256_maskload_ps(x + i, mask), vs, vb));
-        _mm256_maskstore_ps(y + i, mask, _mm256_mul_ps(e, vi));
-    }
+#define RECOMPUTED(V) _mm256_mul_ps(exp_nonpositive8(_mm256_fmadd_ps(V, vs, vb)), vi)
+    WRITE_LOOP(RECOMPUTED)
+#undef RECOMPUTED
 }
 
-KILN_AVX2 static void two_pass_write_avx2(const float *x, float *y, ptrdiff_t n, float scale, int k, float inv) {
+KILN_AVX2 static inline __m256 two_pass_value8(__m256 x, __m256 vs, __m256 vi, __m256i vk) {
+    __m256i e;
+    __m256 m = exp_pair8(x, vs, &e);
+    return _mm256_mul_ps(_mm256_mul_ps(m, vi), pow2_nonpositive8(_mm256_sub_epi32(e, vk)));
+}
+
+KILN_AVX2 static void two_pass_write_avx2(const float *x, float *y, ptrdiff_t n, float scale, int k, float inv,
+                                          int stream) {
     const __m256 vs = _mm256_set1_ps(scale), vi = _mm256_set1_ps(inv);
     const __m256i vk = _mm256_set1_epi32(k);
-    ptrdiff_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m256i n0, n1;
-        __m256 m0 = exp_pair8(_mm256_loadu_ps(x + i), vs, &n0);
-        __m256 m1 = exp_pair8(_mm256_loadu_ps(x + i + 8), vs, &n1);
-        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_mul_ps(m0, vi), pow2_nonpositive8(_mm256_sub_epi32(n0, vk))));
-        _mm256_storeu_ps(y + i + 8, _mm256_mul_ps(_mm256_mul_ps(m1, vi), pow2_nonpositive8(_mm256_sub_epi32(n1, vk))));
-    }
-    for (; i < n; i += 8) {
-        __m256i mask = tail_mask(n - i), e;
-        __m256 m = exp_pair8(_mm256_maskload_ps(x + i, mask), vs, &e);
-        _mm256_maskstore_ps(y + i, mask, _mm256_mul_ps(_mm256_mul_ps(m, vi), pow2_nonpositive8(_mm256_sub_epi32(e, vk))));
-    }
+#define TWO_PASS_VALUE(V) two_pass_value8(V, vs, vi, vk)
+    WRITE_LOOP(TWO_PASS_VALUE)
+#undef TWO_PASS_VALUE
 }
 
-KILN_AVX2 static void log_softmax_write_avx2(const float *x, float *y, ptrdiff_t n, float scale, float lse) {
-    const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(-lse);
+KILN_AVX2 static void log_softmax_write_avx2(const float *x, float *y, ptrdiff_t n, float scale, float shift,
+                                             float log_sum) {
+    const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(-shift), vl = _mm256_set1_ps(log_sum);
     ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb));
-    for (; i < n; i++) y[i] = fmaf(x[i], scale, -lse);
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_sub_ps(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb), vl));
+    for (; i < n; i++) y[i] = fmaf(x[i], scale, -shift) - log_sum;
 }
 
 KILN_AVX2 static float dot_avx2(const float *a, const float *b, ptrdiff_t n) {
@@ -248,34 +286,35 @@ KILN_AVX2 static void log_softmax_backward_avx2(const float *y, const float *dy,
     const __m256 vt = _mm256_set1_ps(-total), vs = _mm256_set1_ps(scale);
     ptrdiff_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 d = _mm256_fmadd_ps(exp8(_mm256_loadu_ps(y + i)), vt, _mm256_loadu_ps(dy + i));
+        __m256 d = _mm256_fmadd_ps(exp_nonpositive8(_mm256_loadu_ps(y + i)), vt, _mm256_loadu_ps(dy + i));
         _mm256_storeu_ps(dx + i, _mm256_mul_ps(d, vs));
     }
     if (i < n) {
         __m256i mask = tail_mask(n - i);
-        __m256 d = _mm256_fmadd_ps(exp8(_mm256_maskload_ps(y + i, mask)), vt, _mm256_maskload_ps(dy + i, mask));
+        __m256 d = _mm256_fmadd_ps(exp_nonpositive8(_mm256_maskload_ps(y + i, mask)), vt, _mm256_maskload_ps(dy + i, mask));
         _mm256_maskstore_ps(dx + i, mask, _mm256_mul_ps(d, vs));
     }
 }
 
-KILN_AVX2 static void cross_entropy_backward_avx2(const float *x, float *dx, ptrdiff_t n, float lse, float alpha,
-                                                  const float *w, float beta, const float *t, float delta) {
-    const __m256 vl = _mm256_set1_ps(-lse), va = _mm256_set1_ps(alpha);
+KILN_AVX2 static void cross_entropy_backward_avx2(const float *x, float *dx, ptrdiff_t n, float shift, float log_sum,
+                                                  float alpha,
+                                                  const float *w, float beta, const float *t, float delta,
+                                                  int stream) {
+    const __m256 vm = _mm256_set1_ps(shift), vl = _mm256_set1_ps(log_sum), va = _mm256_set1_ps(alpha);
     const __m256 vb = _mm256_set1_ps(beta), vd = _mm256_set1_ps(delta), one = _mm256_set1_ps(1.0f);
-    ptrdiff_t i = 0;
-    for (; i < n; i += 8) {
+    if (!w && !t) {
+        float *y = dx;
+#define GRADIENT(V) _mm256_fmsub_ps(va, exp_nonpositive8(_mm256_sub_ps(_mm256_sub_ps(V, vm), vl)), vb)
+        WRITE_LOOP(GRADIENT)
+#undef GRADIENT
+        return;
+    }
+    for (ptrdiff_t i = 0; i < n; i += 8) {
         __m256i mask = tail_mask(n - i);
-        int full = i + 8 <= n;
-        __m256 xv = full ? _mm256_loadu_ps(x + i) : _mm256_maskload_ps(x + i, mask);
-        __m256 p = _mm256_mul_ps(va, exp8(_mm256_add_ps(xv, vl)));
-        if (w || t) {
-            __m256 wv = w ? (full ? _mm256_loadu_ps(w + i) : _mm256_maskload_ps(w + i, mask)) : one;
-            __m256 c = t ? _mm256_fmadd_ps(vd, full ? _mm256_loadu_ps(t + i) : _mm256_maskload_ps(t + i, mask), vb) : vb;
-            p = _mm256_fnmadd_ps(wv, c, p);
-        } else {
-            p = _mm256_sub_ps(p, vb);
-        }
-        if (full) _mm256_storeu_ps(dx + i, p); else _mm256_maskstore_ps(dx + i, mask, p);
+        __m256 p = _mm256_mul_ps(va, exp_nonpositive8(_mm256_sub_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), vm), vl)));
+        __m256 wv = w ? _mm256_maskload_ps(w + i, mask) : one;
+        __m256 c = t ? _mm256_fmadd_ps(vd, _mm256_maskload_ps(t + i, mask), vb) : vb;
+        _mm256_maskstore_ps(dx + i, mask, _mm256_fnmadd_ps(wv, c, p));
     }
 }
 
@@ -333,7 +372,7 @@ kiln_softmax_stats kiln_softmax_merge(kiln_softmax_algorithm algorithm, const ki
 }
 
 void kiln_softmax_normalize_f32(kiln_softmax_algorithm algorithm, const float *x, float *y, ptrdiff_t n,
-                                float scale, kiln_softmax_stats part, kiln_softmax_stats total) {
+                                float scale, kiln_softmax_stats part, kiln_softmax_stats total, int stream) {
     float inv = 1.0f / total.sum;
     switch (algorithm) {
     case KILN_SOFTMAX_RELOAD: {
@@ -344,13 +383,13 @@ void kiln_softmax_normalize_f32(kiln_softmax_algorithm algorithm, const float *x
         return;
     }
     case KILN_SOFTMAX_RECOMPUTE: {
-        DISPATCH(recompute_avx2(x, y, n, scale, -scale * total.offset, inv); return)
+        DISPATCH(recompute_avx2(x, y, n, scale, -scale * total.offset, inv, stream); return)
         for (ptrdiff_t i = 0; i < n; i++) y[i] = expf(scale * (x[i] - total.offset)) * inv;
         return;
     }
     case KILN_SOFTMAX_TWO_PASS: {
         int k = (int)total.offset;
-        DISPATCH(two_pass_write_avx2(x, y, n, scale, k, inv); return)
+        DISPATCH(two_pass_write_avx2(x, y, n, scale, k, inv, stream); return)
         for (ptrdiff_t i = 0; i < n; i++) {
             int e;
             float m = pair_scalar(x[i], scale, &e);
@@ -361,15 +400,9 @@ void kiln_softmax_normalize_f32(kiln_softmax_algorithm algorithm, const float *x
     }
 }
 
-float kiln_softmax_log_total(kiln_softmax_algorithm algorithm, kiln_softmax_stats total, float scale) {
-    double base = algorithm == KILN_SOFTMAX_TWO_PASS ? (double)total.offset * 0.6931471805599453
-                                                     : (double)scale * total.offset;
-    return (float)(base + log((double)total.sum));
-}
-
-void kiln_log_softmax_write_f32(const float *x, float *y, ptrdiff_t n, float scale, float lse) {
-    DISPATCH(log_softmax_write_avx2(x, y, n, scale, lse); return)
-    for (ptrdiff_t i = 0; i < n; i++) y[i] = scale * x[i] - lse;
+void kiln_log_softmax_write_f32(const float *x, float *y, ptrdiff_t n, float scale, float shift, float log_sum) {
+    DISPATCH(log_softmax_write_avx2(x, y, n, scale, shift, log_sum); return)
+    for (ptrdiff_t i = 0; i < n; i++) y[i] = fmaf(x[i], scale, -shift) - log_sum;
 }
 
 float kiln_dot_f32(const float *a, const float *b, ptrdiff_t n) {
@@ -390,11 +423,12 @@ void kiln_log_softmax_backward_f32(const float *y, const float *dy, float *dx, p
     for (ptrdiff_t i = 0; i < n; i++) dx[i] = scale * (dy[i] - expf(y[i]) * total);
 }
 
-void kiln_cross_entropy_backward_f32(const float *x, float *dx, ptrdiff_t n, float lse, float alpha,
-                                     const float *weights, float beta, const float *targets, float delta) {
-    DISPATCH(cross_entropy_backward_avx2(x, dx, n, lse, alpha, weights, beta, targets, delta); return)
+void kiln_cross_entropy_backward_f32(const float *x, float *dx, ptrdiff_t n, float shift, float log_sum, float alpha,
+                                     const float *weights, float beta, const float *targets, float delta,
+                                     int stream) {
+    DISPATCH(cross_entropy_backward_avx2(x, dx, n, shift, log_sum, alpha, weights, beta, targets, delta, stream); return)
     for (ptrdiff_t i = 0; i < n; i++) {
         float w = weights ? weights[i] : 1.0f, t = targets ? targets[i] : 0.0f;
-        dx[i] = alpha * expf(x[i] - lse) - w * (beta + delta * t);
+        dx[i] = alpha * expf((x[i] - shift) - log_sum) - w * (beta + delta * t);
     }
 }

@@ -46,7 +46,7 @@ private func worstRelativeError(_ actual: [Float], _ expected: [Double]) -> Doub
     }
 
     @Test func rowsSumToOneAndTemperatureSharpens() {
-        let x = Tensor([1, 2, 3], shape: [1, 3])
+        let x = Tensor([1, 2, 3] as [Float], shape: [1, 3])
         for algorithm in SoftmaxAlgorithm.allCases {
             // softmax([1, 2, 3]) = e^k / (e + e² + e³).
             let z = Foundation.exp(1.0) + Foundation.exp(2.0) + Foundation.exp(3.0)
@@ -60,17 +60,17 @@ private func worstRelativeError(_ actual: [Float], _ expected: [Double]) -> Doub
     }
 
     @Test func hugeLogitsStayFinite() {
-        let x = Tensor([1e4, -1e4, 1e4, 0, -1e4, 1e4, 1e4, -1e4, 1e4, 5], shape: [1, 10])
+        let x = Tensor([1e4, -1e4, 1e4, 0, -1e4, 1e4, 1e4, -1e4, 1e4, 5] as [Float], shape: [1, 10])
         let expected: [Float] = [0.2, 0, 0.2, 0, 0, 0.2, 0.2, 0, 0.2, 0]
         for algorithm in SoftmaxAlgorithm.allCases {
             expectClose(x.softmax(algorithm: algorithm).scalars, expected, relative: 1e-6)
             expectClose((-x).softmax(algorithm: algorithm).scalars,
-                        [0, 0.25, 0, 0, 0.25, 0, 0, 0.25, 0, 0], relative: 1e-6)
+                        [0, 1.0 / 3, 0, 0, 1.0 / 3, 0, 0, 1.0 / 3, 0, 0], relative: 1e-6)
         }
         let logs = x.logSoftmax().scalars
-        #expect(logs.allSatisfy(\.isFinite))
+        #expect(logs.allSatisfy { $0.isFinite })
         expectClose([logs[0], logs[1], logs[9]], [-Float(Foundation.log(5.0)), -2e4 - Float(Foundation.log(5.0)), 5 - 1e4 - Float(Foundation.log(5.0))],
-                    relative: 1e-6)
+                    relative: 1e-5)
     }
 
     /// A row of 2^20 equal values: each probability is exactly representable 2^-20, with or without

@@ -30,15 +30,14 @@ kiln_softmax_stats kiln_softmax_stats_f32(kiln_softmax_algorithm algorithm, cons
 kiln_softmax_stats kiln_softmax_merge(kiln_softmax_algorithm algorithm, const kiln_softmax_stats *parts,
                                       ptrdiff_t count, float scale);
 
-/// Phase two: y = e^{scale·x} / total over a segment whose phase-one statistic is `part`.
+/// Phase two: y = e^{scale·x} / total over a segment whose phase-one statistic is `part`. With
+/// `stream` (for outputs far larger than the cache), RECOMPUTE and TWO_PASS write past the cache.
 void kiln_softmax_normalize_f32(kiln_softmax_algorithm algorithm, const float *x, float *y, ptrdiff_t n,
-                                float scale, kiln_softmax_stats part, kiln_softmax_stats total);
+                                float scale, kiln_softmax_stats part, kiln_softmax_stats total, int stream);
 
-/// log Σ e^{scale·x} of a row from its statistic (computed in double).
-float kiln_softmax_log_total(kiln_softmax_algorithm algorithm, kiln_softmax_stats total, float scale);
-
-/// y = scale·x − lse: log-softmax from the row's log-sum-exp.
-void kiln_log_softmax_write_f32(const float *x, float *y, ptrdiff_t n, float scale, float lse);
+/// y = (scale·x − shift) − log_sum: log-softmax from a row's log-sum-exp split as shift + log_sum
+/// (shift = scale·max keeps the elements near the maximum exact, however large the logits).
+void kiln_log_softmax_write_f32(const float *x, float *y, ptrdiff_t n, float scale, float shift, float log_sum);
 
 /// Σ a·b over n floats.
 float kiln_dot_f32(const float *a, const float *b, ptrdiff_t n);
@@ -50,9 +49,11 @@ void kiln_softmax_backward_f32(const float *y, const float *dy, float *dx, ptrdi
 void kiln_log_softmax_backward_f32(const float *y, const float *dy, float *dx, ptrdiff_t n, float total,
                                    float scale);
 
-/// Cross-entropy backward from logits: dx = alpha·e^{x − lse} − w·(beta + delta·t), where
-/// w = 1 when `weights` is NULL and t = 0 when `targets` is NULL.
-void kiln_cross_entropy_backward_f32(const float *x, float *dx, ptrdiff_t n, float lse, float alpha,
-                                     const float *weights, float beta, const float *targets, float delta);
+/// Cross-entropy backward from logits: dx = alpha·e^{(x − shift) − log_sum} − w·(beta + delta·t), where
+/// w = 1 when `weights` is NULL and t = 0 when `targets` is NULL. `stream` as in
+/// kiln_softmax_normalize_f32 (used when neither weights nor targets are given).
+void kiln_cross_entropy_backward_f32(const float *x, float *dx, ptrdiff_t n, float shift, float log_sum, float alpha,
+                                     const float *weights, float beta, const float *targets, float delta,
+                                     int stream);
 
 #endif

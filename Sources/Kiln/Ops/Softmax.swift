@@ -1,4 +1,5 @@
 import CKilnKernels
+import Foundation
 
 /// How a softmax walks each row. The three give the same values to within rounding and differ in
 /// memory traffic (Dukhan & Ablavatski, "The Two-Pass Softmax Algorithm", 2020).
@@ -39,12 +40,13 @@ extension Tensor {
         let y = Tensor(uninitializedShape: rows.data.shape)
         let px = UnsafePointer(rows.data.floatPointer), py = y.floatPointer
         let alg = algorithm.kernel, length = rows.length
+        let stream: Int32 = y.count >= SoftmaxRows.streamingCount ? 1 : 0
         rows.run({ r, range in
             kiln_softmax_stats_f32(alg, px + r * length + range.lowerBound, py + r * length + range.lowerBound,
                                    range.count, scale)
         }, merge: { kiln_softmax_merge(alg, $0.baseAddress, $0.count, scale) }, { r, range, part, total in
             let start = r * length + range.lowerBound
-            kiln_softmax_normalize_f32(alg, px + start, py + start, range.count, scale, part, total)
+            kiln_softmax_normalize_f32(alg, px + start, py + start, range.count, scale, part, total, stream)
         })
         withExtendedLifetime(rows.data) {}
         return Autograd.record(rows.restore(y), self) { g in
@@ -61,20 +63,21 @@ extension Tensor {
         }
     }
 
-    /// `x/T − log Σ e^(x/T)` along `axis`, fused: one pass for the log-sum-exp (two-pass pairs, no
-    /// maximum) and one to write. The gradient is `(dy − softmax·Σ dy) / T`, one fused pass.
+    /// `x/T − log Σ e^(x/T)` along `axis`, fused: the maximum and Σ e^(x/T − max) (the row stays in
+    /// cache between the two), then one pass writing `(x/T − max) − log Σ`, exact near the maximum even
+    /// for logits of ±1e4. The gradient is `(dy − softmax·Σ dy) / T`, one fused pass.
     public func logSoftmax(axis: Int = -1, temperature: Float = 1) -> Tensor {
         let rows = softmaxRows(axis: axis, temperature: temperature, op: "logSoftmax")
         let scale = 1 / temperature
         let y = Tensor(uninitializedShape: rows.data.shape)
         let px = UnsafePointer(rows.data.floatPointer), py = y.floatPointer
-        let alg = KILN_SOFTMAX_TWO_PASS, length = rows.length
+        let alg = KILN_SOFTMAX_RECOMPUTE, length = rows.length
         rows.run({ r, range in
             kiln_softmax_stats_f32(alg, px + r * length + range.lowerBound, nil, range.count, scale)
         }, merge: { kiln_softmax_merge(alg, $0.baseAddress, $0.count, scale) }, { r, range, _, total in
             let start = r * length + range.lowerBound
-            kiln_log_softmax_write_f32(px + start, py + start, range.count, scale,
-                                       kiln_softmax_log_total(alg, total, scale))
+            kiln_log_softmax_write_f32(px + start, py + start, range.count, scale, scale * total.offset,
+                                       Foundation.log(total.sum))
         })
         withExtendedLifetime(rows.data) {}
         return Autograd.record(rows.restore(y), self) { g in

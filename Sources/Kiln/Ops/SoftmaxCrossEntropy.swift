@@ -1,9 +1,10 @@
 import CKilnKernels
+import Foundation
 
 /// Cross-entropy of softmax rows against targets, fused with the softmax.
 ///
-/// The forward pass reads each row once (two-pass log-sum-exp, no maximum) and keeps only the
-/// row's log-sum-exp; the backward pass recomputes `softmax(x) − target` and writes the gradient in
+/// The forward pass finds each row's maximum and Σ e^(x − max) (the row stays in cache between the
+/// two) and keeps only those two numbers, the row's log-sum-exp split so that `x − max` stays exact; the backward pass recomputes `softmax(x) − target` and writes the gradient in
 /// one more pass. The losses' high-level forms (reductions, sample weights, shapes) live in KilnNN.
 extension Tensor {
     /// The cross-entropy of each row of `[N, C]` logits, as an `[N]` tensor.
@@ -29,14 +30,22 @@ extension Tensor {
         }
         let x = contiguousData()
         let weights = classWeights?.contiguousData()
-        let lse = Tensor(uninitializedShape: [n]), losses = Tensor(uninitializedShape: [n])
-        let px = UnsafePointer(x.floatPointer), plse = lse.floatPointer, ploss = losses.floatPointer
+        // Each row's log-sum-exp as maximum + log Σ e^(x − maximum).
+        let maxima = Tensor(uninitializedShape: [n]), logSums = Tensor(uninitializedShape: [n])
+        let losses = Tensor(uninitializedShape: [n])
+        let px = UnsafePointer(x.floatPointer), pmax = maxima.floatPointer, plog = logSums.floatPointer
+        let ploss = losses.floatPointer
         let pw = weights.map { UnsafePointer($0.floatPointer) }
         let eps = labelSmoothing, smooth = labelSmoothing / Float(c)
         let totalWeight = weights.map { $0.sum().item } ?? Float(c)
 
-        func logSumExp(_ row: UnsafePointer<Float>) -> Float {
-            kiln_softmax_log_total(KILN_SOFTMAX_TWO_PASS, kiln_softmax_stats_f32(KILN_SOFTMAX_TWO_PASS, row, nil, c, 1), 1)
+        /// Stores row `i`'s maximum and log Σ e^(x − maximum); returns (log-sum-exp − x[j]) for any j.
+        func logSumExp(_ i: Int) -> (Int) -> Float {
+            let row = px + i * c
+            let stats = kiln_softmax_stats_f32(KILN_SOFTMAX_RECOMPUTE, row, nil, c, 1)
+            pmax[i] = stats.offset
+            plog[i] = Foundation.log(stats.sum)
+            return { j in (stats.offset - row[j]) + plog[i] }
         }
 
         let backward: (Tensor) -> Tensor
@@ -47,16 +56,15 @@ extension Tensor {
             parallelChunks(n, costPerItem: c * 2) { rows in
                 for i in rows {
                     let row = px + i * c, label = py[i]
-                    let l = logSumExp(row)
-                    plse[i] = l
+                    let gap = logSumExp(i)
                     if label == ignoreIndex { ploss[i] = 0; continue }
                     precondition(label >= 0 && label < c,
                                  "softmaxCrossEntropy: label \(label) out of range for \(c) classes (row \(i))")
                     let wy = pw?[label] ?? 1
-                    var loss = (1 - eps) * wy * (l - row[label])
+                    var loss = (1 - eps) * wy * gap(label)
                     if eps > 0 {
                         let wx = pw.map { kiln_dot_f32($0, row, c) } ?? kiln_sum_f32(row, 1, c)
-                        loss += smooth * (totalWeight * l - wx)
+                        loss += smooth * (totalWeight * (pmax[i] + plog[i]) - wx)
                     }
                     ploss[i] = loss
                 }
@@ -64,17 +72,18 @@ extension Tensor {
             backward = { g in
                 let g = g.contiguousData(), dx = Tensor(uninitializedShape: [n, c])
                 let pg = UnsafePointer(g.floatPointer), pdx = dx.floatPointer
+                let stream: Int32 = dx.count >= SoftmaxRows.streamingCount ? 1 : 0
                 parallelChunks(n, costPerItem: c * 4) { rows in
                     for i in rows {
                         let label = py[i], out = pdx + i * c
                         if label == ignoreIndex { kiln_fill_f32(out, 0, c); continue }
                         let gi = pg[i], wy = pw?[label] ?? 1
-                        kiln_cross_entropy_backward_f32(px + i * c, out, c, plse[i], gi * ((1 - eps) * wy + smooth * totalWeight),
-                                                        pw, gi * smooth, nil, 0)
+                        kiln_cross_entropy_backward_f32(px + i * c, out, c, pmax[i], plog[i], gi * ((1 - eps) * wy + smooth * totalWeight),
+                                                        pw, gi * smooth, nil, 0, stream)
                         out[label] -= gi * (1 - eps) * wy
                     }
                 }
-                return withExtendedLifetime((x, y, weights, lse, g)) { dx }
+                return withExtendedLifetime((x, y, weights, maxima, logSums, g)) { dx }
             }
         } else {
             precondition(labels.dtype == .float32 && labels.shape == shape,
@@ -88,9 +97,8 @@ extension Tensor {
                     let row = px + i * c, target = pe + i * c
                     for j in 0..<c { target[j] = (pw?[j] ?? 1) * ((1 - eps) * pt[i * c + j] + smooth) }
                     pm[i] = kiln_sum_f32(target, 1, c)
-                    let l = logSumExp(row)
-                    plse[i] = l
-                    ploss[i] = pm[i] * l - kiln_dot_f32(target, row, c)
+                    _ = logSumExp(i)
+                    ploss[i] = pm[i] * (pmax[i] + plog[i]) - kiln_dot_f32(target, row, c)
                 }
             }
             backward = { g in
@@ -98,11 +106,11 @@ extension Tensor {
                 let pg = UnsafePointer(g.floatPointer), pdx = dx.floatPointer
                 parallelChunks(n, costPerItem: c * 4) { rows in
                     for i in rows {
-                        kiln_cross_entropy_backward_f32(px + i * c, pdx + i * c, c, plse[i], pg[i] * pm[i],
-                                                        nil, 0, pe + i * c, pg[i])
+                        kiln_cross_entropy_backward_f32(px + i * c, pdx + i * c, c, pmax[i], plog[i], pg[i] * pm[i],
+                                                        nil, 0, pe + i * c, pg[i], 0)
                     }
                 }
-                return withExtendedLifetime((x, targets, mass, lse, g)) { dx }
+                return withExtendedLifetime((x, targets, mass, maxima, logSums, g)) { dx }
             }
         }
         return withExtendedLifetime((x, weights)) { Autograd.record(losses, self, backward: backward) }

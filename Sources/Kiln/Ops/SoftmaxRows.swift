@@ -11,6 +11,8 @@ struct SoftmaxRows {
     let count: Int, length: Int
     /// Segments each row is split into (1 unless rows are long or too few to keep every thread busy).
     let segments: Int
+    /// Outputs of at least this many floats (larger than the last-level cache) are written past the cache.
+    static let streamingCount = 1 << 23
     /// The permutation that moved the axis last (`nil` when it already was).
     private let order: [Int]?, inverse: [Int]?
 

@@ -15,16 +15,17 @@ public func nllLoss(logProbabilities: Tensor, labels: Tensor, classWeights: Tens
     if let classWeights {
         precondition(classWeights.shape == [classes], "nllLoss: class weights must be [\(classes)], got \(classWeights.shape)")
     }
-    // Ignored rows pick class 0 with a coefficient of 0.
-    var picks: [Int] = [], coefficients: [Float] = []
-    for label in rows.labels.integers {
-        let ignored = label == ignoreIndex
-        precondition(ignored || (label >= 0 && label < classes), "nllLoss: label \(label) out of range for \(classes) classes")
-        picks.append(ignored ? 0 : label)
-        coefficients.append(ignored ? 0 : -(weights?[label] ?? 1))
+    // Each row's −w[y] at its label (0 on ignored rows), as a dense mask: the loss is a masked row sum.
+    let labels = rows.labels.integers
+    var mask = [Float](repeating: 0, count: labels.count * classes)
+    var denominator: Float = 0
+    for (i, label) in labels.enumerated() where label != ignoreIndex {
+        precondition(label >= 0 && label < classes, "nllLoss: label \(label) out of range for \(classes) classes")
+        let w = weights?[label] ?? 1
+        mask[i * classes + label] = -w
+        denominator += w
     }
-    let picked = rows.scores.gather(axis: 1, index: Tensor(picks, shape: [picks.count, 1])).reshaped([-1])
-    let losses = picked * Tensor(coefficients)
-    return rows.reduce(losses, sampleWeights: sampleWeights, reduction: reduction,
-                       meanDenominator: -coefficients.reduce(0, +), op: "nllLoss")
+    let losses = (rows.scores * Tensor(mask, shape: [labels.count, classes])).sum(axis: 1)
+    return rows.reduce(losses, sampleWeights: sampleWeights, reduction: reduction, meanDenominator: denominator,
+                       op: "nllLoss")
 }

@@ -13,10 +13,9 @@ public func gumbelSoftmax(_ logits: Tensor, temperature: Float = 1, hard: Bool =
     let gumbel = -(-u.log()).log()
     let soft = (logits + gumbel).softmax(axis: axis, temperature: temperature)
     guard hard else { return soft }
-    let ax = axis < 0 ? axis + logits.rank : axis
-    let index = soft.detached().argmax(axis: ax, keepingDims: true)
-    let oneHot = Tensor(zeros: logits.shape).scatterAdd(axis: ax, index: index, source: Tensor(ones: index.shape))
-    return oneHot - soft.detached() + soft
+    let sample = soft.detached()
+    let oneHot = (sample .== sample.max(axes: [axis], keepingDims: true)).cast(to: .float32)
+    return oneHot - sample + soft
 }
 
 /// Gumbel-softmax sampling as a module; draws from `generator` on every call.

@@ -6,10 +6,8 @@ import Kiln
 
 /// `s(x) = x + 1` for `x ≥ 0`, `1/(1 − x)` for `x < 0`: positive, increasing and continuously differentiable.
 public func stablemaxScore(_ x: Tensor) -> Tensor {
-    // Each branch is evaluated only where it is finite, so neither sends NaN into the gradient.
-    let positive = maximum(x, Tensor(0)) + 1
-    let negative = 1 / (1 - minimum(x, Tensor(0)))
-    return Tensor.where(x .>= 0, positive, negative)
+    // max(x, 0) + 1/(1 − min(x, 0)): each part is finite everywhere, so no NaN reaches the gradient.
+    maximum(x, Tensor(0)) + 1 / (1 - minimum(x, Tensor(0)))
 }
 
 /// StableMax along `axis`: `s(x) / Σ s(x)`.
