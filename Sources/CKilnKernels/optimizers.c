@@ -315,7 +315,7 @@ KILN_AVX2 static double dot_avx2(const float *x, const float *y, ptrdiff_t n, pt
 }
 #endif
 
-double kiln_dot_f32(const float *x, const float *y, ptrdiff_t n) {
+double kiln_dot_accurate_f32(const float *x, const float *y, ptrdiff_t n) {
     double total = 0;
     ptrdiff_t i = 0;
 #if defined(__x86_64__)
@@ -325,4 +325,4 @@ double kiln_dot_f32(const float *x, const float *y, ptrdiff_t n) {
     return total;
 }
 
-double kiln_sum_squares_f32(const float *x, ptrdiff_t n) { return kiln_dot_f32(x, x, n); }
+double kiln_sum_squares_f32(const float *x, ptrdiff_t n) { return kiln_dot_accurate_f32(x, x, n); }

@@ -70,6 +70,6 @@ void kiln_adafactor_apply_f32(float *theta, const float *g, const float *row, co
 double kiln_sum_squares_f32(const float *x, ptrdiff_t n);
 
 /// The sum of x[i] * y[i], accumulated in double.
-double kiln_dot_f32(const float *x, const float *y, ptrdiff_t n);
+double kiln_dot_accurate_f32(const float *x, const float *y, ptrdiff_t n);
 
 #endif

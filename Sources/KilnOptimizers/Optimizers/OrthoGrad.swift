@@ -51,7 +51,7 @@ public func orthogonalProjection(of gradient: Tensor, to parameter: Tensor) -> T
             let n = g.count
             guard n > 0 else { return [Float]() }
             let gp = g.baseAddress!, wp = w.baseAddress!
-            let projection = Float(kiln_dot_f32(wp, gp, n) / (kiln_dot_f32(wp, wp, n) + tiny))
+            let projection = Float(kiln_dot_accurate_f32(wp, gp, n) / (kiln_dot_accurate_f32(wp, wp, n) + tiny))
             return [Float](unsafeUninitializedCapacity: n) { out, initialized in
                 let op = out.baseAddress!
                 for i in 0..<n { op[i] = gp[i] - wp[i] * projection }

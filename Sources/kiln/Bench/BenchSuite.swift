@@ -3,7 +3,7 @@ import Kiln
 
 /// The benchmark parts of `kiln bench`.
 enum BenchSuite {
-    static let allParts = ["sgemm", "add", "exp", "sum", "overhead", "copy", "memory", "conv", "adamw"]
+    static let allParts = ["sgemm", "add", "exp", "sum", "softmax", "crossentropy", "overhead", "copy", "memory", "conv", "adamw"]
 
     static func run(_ part: String, into report: BenchReport) {
         switch part {
@@ -16,6 +16,8 @@ enum BenchSuite {
         case "sum": KernelBench.sum(report)
         case "conv": ConvBench.run(report)
         case "adamw": OptimizerBench.adamw(report)
+        case "softmax": softmax(report)
+        case "crossentropy": crossEntropy(report)
         default: break
         }
     }
@@ -45,6 +47,12 @@ enum BenchSuite {
 
     /// Copy of 256 MiB (one thread, memcpy): the bandwidth ceiling, GB/s counting read + write.
     static func copy(_ report: BenchReport) {
+        let (seconds, gbPerSecond) = copyBandwidth()
+        report.add("copy_256MiB_1_thread", ["ms": seconds * 1e3, "gb_per_s": gbPerSecond])
+    }
+
+    /// Seconds per single-threaded memcpy of 256 MiB and the GB/s it moves (read + write).
+    static func copyBandwidth() -> (seconds: Double, gbPerSecond: Double) {
         let bytes = 1 << 28
         let src = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         let dst = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
@@ -52,6 +60,6 @@ enum BenchSuite {
         memset(src, 1, bytes)
         memset(dst, 0, bytes)
         let t = Timing.secondsPerCall(samples: 7, minimumSeconds: 0) { dst.copyMemory(from: src, byteCount: bytes) }
-        report.add("copy_256MiB_1_thread", ["ms": t * 1e3, "gb_per_s": Double(2 * bytes) / t / 1e9])
+        return (t, Double(2 * bytes) / t / 1e9)
     }
 }

@@ -1,0 +1,433 @@
+// Softmax over segments of a row: three-pass (reload or recompute) and the two-pass algorithm of
+// Dukhan & Ablavatski (2020), log-softmax, the fused backward passes and the cross-entropy gradient.
+//
+// The two-pass algorithm never looks for the maximum: each e^x is kept as a pair (m, n) with
+// e^x = m·2^n, m ∈ [√½, √2], and the running sum is a pair too, rescaled to the larger exponent.
+// Tails shorter than eight floats go through masked loads, so every element gets the same arithmetic.
+#include "CKilnKernels.h"
+#include <math.h>
+#include <stdint.h>
+
+// The lowest exponent a two-pass accumulator starts from (below every element's exponent).
+#define EXPONENT_FLOOR (-(1 << 30))
+// |scale·x| is clamped here before the pair is formed: e^{±1e6} is far outside float but its
+// exponent still fits the rounding trick of the range reduction (|n| < 2^22).
+#define PAIR_CLAMP 1e6f
+// Elements summed in float before the running total (in double) takes the block's sum.
+#define SUM_BLOCK 4096
+
+static inline float pair_scalar(float x, float scale, int *n) {
+    double v = fmin(fmax((double)x * scale, -PAIR_CLAMP), PAIR_CLAMP);
+    double k = nearbyint(v * 1.4426950408889634);
+    *n = (int)k;
+    return (float)exp(v - k * 0.6931471805599453);
+}
+
+#include "vecmath8.h"
+
+#if defined(__x86_64__)
+
+KILN_AVX2 static inline __m256i tail_mask(ptrdiff_t remaining) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)remaining), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+KILN_AVX2 static inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+KILN_AVX2 static inline float hmax8(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// The largest element (a NaN is not tracked: it reaches the sum through e^x instead).
+KILN_AVX2 static float max_avx2(const float *x, ptrdiff_t n) {
+    __m256 a0 = _mm256_set1_ps(-INFINITY), a1 = a0, a2 = a0, a3 = a0;
+    ptrdiff_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm256_max_ps(a0, _mm256_loadu_ps(x + i));
+        a1 = _mm256_max_ps(a1, _mm256_loadu_ps(x + i + 8));
+        a2 = _mm256_max_ps(a2, _mm256_loadu_ps(x + i + 16));
+        a3 = _mm256_max_ps(a3, _mm256_loadu_ps(x + i + 24));
+    }
+    for (; i + 8 <= n; i += 8) a0 = _mm256_max_ps(a0, _mm256_loadu_ps(x + i));
+    float m = hmax8(_mm256_max_ps(_mm256_max_ps(a0, a1), _mm256_max_ps(a2, a3)));
+    for (; i < n; i++) m = x[i] > m ? x[i] : m;
+    return m;
+}
+
+// e^x for x ≤ 0 (a little above 0 is fine): 0 below -87.3, where e^x leaves the normal floats;
+// NaN passes through. One power-of-two scaling instead of exp8's two.
+KILN_AVX2 static inline __m256 exp_nonpositive8(__m256 x) {
+    const __m256 low = _mm256_set1_ps(-87.3f);
+    __m256 below = _mm256_cmp_ps(x, low, _CMP_LT_OQ);
+    return _mm256_andnot_ps(below, exp_normal8(_mm256_max_ps(low, x)));
+}
+
+// Three-pass phase one: the maximum, then Σ e^{scale·(x − max)}, stored to y when `store`.
+KILN_AVX2 static float exp_sum_avx2(const float *x, float *y, ptrdiff_t n, float scale, float m, int store);
+
+KILN_AVX2 static kiln_softmax_stats three_pass_stats_avx2(const float *x, float *y, ptrdiff_t n, float scale,
+                                                          int store) {
+    float m = max_avx2(x, n);
+    kiln_softmax_stats s = {m, 0};
+    if (m == -INFINITY) {
+        if (store) for (ptrdiff_t i = 0; i < n; i++) y[i] = 0;
+        return s;
+    }
+    // Blocks summed in float, blocks added in double: the error stays small on rows of millions.
+    double total = 0;
+    for (ptrdiff_t b = 0; b < n; b += SUM_BLOCK) {
+        ptrdiff_t len = n - b < SUM_BLOCK ? n - b : SUM_BLOCK;
+        total += exp_sum_avx2(x + b, y + b, len, scale, m, store);
+    }
+    s.sum = (float)total;
+    return s;
+}
+
+// Σ e^{scale·(x − m)} over n floats, stored to y when `store`.
+KILN_AVX2 static float exp_sum_avx2(const float *x, float *y, ptrdiff_t n, float scale, float m, int store) {
+    const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(-scale * m);
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
+    ptrdiff_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 e0 = exp_nonpositive8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb));
+        __m256 e1 = exp_nonpositive8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), vs, vb));
+        if (store) {
+            _mm256_storeu_ps(y + i, e0);
+            _mm256_storeu_ps(y + i + 8, e1);
+        }
+        a0 = _mm256_add_ps(a0, e0);
+        a1 = _mm256_add_ps(a1, e1);
+    }
+    for (; i < n; i += 8) {
+        __m256i mask = tail_mask(n - i);
+        __m256 e = exp_nonpositive8(_mm256_fmadd_ps(_mm256_maskload_ps(x + i, mask), vs, vb));
+        e = _mm256_and_ps(e, _mm256_castsi256_ps(mask));
+        if (store) _mm256_maskstore_ps(y + i, mask, e);
+        a0 = _mm256_add_ps(a0, e);
+    }
+    return hsum8(_mm256_add_ps(a0, a1));
+}
+
+// e^{scale·x} = m·2^n: returns m and sets n.
+KILN_AVX2 static inline __m256 exp_pair8(__m256 x, __m256 scale, __m256i *n) {
+    x = _mm256_mul_ps(x, scale);
+    x = _mm256_min_ps(_mm256_set1_ps(PAIR_CLAMP), x);
+    x = _mm256_max_ps(_mm256_set1_ps(-PAIR_CLAMP), x);
+    return exp_reduced8(x, n);
+}
+
+// 2^d for integer d ≤ 0; 0 below -126.
+KILN_AVX2 static inline __m256 pow2_nonpositive8(__m256i d) {
+    return pow2i8(_mm256_max_epi32(d, _mm256_set1_epi32(-127)));
+}
+
+// Folds the pair (m, n) into the running pair (s, k), rescaling both to the larger exponent.
+#define ACCUMULATE_PAIR(S, K, M, N)                                                              \
+    do {                                                                                         \
+        __m256i kn = _mm256_max_epi32(K, N);                                                     \
+        S = _mm256_fmadd_ps(S, pow2_nonpositive8(_mm256_sub_epi32(K, kn)),                        \
+                            _mm256_mul_ps(M, pow2_nonpositive8(_mm256_sub_epi32(N, kn))));        \
+        K = kn;                                                                                  \
+    } while (0)
+
+KILN_AVX2 static kiln_softmax_stats two_pass_block_avx2(const float *x, ptrdiff_t n, float scale);
+
+KILN_AVX2 static kiln_softmax_stats two_pass_stats_avx2(const float *x, ptrdiff_t n, float scale) {
+    // Blocks accumulated in float pairs, blocks merged in a double pair (as three_pass_stats_avx2).
+    int k = EXPONENT_FLOOR;
+    double total = 0;
+    for (ptrdiff_t b = 0; b < n; b += SUM_BLOCK) {
+        kiln_softmax_stats part = two_pass_block_avx2(x + b, n - b < SUM_BLOCK ? n - b : SUM_BLOCK, scale);
+        int e = (int)part.offset;
+        if (e > k) { total = ldexp(total, k - e); k = e; }
+        total += ldexp(part.sum, e - k);
+    }
+    kiln_softmax_stats out = {(float)k, (float)total};
+    return out;
+}
+
+KILN_AVX2 static kiln_softmax_stats two_pass_block_avx2(const float *x, ptrdiff_t n, float scale) {
+    const __m256 vs = _mm256_set1_ps(scale);
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    __m256i k0 = _mm256_set1_epi32(EXPONENT_FLOOR), k1 = k0;
+    ptrdiff_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256i n0, n1;
+        __m256 m0 = exp_pair8(_mm256_loadu_ps(x + i), vs, &n0);
+        __m256 m1 = exp_pair8(_mm256_loadu_ps(x + i + 8), vs, &n1);
+        ACCUMULATE_PAIR(s0, k0, m0, n0);
+        ACCUMULATE_PAIR(s1, k1, m1, n1);
+    }
+    for (; i < n; i += 8) {
+        __m256i mask = tail_mask(n - i), e;
+        __m256 m = exp_pair8(_mm256_maskload_ps(x + i, mask), vs, &e);
+        m = _mm256_and_ps(m, _mm256_castsi256_ps(mask));
+        e = _mm256_blendv_epi8(_mm256_set1_epi32(EXPONENT_FLOOR), e, mask);
+        ACCUMULATE_PAIR(s0, k0, m, e);
+    }
+    float sums[16];
+    int exps[16];
+    _mm256_storeu_ps(sums, s0);
+    _mm256_storeu_ps(sums + 8, s1);
+    _mm256_storeu_si256((__m256i *)exps, k0);
+    _mm256_storeu_si256((__m256i *)(exps + 8), k1);
+    int k = EXPONENT_FLOOR;
+    for (int l = 0; l < 16; l++) k = exps[l] > k ? exps[l] : k;
+    float s = 0;
+    for (int l = 0; l < 16; l++) s += ldexpf(sums[l], exps[l] - k);
+    kiln_softmax_stats out = {(float)k, s};
+    return out;
+}
+
+KILN_AVX2 static void scale_avx2(float *y, ptrdiff_t n, float factor) {
+    const __m256 f = _mm256_set1_ps(factor);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(y + i), f));
+    for (; i < n; i++) y[i] *= factor;
+}
+
+// y[i] = VALUE(x[i]) over n floats. With `stream`, the aligned body bypasses the cache
+// (non-temporal stores), which saves reading the output's lines before writing them.
+#define WRITE_LOOP(VALUE)                                                                         \
+    ptrdiff_t i = 0;                                                                              \
+    if (stream) {                                                                                 \
+        ptrdiff_t head = (ptrdiff_t)(((32 - ((uintptr_t)y & 31)) & 31) / 4);                      \
+        if (head > n) head = n;                                                                   \
+        if (head > 0) {                                                                           \
+            __m256i mask = tail_mask(head);                                                       \
+            __m256 xv = _mm256_maskload_ps(x, mask);                                              \
+            _mm256_maskstore_ps(y, mask, VALUE(xv));                                              \
+            i = head;                                                                             \
+        }                                                                                         \
+        for (; i + 8 <= n; i += 8) {                                                              \
+            __m256 xv = _mm256_loadu_ps(x + i);                                                   \
+            _mm256_stream_ps(y + i, VALUE(xv));                                                   \
+        }                                                                                         \
+        _mm_sfence();                                                                             \
+    }                                                                                             \
+    for (; i + 8 <= n; i += 8) {                                                                  \
+        __m256 xv = _mm256_loadu_ps(x + i);                                                       \
+        _mm256_storeu_ps(y + i, VALUE(xv));                                                       \
+    }                                                                                             \
+    if (i < n) {                                                                                  \
+        __m256i mask = tail_mask(n - i);                                                          \
+        __m256 xv = _mm256_maskload_ps(x + i, mask);                                              \
+        _mm256_maskstore_ps(y + i, mask, VALUE(xv));                                              \
+    }
+
+KILN_AVX2 static void recompute_avx2(const float *x, float *y, ptrdiff_t n, float scale, float shift, float inv,
+                                     int stream) {
+    const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(shift), vi = _mm256_set1_ps(inv);
+#define RECOMPUTED(V) _mm256_mul_ps(exp_nonpositive8(_mm256_fmadd_ps(V, vs, vb)), vi)
+    WRITE_LOOP(RECOMPUTED)
+#undef RECOMPUTED
+}
+
+KILN_AVX2 static inline __m256 two_pass_value8(__m256 x, __m256 vs, __m256 vi, __m256i vk) {
+    __m256i e;
+    __m256 m = exp_pair8(x, vs, &e);
+    return _mm256_mul_ps(_mm256_mul_ps(m, vi), pow2_nonpositive8(_mm256_sub_epi32(e, vk)));
+}
+
+KILN_AVX2 static void two_pass_write_avx2(const float *x, float *y, ptrdiff_t n, float scale, int k, float inv,
+                                          int stream) {
+    const __m256 vs = _mm256_set1_ps(scale), vi = _mm256_set1_ps(inv);
+    const __m256i vk = _mm256_set1_epi32(k);
+#define TWO_PASS_VALUE(V) two_pass_value8(V, vs, vi, vk)
+    WRITE_LOOP(TWO_PASS_VALUE)
+#undef TWO_PASS_VALUE
+}
+
+KILN_AVX2 static void log_softmax_write_avx2(const float *x, float *y, ptrdiff_t n, float scale, float shift,
+                                             float log_sum) {
+    const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(-shift), vl = _mm256_set1_ps(log_sum);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_sub_ps(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb), vl));
+    for (; i < n; i++) y[i] = fmaf(x[i], scale, -shift) - log_sum;
+}
+
+KILN_AVX2 static float dot_avx2(const float *a, const float *b, ptrdiff_t n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    ptrdiff_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), a1);
+        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), a2);
+        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), a3);
+    }
+    for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), a0);
+    float s = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    for (; i < n; i++) s = fmaf(a[i], b[i], s);
+    return s;
+}
+
+KILN_AVX2 static void softmax_backward_avx2(const float *y, const float *dy, float *dx, ptrdiff_t n, float dot,
+                                            float scale) {
+    const __m256 vd = _mm256_set1_ps(dot), vs = _mm256_set1_ps(scale);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_mul_ps(_mm256_loadu_ps(y + i), vs);
+        _mm256_storeu_ps(dx + i, _mm256_mul_ps(v, _mm256_sub_ps(_mm256_loadu_ps(dy + i), vd)));
+    }
+    for (; i < n; i++) dx[i] = scale * y[i] * (dy[i] - dot);
+}
+
+KILN_AVX2 static void log_softmax_backward_avx2(const float *y, const float *dy, float *dx, ptrdiff_t n,
+                                                float total, float scale) {
+    const __m256 vt = _mm256_set1_ps(-total), vs = _mm256_set1_ps(scale);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 d = _mm256_fmadd_ps(exp_nonpositive8(_mm256_loadu_ps(y + i)), vt, _mm256_loadu_ps(dy + i));
+        _mm256_storeu_ps(dx + i, _mm256_mul_ps(d, vs));
+    }
+    if (i < n) {
+        __m256i mask = tail_mask(n - i);
+        __m256 d = _mm256_fmadd_ps(exp_nonpositive8(_mm256_maskload_ps(y + i, mask)), vt, _mm256_maskload_ps(dy + i, mask));
+        _mm256_maskstore_ps(dx + i, mask, _mm256_mul_ps(d, vs));
+    }
+}
+
+KILN_AVX2 static void cross_entropy_backward_avx2(const float *x, float *dx, ptrdiff_t n, float shift, float log_sum,
+                                                  float alpha,
+                                                  const float *w, float beta, const float *t, float delta,
+                                                  int stream) {
+    const __m256 vm = _mm256_set1_ps(shift), vl = _mm256_set1_ps(log_sum), va = _mm256_set1_ps(alpha);
+    const __m256 vb = _mm256_set1_ps(beta), vd = _mm256_set1_ps(delta), one = _mm256_set1_ps(1.0f);
+    if (!w && !t) {
+        float *y = dx;
+#define GRADIENT(V) _mm256_fmsub_ps(va, exp_nonpositive8(_mm256_sub_ps(_mm256_sub_ps(V, vm), vl)), vb)
+        WRITE_LOOP(GRADIENT)
+#undef GRADIENT
+        return;
+    }
+    for (ptrdiff_t i = 0; i < n; i += 8) {
+        __m256i mask = tail_mask(n - i);
+        __m256 p = _mm256_mul_ps(va, exp_nonpositive8(_mm256_sub_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), vm), vl)));
+        __m256 wv = w ? _mm256_maskload_ps(w + i, mask) : one;
+        __m256 c = t ? _mm256_fmadd_ps(vd, _mm256_maskload_ps(t + i, mask), vb) : vb;
+        _mm256_maskstore_ps(dx + i, mask, _mm256_fnmadd_ps(wv, c, p));
+    }
+}
+
+#define DISPATCH(CALL) if (kiln_has_avx2_fma()) { CALL; }
+#else
+#define DISPATCH(CALL)
+#endif
+
+static float max_portable(const float *x, ptrdiff_t n) {
+    float m = -INFINITY;
+    for (ptrdiff_t i = 0; i < n; i++) m = x[i] > m ? x[i] : m;
+    return m;
+}
+
+kiln_softmax_stats kiln_softmax_stats_f32(kiln_softmax_algorithm algorithm, const float *x, float *y,
+                                          ptrdiff_t n, float scale) {
+    int store = algorithm == KILN_SOFTMAX_RELOAD;
+    if (algorithm == KILN_SOFTMAX_TWO_PASS) {
+        DISPATCH(return two_pass_stats_avx2(x, n, scale))
+        int k = EXPONENT_FLOOR;
+        double s = 0;
+        for (ptrdiff_t i = 0; i < n; i++) {
+            int e;
+            float m = pair_scalar(x[i], scale, &e);
+            if (e > k) { s = ldexp(s, k - e); k = e; }
+            s += ldexp(m, e - k);
+        }
+        kiln_softmax_stats out = {(float)k, (float)s};
+        return out;
+    }
+    DISPATCH(return three_pass_stats_avx2(x, y, n, scale, store))
+    kiln_softmax_stats out = {max_portable(x, n), 0};
+    float s = 0;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        float e = out.offset == -INFINITY ? 0 : expf(scale * (x[i] - out.offset));
+        if (store) y[i] = e;
+        s += e;
+    }
+    out.sum = s;
+    return out;
+}
+
+kiln_softmax_stats kiln_softmax_merge(kiln_softmax_algorithm algorithm, const kiln_softmax_stats *parts,
+                                      ptrdiff_t count, float scale) {
+    kiln_softmax_stats total = {algorithm == KILN_SOFTMAX_TWO_PASS ? (float)EXPONENT_FLOOR : -INFINITY, 0};
+    for (ptrdiff_t i = 0; i < count; i++) total.offset = parts[i].offset > total.offset ? parts[i].offset : total.offset;
+    double s = 0;
+    for (ptrdiff_t i = 0; i < count; i++) {
+        if (parts[i].sum == 0) continue;
+        if (algorithm == KILN_SOFTMAX_TWO_PASS) s += ldexp(parts[i].sum, (int)parts[i].offset - (int)total.offset);
+        else s += parts[i].sum * exp((double)scale * ((double)parts[i].offset - total.offset));
+    }
+    total.sum = (float)s;
+    return total;
+}
+
+void kiln_softmax_normalize_f32(kiln_softmax_algorithm algorithm, const float *x, float *y, ptrdiff_t n,
+                                float scale, kiln_softmax_stats part, kiln_softmax_stats total, int stream) {
+    float inv = 1.0f / total.sum;
+    switch (algorithm) {
+    case KILN_SOFTMAX_RELOAD: {
+        float factor = (float)(exp((double)scale * ((double)part.offset - total.offset)) / total.sum);
+        if (part.sum == 0) factor = total.sum == 0 ? NAN : 0;
+        DISPATCH(scale_avx2(y, n, factor); return)
+        for (ptrdiff_t i = 0; i < n; i++) y[i] *= factor;
+        return;
+    }
+    case KILN_SOFTMAX_RECOMPUTE: {
+        DISPATCH(recompute_avx2(x, y, n, scale, -scale * total.offset, inv, stream); return)
+        for (ptrdiff_t i = 0; i < n; i++) y[i] = expf(scale * (x[i] - total.offset)) * inv;
+        return;
+    }
+    case KILN_SOFTMAX_TWO_PASS: {
+        int k = (int)total.offset;
+        DISPATCH(two_pass_write_avx2(x, y, n, scale, k, inv, stream); return)
+        for (ptrdiff_t i = 0; i < n; i++) {
+            int e;
+            float m = pair_scalar(x[i], scale, &e);
+            y[i] = ldexpf(m * inv, e - k);
+        }
+        return;
+    }
+    }
+}
+
+void kiln_log_softmax_write_f32(const float *x, float *y, ptrdiff_t n, float scale, float shift, float log_sum) {
+    DISPATCH(log_softmax_write_avx2(x, y, n, scale, shift, log_sum); return)
+    for (ptrdiff_t i = 0; i < n; i++) y[i] = fmaf(x[i], scale, -shift) - log_sum;
+}
+
+float kiln_dot_f32(const float *a, const float *b, ptrdiff_t n) {
+    DISPATCH(return dot_avx2(a, b, n))
+    double s = 0;
+    for (ptrdiff_t i = 0; i < n; i++) s += (double)a[i] * b[i];
+    return (float)s;
+}
+
+void kiln_softmax_backward_f32(const float *y, const float *dy, float *dx, ptrdiff_t n, float dot, float scale) {
+    DISPATCH(softmax_backward_avx2(y, dy, dx, n, dot, scale); return)
+    for (ptrdiff_t i = 0; i < n; i++) dx[i] = scale * y[i] * (dy[i] - dot);
+}
+
+void kiln_log_softmax_backward_f32(const float *y, const float *dy, float *dx, ptrdiff_t n, float total,
+                                   float scale) {
+    DISPATCH(log_softmax_backward_avx2(y, dy, dx, n, total, scale); return)
+    for (ptrdiff_t i = 0; i < n; i++) dx[i] = scale * (dy[i] - expf(y[i]) * total);
+}
+
+void kiln_cross_entropy_backward_f32(const float *x, float *dx, ptrdiff_t n, float shift, float log_sum, float alpha,
+                                     const float *weights, float beta, const float *targets, float delta,
+                                     int stream) {
+    DISPATCH(cross_entropy_backward_avx2(x, dx, n, shift, log_sum, alpha, weights, beta, targets, delta, stream); return)
+    for (ptrdiff_t i = 0; i < n; i++) {
+        float w = weights ? weights[i] : 1.0f, t = targets ? targets[i] : 0.0f;
+        dx[i] = alpha * expf((x[i] - shift) - log_sum) - w * (beta + delta * t);
+    }
+}

@@ -1,0 +1,57 @@
+import Kiln
+
+/// Softmax along `axis` as a module (PyTorch's `nn.Softmax`), with an optional temperature.
+public final class Softmax: Module {
+    public let axis: Int
+    public let temperature: Float
+    public let algorithm: SoftmaxAlgorithm
+
+    public init(axis: Int = -1, temperature: Float = 1, algorithm: SoftmaxAlgorithm = .default) {
+        self.axis = axis
+        self.temperature = temperature
+        self.algorithm = algorithm
+        super.init()
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        input.softmax(axis: axis, temperature: temperature, algorithm: algorithm)
+    }
+}
+
+/// Log-softmax along `axis` as a module (PyTorch's `nn.LogSoftmax`), with an optional temperature.
+public final class LogSoftmax: Module {
+    public let axis: Int
+    public let temperature: Float
+
+    public init(axis: Int = -1, temperature: Float = 1) {
+        self.axis = axis
+        self.temperature = temperature
+        super.init()
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor { input.logSoftmax(axis: axis, temperature: temperature) }
+}
+
+/// StableMax along `axis` as a module; see ``stablemax(_:axis:)``.
+public final class StableMax: Module {
+    public let axis: Int
+
+    public init(axis: Int = -1) {
+        self.axis = axis
+        super.init()
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor { stablemax(input, axis: axis) }
+}
+
+/// Sparsemax along `axis` as a module; see ``sparsemax(_:axis:)``.
+public final class Sparsemax: Module {
+    public let axis: Int
+
+    public init(axis: Int = -1) {
+        self.axis = axis
+        super.init()
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor { sparsemax(input, axis: axis) }
+}
