@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import KilnMetrics
+import KilnTrain
+
+/// One `kiln train` run: data, model, optimizer and schedule from settings; training with
+/// progress, log and checkpoints; the test evaluation and the report.
+struct TrainingRun {
+    let settings: TrainSettings
+    let resume: Bool
+    let json: Bool
+    /// Steps between checkpoints (0: only after each epoch).
+    let checkpointEvery: Int
+
+    /// Trains and returns the final summary (test metrics, paths, time).
+    func run() throws -> [String: Any] {
+        if let threads = settings.threads { Threads.count = threads }
+        Random.seed(UInt64(settings.seed))
+        let data = try RunData.load(settings)
+        let name = settings.name ?? "\(settings.model)-\(RunData.timestamp())"
+        let folder = (settings.out as NSString).appendingPathComponent(name)
+        let checkpointPath = (folder as NSString).appendingPathComponent("checkpoint.safetensors")
+        let logPath = (folder as NSString).appendingPathComponent("metrics.jsonl")
+        let reportPath = (folder as NSString).appendingPathComponent("report.html")
+
+        let model = RunModels.make(settings, data: data)
+        let optimizer = RunOptimizers.make(settings.optimizer, learningRate: Float(settings.lr), weightDecay: Float(settings.weightDecay))
+        let loader = DataLoader(data.train, batchSize: settings.batchSize, shuffle: true,
+                                generator: RandomGenerator(seed: UInt64(settings.seed) &+ 1))
+        let testLoader = DataLoader(data.test, batchSize: 1000)
+        let totalSteps = settings.epochs * loader.batchCount
+
+        let trainer = Trainer(model: model, optimizer: optimizer) { crossEntropy(logits: $0, labels: $1) }
+        trainer.schedule = try RunSchedules.make(settings.schedule, peak: settings.lr, steps: totalSteps)
+        trainer.metrics = RunMetrics.make(classes: data.classes)
+        let checkpointing = Checkpointing(path: checkpointPath, everySteps: checkpointEvery, settings: settings.asStrings)
+        trainer.callbacks = [checkpointing]
+
+        var earlier: [LogRecord] = []
+        if resume {
+            let checkpoint = try Checkpoint.read(checkpointPath)
+            earlier = (try? MetricsLog.read(logPath)) ?? []
+            try trainer.resume(from: checkpoint, records: earlier)
+            FileHandle.standardError.write(Data("resuming \(name) at step \(checkpoint.progress.step) (epoch \(checkpoint.progress.epoch + 1))\n".utf8))
+        }
+        let log = try MetricsLog(path: logPath, append: false)
+        for record in trainer.records { log.write(record) }
+        trainer.log = log
+
+        FileHandle.standardError.write(Data("training \(settings.model) (\(model.parameterCount) parameters) on \(data.description), \(settings.epochs) epochs of \(loader.batchCount) steps, \(Threads.count) threads\n".utf8))
+        let start = Date()
+        trainer.fit(loader, epochs: settings.epochs, evaluatingOn: testLoader)
+        if let error = checkpointing.lastError { throw error }
+        let seconds = Date().timeIntervalSince(start)
+
+        let test = finalTestFigures(trainer, testLoader)
+        let evaluation = RunEvaluation(trainer: trainer, loader: testLoader, classes: data.classes)
+        try RunReport.write(to: reportPath, name: name, settings: settings, records: trainer.records,
+                            test: test, evaluation: evaluation, classNames: data.classNames, seconds: seconds)
+
+        if !json {
+            let figures: [Double] = ["test_accuracy", "test_loss", "test_f1_macro", "test_expected_calibration_error"].map { test[$0] ?? .nan }
+            print(String(format: "test accuracy %.4f  loss %.4f  macro F1 %.4f  ECE %.4f", figures[0], figures[1], figures[2], figures[3]))
+            print("run folder \(folder): checkpoint.safetensors, metrics.jsonl, report.html (\(String(format: "%.1f", seconds)) s)")
+        }
+        var summary: [String: Any] = ["run": folder, "seconds": (seconds * 10).rounded() / 10, "epochs": settings.epochs,
+                                      "model": settings.model, "parameters": model.parameterCount]
+        for (k, v) in test where v.isFinite && k.hasPrefix("test_") { summary[k] = (v * 1e6).rounded() / 1e6 }
+        let epochs = trainer.records.filter { $0.kind == "epoch" }
+        let epochSeconds = epochs.compactMap { $0.values["seconds"] }
+        summary["epoch_seconds"] = epochSeconds.map { ($0 * 1000).rounded() / 1000 }
+        summary["test_accuracy_per_epoch"] = epochs.compactMap { $0.values["test_accuracy"] }.map { ($0 * 1e4).rounded() / 1e4 }
+        if epochSeconds.count > 1 { summary["median_epoch_seconds_2_to_N"] = Timing.median(Array(epochSeconds.dropFirst())) }
+        summary["peak_rss_mib"] = Double(MemoryBench.peakResidentKiB()) / 1024
+        return summary
+    }
+}
+
+/// The test figures of the last epoch record, or a fresh evaluation when training ran no epoch.
+private func finalTestFigures<D: Dataset>(_ trainer: Trainer, _ loader: DataLoader<D>) -> [String: Double] {
+    if let last = trainer.records.last(where: { $0.kind == "epoch" }) { return last.values }
+    var figures: [String: Double] = [:]
+    for (k, v) in trainer.evaluate(loader) { figures["test_" + k] = v }
+    return figures
+}
+
+extension TrainSettings {
+    /// The settings as strings, stored in checkpoints.
+    var asStrings: [String: String] {
+        var s = ["model": model, "epochs": "\(epochs)", "batch_size": "\(batchSize)", "lr": "\(lr)",
+                 "weight_decay": "\(weightDecay)", "optimizer": optimizer, "schedule": schedule,
+                 "activation": activation, "seed": "\(seed)"]
+        if let data {
+            s["data.path"] = data.path
+            s["data.label_column"] = data.labelColumn
+            s["data.test_fraction"] = "\(data.testFraction)"
+            if let testPath = data.testPath { s["data.test_path"] = testPath }
+        }
+        return s
+    }
+}
