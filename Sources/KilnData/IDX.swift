@@ -15,7 +15,7 @@ public enum IDX {
 
     /// Parses IDX bytes; `path` names the file in errors.
     public static func decode(_ data: Data, as dtype: DType = .int64, path: String) throws(DataError) -> Tensor {
-        let bytes = [UInt8](data)
+        let bytes = [UInt8](data.prefix(4 + 4 * 255))   // the header; the data is read in place
         guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
             throw DataError(path: path, reason: "not an IDX file (bad magic at byte 0)")
         }
@@ -27,10 +27,16 @@ public enum IDX {
         guard bytes.count >= start else { throw DataError(path: path, reason: "truncated header: \(rank) dimensions need \(start) bytes") }
         let shape = (0..<rank).map { d in (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * d + $1]) } }
         let count = shape.reduce(1, *)
-        guard bytes.count - start >= count else {
-            throw DataError(path: path, reason: "truncated: shape \(shape) needs \(count) data bytes at byte \(start), found \(bytes.count - start)")
+        guard data.count - start >= count else {
+            throw DataError(path: path, reason: "truncated: shape \(shape) needs \(count) data bytes at byte \(start), found \(data.count - start)")
         }
-        let values = bytes[start..<(start + count)]
-        return dtype == .float32 ? Tensor(values.map { Float($0) }, shape: shape) : Tensor(values.map { Int($0) }, shape: shape)
+        func fill<T: TensorElement>(_ type: T.Type, _ convert: (UInt8) -> T) -> Tensor {
+            Tensor(shape: shape, of: type) { out in
+                data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+                    for i in 0..<count { out[i] = convert(raw[start + i]) }
+                }
+            }
+        }
+        return dtype == .float32 ? fill(Float.self) { Float($0) } : fill(Int.self) { Int($0) }
     }
 }

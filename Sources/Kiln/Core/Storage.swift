@@ -35,15 +35,18 @@ final class TensorStorage {
 /// Keeps freed large blocks for reuse, so big tensors do not pay page faults on every allocation.
 ///
 /// Fresh memory from the system arrives unmapped: touching a new 64 MiB buffer costs thousands
-/// of page faults, more than the arithmetic that fills it. Blocks of at least `minimumCached`
-/// bytes are rounded up to a size class and kept after release, up to `limit` bytes in all.
+/// of page faults, more than the arithmetic that fills it. Blocks from `minimumCached` to
+/// `maximumCached` bytes are rounded up to a size class and kept after release, up to `limit`
+/// bytes in all; larger ones (whole datasets) go back to the system at once.
 final class BlockCache: @unchecked Sendable {
     static let shared = BlockCache()
 
     /// Smaller blocks go straight to `malloc`, which already recycles them well.
     let minimumCached = 1 << 16
+    /// Larger blocks are never kept.
+    let maximumCached = 1 << 27
     /// Most bytes kept in the cache.
-    let limit = 1 << 30
+    let limit = 1 << 28
 
     private var free: [Int: [UnsafeMutableRawPointer]] = [:]
     private var cachedBytes = 0
@@ -68,7 +71,7 @@ final class BlockCache: @unchecked Sendable {
 
     /// Returns a block to the cache, or to the system when it is small or the cache is full.
     func release(_ pointer: UnsafeMutableRawPointer, capacity: Int) {
-        if capacity >= minimumCached {
+        if capacity >= minimumCached && capacity <= maximumCached {
             lock.lock()
             if cachedBytes + capacity <= limit {
                 free[capacity, default: []].append(pointer)

@@ -67,6 +67,13 @@ public struct Tensor {
         values.withUnsafeBytes { storage.base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
     }
 
+    /// A tensor of `shape` whose elements `body` writes, in row-major order, straight into new storage
+    /// (no intermediate array: for readers of large files).
+    public init<T: TensorElement>(shape: [Int], of type: T.Type, initializingWith body: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows {
+        self.init(uninitializedShape: shape, dtype: T.dtype)
+        try body(UnsafeMutableBufferPointer(start: storage.base.assumingMemoryBound(to: T.self), count: count))
+    }
+
     /// Integers from `start` up to, not including, `end`, as a float tensor.
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
         precondition(step != 0, "arange: step must not be zero")
