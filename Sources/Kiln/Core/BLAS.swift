@@ -47,6 +47,15 @@ enum BLAS {
     /// better split across Kiln's threads.
     static let singleThreadWork = 1 << 18
 
+    /// Runs `body` with BLAS on one thread, for callers that split the work across Kiln's own
+    /// threads (BLAS's idle workers would otherwise spin against them).
+    static func singleThreaded<R>(_ body: () -> R) -> R {
+        let threads = Threads.count
+        if threads > 1 { setThreadCount(1) }
+        defer { if threads > 1 { setThreadCount(threads) } }
+        return body()
+    }
+
     /// Sets how many threads BLAS uses (Accelerate chooses for itself).
     static func setThreadCount(_ count: Int) {
         #if canImport(CBLAS)

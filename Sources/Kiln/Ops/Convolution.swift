@@ -1,4 +1,5 @@
 import CKilnKernels
+import Dispatch
 
 /// The shape arithmetic of a 2-D convolution: sizes, strides, padding, dilation and groups.
 struct ConvolutionGeometry {
@@ -28,21 +29,25 @@ struct ConvolutionGeometry {
                            image_stride: inChannels * height * width)
     }
 
-    /// Patches of images `first..<first+count`, group `g`, into `col` (`patchRows × count·plane`).
-    func im2col(_ x: UnsafePointer<Float>, first: Int, count: Int, group g: Int, into col: UnsafeMutablePointer<Float>) {
+    /// Patches of images `first..<first+count`, group `g`, into `col` (`patchRows × count·plane`),
+    /// split across threads when `parallel`.
+    func im2col(_ x: UnsafePointer<Float>, first: Int, count: Int, group g: Int, into col: UnsafeMutablePointer<Float>,
+                parallel: Bool = true) {
         var geometry = kernelGeometry(images: count)
         let source = x + first * inChannels * height * width + g * groupIn * height * width
-        parallelChunks(patchRows, costPerItem: count * plane) { rows in
+        parallelChunks(patchRows, costPerItem: parallel ? count * plane : 0) { rows in
             kiln_im2col_f32(source, &geometry, col, Int32(rows.lowerBound), Int32(rows.upperBound))
         }
     }
 
-    /// Adds `col` back into the gradient images (the adjoint of ``im2col``), split by whole channels.
-    func col2im(_ col: UnsafePointer<Float>, first: Int, count: Int, group g: Int, into dx: UnsafeMutablePointer<Float>) {
+    /// Adds `col` back into the gradient images (the adjoint of ``im2col``), split by whole channels
+    /// across threads when `parallel`.
+    func col2im(_ col: UnsafePointer<Float>, first: Int, count: Int, group g: Int, into dx: UnsafeMutablePointer<Float>,
+                parallel: Bool = true) {
         var geometry = kernelGeometry(images: count)
         let target = dx + first * inChannels * height * width + g * groupIn * height * width
         let taps = kernelH * kernelW
-        parallelChunks(groupIn, costPerItem: taps * count * plane) { channels in
+        parallelChunks(groupIn, costPerItem: parallel ? taps * count * plane : 0) { channels in
             kiln_col2im_f32(col, &geometry, target, Int32(channels.lowerBound * taps), Int32(channels.upperBound * taps))
         }
     }
@@ -83,34 +88,53 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
 }
 
 /// The lowered forward and backward passes of ``conv2d(_:weight:bias:stride:padding:dilation:groups:)``.
+///
+/// With several threads the batch is split between them and each lowers and multiplies its own
+/// images with BLAS on one thread: the products of a small convolution are too small to split
+/// well inside BLAS, and BLAS's idle workers would spin against Kiln's own loops.
 enum Convolution {
+    /// Calls `body(worker, images, parallel)` for each thread's share of the batch; `parallel`
+    /// says whether the body may split its own loops (only when it runs alone).
+    static func forEachWorker(_ g: ConvolutionGeometry, _ body: (Int, Range<Int>, Bool) -> Void) {
+        let workers = min(Threads.count, g.batch)
+        guard workers > 1 else { return body(0, 0..<g.batch, true) }
+        BLAS.singleThreaded {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                body(w, (g.batch * w / workers)..<(g.batch * (w + 1) / workers), false)
+            }
+        }
+    }
+
     static func forward(_ x: Tensor, _ k: Tensor, _ bias: Tensor?, _ g: ConvolutionGeometry) -> Tensor {
         let out = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outH, g.outW])
-        let col = Tensor(uninitializedShape: [g.patchRows, g.chunk * g.plane])
-        let product = Tensor(uninitializedShape: [g.groupOut, g.chunk * g.plane])
         let px = UnsafePointer(x.floatPointer), pk = UnsafePointer(k.floatPointer), po = out.floatPointer
-        let pcol = col.floatPointer, pprod = product.floatPointer
         let pbias = bias.map { UnsafePointer($0.floatPointer) }
-        for first in stride(from: 0, to: g.batch, by: g.chunk) {
-            let count = min(g.chunk, g.batch - first), columns = count * g.plane
-            for group in 0..<g.groups {
-                g.im2col(px, first: first, count: count, group: group, into: pcol)
-                BLAS.sgemm(m: g.groupOut, n: columns, k: g.patchRows,
-                           BLAS.Operand(pk + group * g.groupOut * g.patchRows, rows: g.groupOut, cols: g.patchRows,
-                                        rowStride: g.patchRows, colStride: 1)!,
-                           BLAS.Operand(UnsafePointer(pcol), rows: g.patchRows, cols: columns, rowStride: columns, colStride: 1)!,
-                           beta: 0, pprod, ldc: columns)
-                // [groupOut, count, plane] → out[first + i, group·groupOut + j, plane], adding the bias.
-                parallelChunks(count * g.groupOut, costPerItem: g.plane) { range in
-                    for item in range {
-                        let i = item / g.groupOut, j = item % g.groupOut, channel = group * g.groupOut + j
-                        let src = pprod + j * columns + i * g.plane
-                        let dst = po + ((first + i) * g.outChannels + channel) * g.plane
-                        if let pbias {
-                            var value = pbias[channel]
-                            kiln_binary_f32(KILN_ADD, src, 1, &value, 0, dst, g.plane)
-                        } else {
-                            dst.update(from: src, count: g.plane)
+        forEachWorker(g) { _, images, parallel in
+            let chunk = min(g.chunk, images.count)
+            let col = Tensor(uninitializedShape: [g.patchRows, chunk * g.plane])
+            let product = Tensor(uninitializedShape: [g.groupOut, chunk * g.plane])
+            let pcol = col.floatPointer, pprod = product.floatPointer
+            for first in stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
+                let count = min(chunk, images.upperBound - first), columns = count * g.plane
+                for group in 0..<g.groups {
+                    g.im2col(px, first: first, count: count, group: group, into: pcol, parallel: parallel)
+                    BLAS.sgemm(m: g.groupOut, n: columns, k: g.patchRows,
+                               BLAS.Operand(pk + group * g.groupOut * g.patchRows, rows: g.groupOut, cols: g.patchRows,
+                                            rowStride: g.patchRows, colStride: 1)!,
+                               BLAS.Operand(UnsafePointer(pcol), rows: g.patchRows, cols: columns, rowStride: columns, colStride: 1)!,
+                               beta: 0, pprod, ldc: columns)
+                    // [groupOut, count, plane] → out[first + i, group·groupOut + j, plane], adding the bias.
+                    parallelChunks(count * g.groupOut, costPerItem: parallel ? g.plane : 0) { range in
+                        for item in range {
+                            let i = item / g.groupOut, j = item % g.groupOut, channel = group * g.groupOut + j
+                            let src = pprod + j * columns + i * g.plane
+                            let dst = po + ((first + i) * g.outChannels + channel) * g.plane
+                            if let pbias {
+                                var value = pbias[channel]
+                                kiln_binary_f32(KILN_ADD, src, 1, &value, 0, dst, g.plane)
+                            } else {
+                                dst.update(from: src, count: g.plane)
+                            }
                         }
                     }
                 }
@@ -123,39 +147,47 @@ enum Convolution {
     static func backward(_ dy: Tensor, _ x: Tensor, _ k: Tensor, _ g: ConvolutionGeometry,
                          needInput: Bool, needWeight: Bool) -> (Tensor?, Tensor?) {
         let dx = needInput ? Tensor(zeros: x.shape) : nil
-        let dw = needWeight ? Tensor(zeros: k.shape) : nil
-        let col = Tensor(uninitializedShape: [g.patchRows, g.chunk * g.plane])
-        let gathered = Tensor(uninitializedShape: [g.groupOut, g.chunk * g.plane])
+        let workers = max(1, min(Threads.count, g.batch))
+        // One weight-gradient partial per thread, summed at the end.
+        let partials = needWeight ? (0..<workers).map { _ in Tensor(zeros: k.shape) } : []
         let px = UnsafePointer(x.floatPointer), pk = UnsafePointer(k.floatPointer), pdy = UnsafePointer(dy.floatPointer)
-        let pcol = col.floatPointer, pgather = gathered.floatPointer
-        for first in stride(from: 0, to: g.batch, by: g.chunk) {
-            let count = min(g.chunk, g.batch - first), columns = count * g.plane
-            for group in 0..<g.groups {
-                // dy[first + i, group·groupOut + j, plane] → [groupOut, count·plane].
-                parallelChunks(count * g.groupOut, costPerItem: g.plane) { range in
-                    for item in range {
+        forEachWorker(g) { worker, images, parallel in
+            let chunk = min(g.chunk, images.count)
+            let col = Tensor(uninitializedShape: [g.patchRows, chunk * g.plane])
+            let gathered = Tensor(uninitializedShape: [g.groupOut, chunk * g.plane])
+            let pcol = col.floatPointer, pgather = gathered.floatPointer
+            for first in stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
+                let count = min(chunk, images.upperBound - first), columns = count * g.plane
+                for group in 0..<g.groups {
+                    // dy[first + i, group·groupOut + j, plane] → [groupOut, count·plane].
+                    for item in 0..<(count * g.groupOut) {
                         let i = item / g.groupOut, j = item % g.groupOut
                         (pgather + j * columns + i * g.plane)
                             .update(from: pdy + ((first + i) * g.outChannels + group * g.groupOut + j) * g.plane, count: g.plane)
                     }
-                }
-                let dyOperand = BLAS.Operand(UnsafePointer(pgather), rows: g.groupOut, cols: columns, rowStride: columns, colStride: 1)!
-                if let dw {
-                    g.im2col(px, first: first, count: count, group: group, into: pcol)
-                    // dW_g [groupOut, patchRows] += dy_g · colᵀ
-                    BLAS.sgemm(m: g.groupOut, n: g.patchRows, k: columns, dyOperand,
-                               BLAS.Operand(UnsafePointer(pcol), rows: columns, cols: g.patchRows, rowStride: 1, colStride: columns)!,
-                               beta: 1, dw.floatPointer + group * g.groupOut * g.patchRows, ldc: g.patchRows)
-                }
-                if let dx {
-                    // dcol [patchRows, columns] = W_gᵀ · dy_g, then scattered back to the image taps.
-                    BLAS.sgemm(m: g.patchRows, n: columns, k: g.groupOut,
-                               BLAS.Operand(pk + group * g.groupOut * g.patchRows, rows: g.patchRows, cols: g.groupOut,
-                                            rowStride: 1, colStride: g.patchRows)!,
-                               dyOperand, beta: 0, pcol, ldc: columns)
-                    g.col2im(UnsafePointer(pcol), first: first, count: count, group: group, into: dx.floatPointer)
+                    let dyOperand = BLAS.Operand(UnsafePointer(pgather), rows: g.groupOut, cols: columns, rowStride: columns, colStride: 1)!
+                    if needWeight {
+                        g.im2col(px, first: first, count: count, group: group, into: pcol, parallel: parallel)
+                        // dW_g [groupOut, patchRows] += dy_g · colᵀ
+                        BLAS.sgemm(m: g.groupOut, n: g.patchRows, k: columns, dyOperand,
+                                   BLAS.Operand(UnsafePointer(pcol), rows: columns, cols: g.patchRows, rowStride: 1, colStride: columns)!,
+                                   beta: 1, partials[worker].floatPointer + group * g.groupOut * g.patchRows, ldc: g.patchRows)
+                    }
+                    if let dx {
+                        // dcol [patchRows, columns] = W_gᵀ · dy_g, then scattered back to the image taps.
+                        BLAS.sgemm(m: g.patchRows, n: columns, k: g.groupOut,
+                                   BLAS.Operand(pk + group * g.groupOut * g.patchRows, rows: g.patchRows, cols: g.groupOut,
+                                                rowStride: 1, colStride: g.patchRows)!,
+                                   dyOperand, beta: 0, pcol, ldc: columns)
+                        g.col2im(UnsafePointer(pcol), first: first, count: count, group: group, into: dx.floatPointer, parallel: parallel)
+                    }
                 }
             }
+        }
+        guard needWeight else { return (dx, nil) }
+        let dw = partials[0]
+        for partial in partials.dropFirst() {
+            kiln_accumulate_f32(partial.floatPointer, 1, dw.floatPointer, 1, dw.count)
         }
         return (dx, dw)
     }
