@@ -5,7 +5,7 @@ import Yams
 /// (YAML or JSON, same keys: `model`, `epochs`, `batch_size`, `lr`, …, and a `data` section).
 public struct TrainSettings: Codable, Equatable {
     public var model = "cnn"
-    public var epochs = 10
+    public var epochs = 15
     public var batchSize = 128
     public var lr = 1e-3
     public var weightDecay = 0.01
@@ -13,6 +13,9 @@ public struct TrainSettings: Codable, Equatable {
     /// A schedule spec or one of `cosine`, `constant`, `wsd`, `linear`, `onecycle` (sized to the run).
     public var schedule = "cosine"
     public var activation = "relu"
+    /// Training-time augmentation of image data: `none`, `flip` (random horizontal flips) or
+    /// `flip+crop` (also random crops of the image padded by 2).
+    public var augment = "flip"
     public var seed = 0
     public var threads: Int?
     public var out = "runs"
@@ -51,7 +54,7 @@ public struct TrainSettings: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case model, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", optimizer, schedule,
-             activation, seed, threads, out, name, data
+             activation, augment, seed, threads, out, name, data
     }
 
     public init() {}
@@ -68,6 +71,7 @@ public struct TrainSettings: Codable, Equatable {
         optimizer = try c.decodeIfPresent(String.self, forKey: .optimizer) ?? d.optimizer
         schedule = try c.decodeIfPresent(String.self, forKey: .schedule) ?? d.schedule
         activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? d.activation
+        augment = try c.decodeIfPresent(String.self, forKey: .augment) ?? d.augment
         seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? d.seed
         threads = try c.decodeIfPresent(Int.self, forKey: .threads)
         out = try c.decodeIfPresent(String.self, forKey: .out) ?? d.out
@@ -77,6 +81,7 @@ public struct TrainSettings: Codable, Equatable {
 
     public static let models = ["mlp", "cnn"]
     public static let optimizers = ["adamw", "adam", "sgd", "lion", "rmsprop", "adagrad"]
+    public static let augmentations = ["none", "flip", "flip+crop"]
     public static let activations = ["relu", "gelu", "silu", "tanh", "leaky_relu", "mish"]
 
     /// Settings read from a YAML or JSON file (JSON is YAML); unknown keys are errors.
@@ -107,6 +112,7 @@ public struct TrainSettings: Codable, Equatable {
         if !Self.models.contains(model) { return "model '\(model)' is not one of \(Self.models.joined(separator: ", "))" }
         if !Self.optimizers.contains(optimizer) { return "optimizer '\(optimizer)' is not one of \(Self.optimizers.joined(separator: ", "))" }
         if !Self.activations.contains(activation) { return "activation '\(activation)' is not one of \(Self.activations.joined(separator: ", "))" }
+        if !Self.augmentations.contains(augment) { return "augment '\(augment)' is not one of \(Self.augmentations.joined(separator: ", "))" }
         if epochs < 1 { return "epochs must be at least 1, got \(epochs)" }
         if batchSize < 1 { return "batch size must be at least 1, got \(batchSize)" }
         if !(lr > 0) || !lr.isFinite { return "learning rate must be positive, got \(lr)" }

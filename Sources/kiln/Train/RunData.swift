@@ -47,6 +47,16 @@ struct RunData {
                        description: "\(source.path) (\(train.count) train, \(test.count) test, \(table.featureNames.count) features)")
     }
 
+    /// The training transforms for an `augment` setting (image data only).
+    static func augmentations(_ name: String, images: Bool) -> [any BatchTransform] {
+        guard images else { return [] }
+        switch name {
+        case "flip": return [RandomHorizontalFlip()]
+        case "flip+crop": return [RandomHorizontalFlip(), RandomCrop(padding: 2)]
+        default: return []
+        }
+    }
+
     /// `yyyyMMdd-HHmmss` in UTC, for run names.
     static func timestamp() -> String {
         let f = DateFormatter()

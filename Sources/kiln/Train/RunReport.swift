@@ -33,7 +33,7 @@ enum RunReport {
         report.summary = [
             ("test accuracy", f("test_accuracy")), ("test loss", f("test_loss")), ("test macro F1", f("test_f1_macro")),
             ("expected calibration error", f("test_expected_calibration_error")),
-            ("model", settings.model), ("activation", settings.activation), ("epochs", "\(settings.epochs)"),
+            ("model", settings.model), ("activation", settings.activation), ("augmentation", settings.augment), ("epochs", "\(settings.epochs)"),
             ("batch size", "\(settings.batchSize)"), ("optimizer", "\(settings.optimizer), lr \(settings.lr), weight decay \(settings.weightDecay)"),
             ("schedule", settings.schedule), ("seed", "\(settings.seed)"), ("threads", "\(Threads.count)"),
             ("training time", String(format: "%.1f s", seconds)),

@@ -22,6 +22,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Schedule: cosine, constant, linear, wsd, onecycle, or a spec such as cosine:peak=1e-3,floor=1e-5,steps=4690.")
     var schedule: String?
     @Option(help: "Activation: relu, gelu, silu, tanh, leaky_relu or mish.") var activation: String?
+    @Option(help: "Augmentation of image data: none, flip or flip+crop.") var augment: String?
     @Option(help: "Random seed (weights, order, dropout).") var seed: Int?
     @Option(help: "Threads for kernels and BLAS.") var threads: Int?
     @Option(help: "Folder that holds run folders.") var out: String?
@@ -42,6 +43,7 @@ struct TrainCommand: ParsableCommand {
         if let optimizer { settings.optimizer = optimizer }
         if let schedule { settings.schedule = schedule }
         if let activation { settings.activation = activation }
+        if let augment { settings.augment = augment }
         if let seed { settings.seed = seed }
         if let threads { settings.threads = threads }
         if let out { settings.out = out }

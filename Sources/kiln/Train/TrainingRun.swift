@@ -26,7 +26,8 @@ struct TrainingRun {
         let model = RunModels.make(settings, data: data)
         let optimizer = RunOptimizers.make(settings.optimizer, learningRate: Float(settings.lr), weightDecay: Float(settings.weightDecay))
         let loader = DataLoader(data.train, batchSize: settings.batchSize, shuffle: true,
-                                generator: RandomGenerator(seed: UInt64(settings.seed) &+ 1))
+                                generator: RandomGenerator(seed: UInt64(settings.seed) &+ 1),
+                                transforms: RunData.augmentations(settings.augment, images: data.inputShape.count == 3))
         let testLoader = DataLoader(data.test, batchSize: 1000)
         let totalSteps = settings.epochs * loader.batchCount
 
@@ -89,7 +90,7 @@ extension TrainSettings {
     var asStrings: [String: String] {
         var s = ["model": model, "epochs": "\(epochs)", "batch_size": "\(batchSize)", "lr": "\(lr)",
                  "weight_decay": "\(weightDecay)", "optimizer": optimizer, "schedule": schedule,
-                 "activation": activation, "seed": "\(seed)"]
+                 "activation": activation, "augment": augment, "seed": "\(seed)"]
         if let data {
             s["data.path"] = data.path
             s["data.label_column"] = data.labelColumn
