@@ -10,15 +10,15 @@ import Testing
     }
 
     @Test func readsYAMLAndJSONWithTheSameKeys() throws {
-        let yaml = write("model: mlp\nepochs: 3\nbatch_size: 64\nlr: 0.002\ndata:\n  path: iris.csv\n  label_column: species\n", "a.yaml")
+        let yaml = write("model: mlp\nepochs: 3\nbatch_size: 64\nlr: 0.003\ndata:\n  path: iris.csv\n  label_column: species\n", "a.yaml")
         var expected = TrainSettings()
         expected.model = "mlp"
         expected.epochs = 3
         expected.batchSize = 64
-        expected.lr = 0.002
+        expected.lr = 0.003
         expected.data = .init(path: "iris.csv", labelColumn: "species")
         #expect(try TrainSettings.load(yaml) == expected)
-        let json = write(#"{"model": "mlp", "epochs": 3, "batch_size": 64, "lr": 0.002, "data": {"path": "iris.csv", "label_column": "species"}}"#, "a.json")
+        let json = write(#"{"model": "mlp", "epochs": 3, "batch_size": 64, "lr": 0.003, "data": {"path": "iris.csv", "label_column": "species"}}"#, "a.json")
         #expect(try TrainSettings.load(json) == expected)
     }
 

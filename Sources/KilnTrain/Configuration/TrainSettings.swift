@@ -7,8 +7,10 @@ public struct TrainSettings: Codable, Equatable {
     public var model = "cnn"
     public var epochs = 15
     public var batchSize = 128
-    public var lr = 1e-3
+    public var lr = 2e-3
     public var weightDecay = 0.01
+    /// Label smoothing of the training loss (PyTorch's `label_smoothing`); evaluation uses plain cross-entropy.
+    public var labelSmoothing = 0.1
     public var optimizer = "adamw"
     /// A schedule spec or one of `cosine`, `constant`, `wsd`, `linear`, `onecycle` (sized to the run).
     public var schedule = "cosine"
@@ -16,6 +18,8 @@ public struct TrainSettings: Codable, Equatable {
     /// Training-time augmentation of image data: `none`, `flip` (random horizontal flips) or
     /// `flip+crop` (also random crops of the image padded by 2).
     public var augment = "flip"
+    /// Whether evaluation averages each test image's outputs with its mirror's (image data only).
+    public var testTimeFlip = true
     public var seed = 0
     public var threads: Int?
     public var out = "runs"
@@ -53,8 +57,8 @@ public struct TrainSettings: Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case model, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", optimizer, schedule,
-             activation, augment, seed, threads, out, name, data
+        case model, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", labelSmoothing = "label_smoothing", optimizer, schedule,
+             activation, augment, testTimeFlip = "test_time_flip", seed, threads, out, name, data
     }
 
     public init() {}
@@ -68,10 +72,12 @@ public struct TrainSettings: Codable, Equatable {
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
         lr = try c.decodeIfPresent(Double.self, forKey: .lr) ?? d.lr
         weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? d.weightDecay
+        labelSmoothing = try c.decodeIfPresent(Double.self, forKey: .labelSmoothing) ?? d.labelSmoothing
         optimizer = try c.decodeIfPresent(String.self, forKey: .optimizer) ?? d.optimizer
         schedule = try c.decodeIfPresent(String.self, forKey: .schedule) ?? d.schedule
         activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? d.activation
         augment = try c.decodeIfPresent(String.self, forKey: .augment) ?? d.augment
+        testTimeFlip = try c.decodeIfPresent(Bool.self, forKey: .testTimeFlip) ?? d.testTimeFlip
         seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? d.seed
         threads = try c.decodeIfPresent(Int.self, forKey: .threads)
         out = try c.decodeIfPresent(String.self, forKey: .out) ?? d.out
@@ -116,6 +122,7 @@ public struct TrainSettings: Codable, Equatable {
         if epochs < 1 { return "epochs must be at least 1, got \(epochs)" }
         if batchSize < 1 { return "batch size must be at least 1, got \(batchSize)" }
         if !(lr > 0) || !lr.isFinite { return "learning rate must be positive, got \(lr)" }
+        if !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing must be in [0, 1), got \(labelSmoothing)" }
         if weightDecay < 0 { return "weight decay must be non-negative, got \(weightDecay)" }
         if let threads, threads < 1 { return "threads must be at least 1, got \(threads)" }
         if seed < 0 { return "seed must be non-negative, got \(seed)" }

@@ -19,6 +19,11 @@ public final class Trainer {
     public let optimizer: any Optimizer
     /// The loss of a batch: model outputs and targets to a one-element tensor.
     public let loss: (Tensor, Tensor) -> Tensor
+    /// How ``evaluate(_:)`` turns inputs into outputs; the model itself unless set (for example to
+    /// test-time augmentation, ``averagingMirroredImages(_:)``).
+    public var predictor: ((Tensor) -> Tensor)?
+    /// The loss reported by ``evaluate(_:)``, when it differs from the training loss (say, without label smoothing).
+    public var evaluationLoss: ((Tensor, Tensor) -> Tensor)?
     /// Sets the optimizer's learning rate before each step, when present.
     public var schedule: AnySchedule?
     /// Metrics computed on evaluation (fresh copies each time).
@@ -121,9 +126,10 @@ public final class Trainer {
         var metrics = self.metrics
         for i in metrics.indices { metrics[i].reset() }
         var lossSum = 0.0, count = 0
+        let loss = evaluationLoss ?? self.loss
         withoutGradient {
             for batch in loader.epoch() {
-                let outputs = model(batch.inputs)
+                let outputs = predictor?(batch.inputs) ?? model(batch.inputs)
                 let n = batch.inputs.shape[0]
                 lossSum += Double(loss(outputs, batch.targets).item) * Double(n)
                 count += n
@@ -138,6 +144,16 @@ public final class Trainer {
 
     /// The metrics of the last evaluation, with their accumulated state (for reports).
     public private(set) var lastEvaluation: [any Metric] = []
+
+    /// A predictor that averages the model's outputs on each image and its left-right mirror
+    /// (`[N, C, H, W]` inputs): horizontal-flip test-time augmentation.
+    public static func averagingMirroredImages(_ model: Module) -> (Tensor) -> Tensor {
+        { x in
+            precondition(x.rank == 4, "averagingMirroredImages: expects [N, C, H, W] images, got \(x.shape)")
+            let mirrored = x.indexSelect(axis: 3, indices: Tensor(Array((0..<x.shape[3]).reversed())))
+            return (model(x) + model(mirrored)) * 0.5
+        }
+    }
 
     // MARK: Checkpoints
 

@@ -3,7 +3,7 @@ import Kiln
 
 /// The benchmark parts of `kiln bench`.
 enum BenchSuite {
-    static let allParts = ["sgemm", "add", "exp", "sum", "softmax", "crossentropy", "overhead", "copy", "memory", "conv", "adamw"]
+    static let allParts = ["sgemm", "add", "exp", "sum", "softmax", "crossentropy", "activations", "overhead", "copy", "memory", "conv", "adamw"]
 
     static func run(_ part: String, into report: BenchReport) {
         switch part {
@@ -18,6 +18,7 @@ enum BenchSuite {
         case "adamw": OptimizerBench.adamw(report)
         case "softmax": softmax(report)
         case "crossentropy": crossEntropy(report)
+        case "activations": ActivationBench.run(report)
         default: break
         }
     }

@@ -10,6 +10,7 @@ enum CheckpointModel {
         let s = checkpoint.settings
         settings.model = s["model"] ?? settings.model
         settings.activation = s["activation"] ?? settings.activation
+        settings.testTimeFlip = s["test_time_flip"] == "true"
         if let p = s["data.path"], let label = s["data.label_column"] {
             settings.data = .init(path: p, labelColumn: label, testFraction: Double(s["data.test_fraction"] ?? "") ?? 0.2,
                                   testPath: s["data.test_path"])
@@ -32,6 +33,7 @@ struct EvalCommand: ParsableCommand {
 
     @Argument(help: "A checkpoint written by kiln train.") var checkpoint: String
     @Option(help: "Threads for kernels and BLAS.") var threads: Int?
+    @Option(help: "Average each test image's outputs with its mirror's (default: as trained).") var testTimeFlip: Bool?
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
@@ -39,9 +41,10 @@ struct EvalCommand: ParsableCommand {
             guard threads >= 1 else { throw CommandError("--threads must be at least 1, got \(threads)") }
             Threads.count = threads
         }
-        let (model, _, data) = try CheckpointModel.load(checkpoint)
+        let (model, settings, data) = try CheckpointModel.load(checkpoint)
         let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0)) { crossEntropy(logits: $0, labels: $1) }
         trainer.metrics = RunMetrics.make(classes: data.classes)
+        if testTimeFlip ?? settings.testTimeFlip, data.inputShape.count == 3 { trainer.predictor = Trainer.averagingMirroredImages(model) }
         let result = trainer.evaluate(DataLoader(data.test, batchSize: 1000))
         if json {
             print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))

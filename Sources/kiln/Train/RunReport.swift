@@ -13,7 +13,7 @@ struct RunEvaluation {
         trainer.model.eval()
         withoutGradient {
             for batch in loader.epoch() {
-                let logits = trainer.model(batch.inputs)
+                let logits = trainer.predictor?(batch.inputs) ?? trainer.model(batch.inputs)
                 matrix.update(logits, targets: batch.targets)
                 calibration.update(logits, targets: batch.targets)
             }
@@ -33,7 +33,7 @@ enum RunReport {
         report.summary = [
             ("test accuracy", f("test_accuracy")), ("test loss", f("test_loss")), ("test macro F1", f("test_f1_macro")),
             ("expected calibration error", f("test_expected_calibration_error")),
-            ("model", settings.model), ("activation", settings.activation), ("augmentation", settings.augment), ("epochs", "\(settings.epochs)"),
+            ("model", settings.model), ("activation", settings.activation), ("augmentation", settings.augment + (settings.testTimeFlip ? ", mirrored test images averaged" : "")), ("epochs", "\(settings.epochs)"),
             ("batch size", "\(settings.batchSize)"), ("optimizer", "\(settings.optimizer), lr \(settings.lr), weight decay \(settings.weightDecay)"),
             ("schedule", settings.schedule), ("seed", "\(settings.seed)"), ("threads", "\(Threads.count)"),
             ("training time", String(format: "%.1f s", seconds)),

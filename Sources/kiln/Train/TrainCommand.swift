@@ -18,11 +18,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Examples per batch.") var batchSize: Int?
     @Option(help: "Peak learning rate.") var lr: Double?
     @Option(help: "Weight decay.") var weightDecay: Double?
+    @Option(help: "Label smoothing of the training loss, in [0, 1).") var labelSmoothing: Double?
     @Option(help: "Optimizer: adamw, adam, sgd, lion, rmsprop or adagrad.") var optimizer: String?
     @Option(help: "Schedule: cosine, constant, linear, wsd, onecycle, or a spec such as cosine:peak=1e-3,floor=1e-5,steps=4690.")
     var schedule: String?
     @Option(help: "Activation: relu, gelu, silu, tanh, leaky_relu or mish.") var activation: String?
     @Option(help: "Augmentation of image data: none, flip or flip+crop.") var augment: String?
+    @Option(help: "Average each test image's outputs with its mirror's: true or false.") var testTimeFlip: Bool?
     @Option(help: "Random seed (weights, order, dropout).") var seed: Int?
     @Option(help: "Threads for kernels and BLAS.") var threads: Int?
     @Option(help: "Folder that holds run folders.") var out: String?
@@ -40,10 +42,12 @@ struct TrainCommand: ParsableCommand {
         if let batchSize { settings.batchSize = batchSize }
         if let lr { settings.lr = lr }
         if let weightDecay { settings.weightDecay = weightDecay }
+        if let labelSmoothing { settings.labelSmoothing = labelSmoothing }
         if let optimizer { settings.optimizer = optimizer }
         if let schedule { settings.schedule = schedule }
         if let activation { settings.activation = activation }
         if let augment { settings.augment = augment }
+        if let testTimeFlip { settings.testTimeFlip = testTimeFlip }
         if let seed { settings.seed = seed }
         if let threads { settings.threads = threads }
         if let out { settings.out = out }

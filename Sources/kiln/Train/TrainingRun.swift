@@ -31,7 +31,10 @@ struct TrainingRun {
         let testLoader = DataLoader(data.test, batchSize: 1000)
         let totalSteps = settings.epochs * loader.batchCount
 
-        let trainer = Trainer(model: model, optimizer: optimizer) { crossEntropy(logits: $0, labels: $1) }
+        let smoothing = Float(settings.labelSmoothing)
+        let trainer = Trainer(model: model, optimizer: optimizer) { crossEntropy(logits: $0, labels: $1, labelSmoothing: smoothing) }
+        if smoothing > 0 { trainer.evaluationLoss = { crossEntropy(logits: $0, labels: $1) } }
+        if settings.testTimeFlip && data.inputShape.count == 3 { trainer.predictor = Trainer.averagingMirroredImages(model) }
         trainer.schedule = try RunSchedules.make(settings.schedule, peak: settings.lr, steps: totalSteps)
         trainer.metrics = RunMetrics.make(classes: data.classes)
         let checkpointing = Checkpointing(path: checkpointPath, everySteps: checkpointEvery, settings: settings.asStrings)
@@ -89,8 +92,8 @@ extension TrainSettings {
     /// The settings as strings, stored in checkpoints.
     var asStrings: [String: String] {
         var s = ["model": model, "epochs": "\(epochs)", "batch_size": "\(batchSize)", "lr": "\(lr)",
-                 "weight_decay": "\(weightDecay)", "optimizer": optimizer, "schedule": schedule,
-                 "activation": activation, "augment": augment, "seed": "\(seed)"]
+                 "weight_decay": "\(weightDecay)", "label_smoothing": "\(labelSmoothing)", "optimizer": optimizer, "schedule": schedule,
+                 "activation": activation, "augment": augment, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)"]
         if let data {
             s["data.path"] = data.path
             s["data.label_column"] = data.labelColumn
