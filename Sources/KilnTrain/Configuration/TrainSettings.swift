@@ -5,7 +5,7 @@ import Yams
 /// (YAML or JSON, same keys: `model`, `epochs`, `batch_size`, `lr`, …, and a `data` section).
 public struct TrainSettings: Codable, Equatable {
     public var model = "cnn"
-    public var epochs = 15
+    public var epochs = 14
     public var batchSize = 128
     public var lr = 2e-3
     public var weightDecay = 0.01

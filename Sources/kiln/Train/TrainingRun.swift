@@ -34,7 +34,6 @@ struct TrainingRun {
         let smoothing = Float(settings.labelSmoothing)
         let trainer = Trainer(model: model, optimizer: optimizer) { crossEntropy(logits: $0, labels: $1, labelSmoothing: smoothing) }
         if smoothing > 0 { trainer.evaluationLoss = { crossEntropy(logits: $0, labels: $1) } }
-        if settings.testTimeFlip && data.inputShape.count == 3 { trainer.predictor = Trainer.averagingMirroredImages(model) }
         trainer.schedule = try RunSchedules.make(settings.schedule, peak: settings.lr, steps: totalSteps)
         trainer.metrics = RunMetrics.make(classes: data.classes)
         let checkpointing = Checkpointing(path: checkpointPath, everySteps: checkpointEvery, settings: settings.asStrings)
@@ -57,6 +56,8 @@ struct TrainingRun {
         if let error = checkpointing.lastError { throw error }
         let seconds = Date().timeIntervalSince(start)
 
+        // Epochs are evaluated plainly; the final figures average mirrored test images when asked.
+        if settings.testTimeFlip && data.inputShape.count == 3 { trainer.predictor = Trainer.averagingMirroredImages(model) }
         let test = finalTestFigures(trainer, testLoader)
         let evaluation = RunEvaluation(trainer: trainer, loader: testLoader, classes: data.classes)
         try RunReport.write(to: reportPath, name: name, settings: settings, records: trainer.records,
@@ -80,9 +81,10 @@ struct TrainingRun {
     }
 }
 
-/// The test figures of the last epoch record, or a fresh evaluation when training ran no epoch.
+/// The test figures of the last epoch record, or a fresh evaluation when the trainer predicts
+/// differently from its epochs (test-time augmentation) or ran no epoch.
 private func finalTestFigures<D: Dataset>(_ trainer: Trainer, _ loader: DataLoader<D>) -> [String: Double] {
-    if let last = trainer.records.last(where: { $0.kind == "epoch" }) { return last.values }
+    if trainer.predictor == nil, let last = trainer.records.last(where: { $0.kind == "epoch" }) { return last.values }
     var figures: [String: Double] = [:]
     for (k, v) in trainer.evaluate(loader) { figures["test_" + k] = v }
     return figures
