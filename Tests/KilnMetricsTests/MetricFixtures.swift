@@ -1,5 +1,6 @@
 import Foundation
 import KilnMetrics
+import KilnTestSupport
 import Testing
 
 /// Reference data and values written by `scripts/fixtures/make_metrics.py` (scikit-learn and
@@ -7,24 +8,7 @@ import Testing
 enum MetricFixtures {
     nonisolated(unsafe) static let all: [String: Tensor] = load("metrics")
 
-    static func load(_ file: String) -> [String: Tensor] {
-        guard let url = Bundle.module.url(forResource: file, withExtension: "json", subdirectory: "Fixtures"),
-              let data = try? Data(contentsOf: url),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String: Any]] else {
-            fatalError("fixture \(file).json is missing or malformed")
-        }
-        var tensors: [String: Tensor] = [:]
-        for (name, entry) in object {
-            let shape = (entry["shape"] as? [NSNumber] ?? []).map(\.intValue)
-            let values = entry["data"] as? [NSNumber] ?? []
-            if entry["dtype"] as? String == "int64" {
-                tensors[name] = Tensor(values.map(\.intValue), shape: shape)
-            } else {
-                tensors[name] = Tensor(values.map(\.floatValue), shape: shape)
-            }
-        }
-        return tensors
-    }
+    static func load(_ file: String) -> [String: Tensor] { FixtureFile.load(file, from: .module) }
 
     /// The tensor stored under `key`.
     static subscript(_ key: String) -> Tensor {

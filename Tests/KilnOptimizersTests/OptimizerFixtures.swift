@@ -1,6 +1,7 @@
 import Foundation
 import Kiln
 import KilnNN
+import KilnTestSupport
 import Testing
 
 /// Reference tensors written by `scripts/fixtures/make_optimizers.py` (PyTorch) as JSON:
@@ -8,17 +9,7 @@ import Testing
 enum OptimizerFixtures {
     static let optimizers = load("optimizers")
 
-    static func load(_ file: String) -> [String: Tensor] {
-        guard let url = Bundle.module.url(forResource: file, withExtension: "json", subdirectory: "Fixtures"),
-              let data = try? Data(contentsOf: url),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String: Any]] else {
-            fatalError("fixture \(file).json is missing or malformed")
-        }
-        return object.mapValues { entry in
-            let shape = (entry["shape"] as? [NSNumber] ?? []).map(\.intValue)
-            return Tensor((entry["data"] as? [NSNumber] ?? []).map(\.floatValue), shape: shape)
-        }
-    }
+    static func load(_ file: String) -> [String: Tensor] { FixtureFile.load(file, from: .module) }
 }
 
 /// Three parameters of ranks 2, 1 and 3, each with the fixed quadratic gradient g = A x − c of the fixtures.
