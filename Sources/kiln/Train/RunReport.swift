@@ -2,24 +2,20 @@ import Foundation
 import KilnMetrics
 import KilnTrain
 
-/// What the report shows beyond the log: the confusion matrix and the reliability diagram on the test set.
+/// What the report shows beyond the log: the confusion matrix and the reliability diagram on the test set,
+/// read from the counts the trainer's last evaluation accumulated (no second pass over the test set).
 struct RunEvaluation {
     let confusion: [[Int]]
     let reliability: ReliabilityDiagram
 
-    init<D: Dataset>(trainer: Trainer, loader: DataLoader<D>, classes: Int) {
-        var matrix = ConfusionMatrix(classes: classes)
-        var calibration = ExpectedCalibrationError()
-        trainer.model.eval()
-        withoutGradient {
-            for batch in loader.epoch() {
-                let logits = trainer.predictor?(batch.inputs) ?? trainer.model(batch.inputs)
-                matrix.update(logits, targets: batch.targets)
-                calibration.update(logits, targets: batch.targets)
-            }
+    /// - Precondition: the last evaluation included ``F1Score`` and ``ExpectedCalibrationError`` (``RunMetrics``).
+    init(trainer: Trainer, classes: Int) {
+        guard let f1 = trainer.lastEvaluation.lazy.compactMap({ $0 as? F1Score }).first,
+              let calibration = trainer.lastEvaluation.lazy.compactMap({ $0 as? ExpectedCalibrationError }).first else {
+            preconditionFailure("RunEvaluation: the trainer's last evaluation lacks F1Score or ExpectedCalibrationError")
         }
-        trainer.model.train()
-        confusion = (0..<classes).map { r in Array(matrix.counts[(r * classes)..<((r + 1) * classes)]) }
+        let counts = f1.matrix.counts
+        confusion = (0..<classes).map { r in Array(counts[(r * classes)..<((r + 1) * classes)]) }
         reliability = calibration.reliabilityDiagram
     }
 }

@@ -59,7 +59,7 @@ struct TrainingRun {
         // Epochs are evaluated plainly; the final figures average mirrored test images when asked.
         if settings.testTimeFlip && data.inputShape.count == 3 { trainer.predictor = Trainer.averagingMirroredImages(model) }
         let test = finalTestFigures(trainer, testLoader)
-        let evaluation = RunEvaluation(trainer: trainer, loader: testLoader, classes: data.classes)
+        let evaluation = RunEvaluation(trainer: trainer, classes: data.classes)
         try RunReport.write(to: reportPath, name: name, settings: settings, records: trainer.records,
                             test: test, evaluation: evaluation, classNames: data.classNames, seconds: seconds)
 
