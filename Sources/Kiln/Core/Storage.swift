@@ -37,16 +37,16 @@ final class TensorStorage {
 /// Fresh memory from the system arrives unmapped: touching a new 64 MiB buffer costs thousands
 /// of page faults, more than the arithmetic that fills it. Blocks from `minimumCached` to
 /// `maximumCached` bytes are rounded up to a size class and kept after release, up to `limit`
-/// bytes in all; larger ones (whole datasets) go back to the system at once.
+/// bytes in all; larger ones go back to the system at once.
 final class BlockCache: @unchecked Sendable {
     static let shared = BlockCache()
 
     /// Smaller blocks go straight to `malloc`, which already recycles them well.
     let minimumCached = 1 << 16
     /// Larger blocks are never kept.
-    let maximumCached = 1 << 27
+    let maximumCached = 1 << 30
     /// Most bytes kept in the cache.
-    let limit = 1 << 28
+    let limit = 1 << 30
 
     private var free: [Int: [UnsafeMutableRawPointer]] = [:]
     private var cachedBytes = 0
