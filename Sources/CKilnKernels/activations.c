@@ -104,27 +104,9 @@ KILN_AVX2 static inline __m256 elu_b(__m256 x, __m256 g, kiln_activation_params 
     return _mm256_blendv_ps(negative, _mm256_mul_ps(SET(p.b), g), GT(x, ZERO));
 }
 
-// e^x for x ∈ [-87, 0] with a degree-5 polynomial after the usual reduction (relative error
-// 1e-7 before rounding; fitted by scripts/kernels/fit_normal_tail.py): three fewer FMAs than
-// exp_normal8, which GELU's throughput notices.
-KILN_AVX2 static inline __m256 exp_tail8(__m256 x) {
-    const __m256 magic = SET(12582912.0f);
-    __m256 shifted = _mm256_fmadd_ps(x, SET(1.44269504088896341f), magic);
-    __m256 n = _mm256_sub_ps(shifted, magic);
-    __m256 r = _mm256_fnmadd_ps(n, SET(0.693359375f), x);
-    r = _mm256_fnmadd_ps(n, SET(-2.12194440e-4f), r);
-    __m256 r2 = _mm256_mul_ps(r, r);
-    __m256 q01 = _mm256_fmadd_ps(SET(1.6667114458e-01f), r, SET(4.9999231775e-01f));
-    __m256 q23 = _mm256_fmadd_ps(SET(8.3125260407e-03f), r, SET(4.1890114900e-02f));
-    __m256 q = _mm256_fmadd_ps(q23, r2, q01);
-    __m256 er = _mm256_fmadd_ps(q, r2, _mm256_add_ps(r, SET(1.0f)));
-    __m256i power = _mm256_sub_epi32(_mm256_castps_si256(shifted), _mm256_castps_si256(magic));
-    return _mm256_mul_ps(er, pow2i8(power));
-}
-
 // The standard normal's CDF Φ and density φ from one exp, without cancellation in either tail:
 // Φ(-u) = e^{-u²/2}·t·P(t) for u = |x|, t = 1/(1 + 0.3u), P fitted by
-// scripts/kernels/fit_normal_tail.py, and Φ(x) = 1 - Φ(-x) for x ≥ 0 (GELU and its derivative
+// scripts/kernels/fit_kernel_polynomials.py, and Φ(x) = 1 - Φ(-x) for x ≥ 0 (GELU and its derivative
 // stay within 7e-7 relative of float64). u² is split into its rounded value and rounding error so
 // e^{-u²/2} keeps full relative precision out to u = 13; beyond, Φ(-u) < 1e-38 is flushed to zero.
 KILN_AVX2 static inline __m256 normal_cdf_pdf8(__m256 x, __m256 *pdf) {
@@ -134,7 +116,7 @@ KILN_AVX2 static inline __m256 normal_cdf_pdf8(__m256 x, __m256 *pdf) {
     __m256 halfU = _mm256_mul_ps(SET(-0.5f), u);
     __m256 exponent = _mm256_mul_ps(halfU, u);
     __m256 exponentError = _mm256_fmsub_ps(halfU, u, exponent);
-    __m256 e = exp_tail8(exponent);
+    __m256 e = exp_normal_short8(exponent);
     e = _mm256_and_ps(inRange, _mm256_fmadd_ps(e, exponentError, e));
     __m256 t = _mm256_div_ps(SET(1.0f), _mm256_fmadd_ps(SET(0.3f), u, SET(1.0f)));
     __m256 t2 = _mm256_mul_ps(t, t), t4 = _mm256_mul_ps(t2, t2);

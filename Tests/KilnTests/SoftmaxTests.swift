@@ -98,6 +98,36 @@ private func worstRelativeError(_ actual: [Float], _ expected: [Double]) -> Doub
         }
     }
 
+    /// Many whole rows per thread (each row's output is written while the next is computed), with
+    /// lengths that leave masked tails, an output large enough to bypass the cache, and rows of
+    /// only -inf (NaN, as in PyTorch) or with +inf between ordinary ones.
+    @Test(arguments: [[300, 37], [64, 4096], [2049, 4096], [1040, 8071]])
+    func wholeRowsMatchFloat64(shape: [Int]) {
+        let (rows, length) = (shape[0], shape[1])
+        var values = testTensor(shape, seed: UInt64(length), scale: 5).scalars
+        for j in 0..<length { values[5 * length + j] = -.infinity }
+        values[9 * length + length / 2] = .infinity
+        let masked = Array(stride(from: 7 * length, to: 8 * length, by: 3))
+        for i in masked { values[i] = -.infinity }
+        let x = Tensor(values, shape: shape)
+        for algorithm in SoftmaxAlgorithm.allCases {
+            let y = x.softmax(algorithm: algorithm).scalars
+            for r in [0, 4, 6, 8, 10, rows / 2, rows - 1] {
+                let row = Array(y[(r * length)..<((r + 1) * length)])
+                let reference = softmax64(values[(r * length)..<((r + 1) * length)])
+                #expect(worstRelativeError(row, reference) <= 2e-6, "\(algorithm), row \(r) of \(shape)")
+            }
+            let unmasked = (7 * length..<8 * length).filter { ($0 - 7 * length) % 3 != 0 }
+            let maskedReference = softmax64(values[(7 * length)..<(8 * length)])
+            #expect(masked.allSatisfy { y[$0] == 0 }, "\(algorithm): -inf gives 0")
+            #expect(worstRelativeError(unmasked.map { y[$0] }, unmasked.map { maskedReference[$0 - 7 * length] }) <= 2e-6)
+            #expect(y[(5 * length)..<(6 * length)].allSatisfy { $0.isNaN }, "\(algorithm): a row of -inf")
+            #expect(y[(9 * length)..<(10 * length)].allSatisfy { $0.isNaN }, "\(algorithm): a row with +inf")
+        }
+        let byDefault = x.softmax().scalars, reload = x.softmax(algorithm: .threePassReload).scalars
+        #expect(zip(byDefault, reload).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+    }
+
     @Test func longRowsSplitAcrossThreadsMatchFloat64() {
         let length = (1 << 18) + 3
         let x = testTensor([1, length], seed: 11, scale: 8)

@@ -35,6 +35,13 @@ kiln_softmax_stats kiln_softmax_merge(kiln_softmax_algorithm algorithm, const ki
 void kiln_softmax_normalize_f32(kiln_softmax_algorithm algorithm, const float *x, float *y, ptrdiff_t n,
                                 float scale, kiln_softmax_stats part, kiln_softmax_stats total, int stream);
 
+/// Both phases over `rows` contiguous rows of n floats, each row whole, the next row prefetched
+/// while one is computed. RELOAD keeps e^x in `scratch` (2n floats, cache-resident; NULL stores
+/// it to y) and writes each row from there while computing the next. `stream` as in
+/// kiln_softmax_normalize_f32.
+void kiln_softmax_rows_f32(kiln_softmax_algorithm algorithm, const float *x, float *y, ptrdiff_t rows, ptrdiff_t n,
+                           float scale, float *scratch, int stream);
+
 /// y = (scale·x − shift) − log_sum: log-softmax from a row's log-sum-exp split as shift + log_sum
 /// (shift = scale·max keeps the elements near the maximum exact, however large the logits).
 void kiln_log_softmax_write_f32(const float *x, float *y, ptrdiff_t n, float scale, float shift, float log_sum);

@@ -4,8 +4,10 @@ import Foundation
 /// How a softmax walks each row. The three give the same values to within rounding and differ in
 /// memory traffic (Dukhan & Ablavatski, "The Two-Pass Softmax Algorithm", 2020).
 public enum SoftmaxAlgorithm: String, CaseIterable, Sendable {
-    /// The maximum; e^(x − max) written to the output while summing; the output scaled in place.
-    /// Reads the input twice and the output once, writes the output twice, computes e^x once.
+    /// The maximum; e^(x − max) stored while summing; the stored values scaled into the output.
+    /// Rows a thread handles whole keep e^x in a cache-resident scratch and write each row while
+    /// computing the next; rows split across threads store it in the output and scale it in place.
+    /// Computes e^x once.
     case threePassReload
     /// The maximum; the sum of e^(x − max); e^(x − max) recomputed and written scaled.
     /// Reads the input three times, writes the output once, computes e^x twice.
@@ -14,10 +16,13 @@ public enum SoftmaxAlgorithm: String, CaseIterable, Sendable {
     /// exponent, then recomputed and scaled by the inverse sum. Reads the input twice, writes once.
     case twoPass
 
-    /// The fastest of the three on this machine kind (AVX2, 2 cores, a 32 MiB last-level cache) for
-    /// batches of cache-sized rows and for rows of millions alike, as `kiln bench softmax` measures:
-    /// e^x dominates once a row is in cache, and reload computes it once per element.
-    public static let `default`: SoftmaxAlgorithm = .threePassReload
+    /// The fastest of the three for `rows` rows of `length` elements, as `kiln bench softmax`
+    /// measures on AVX2: reload when each thread takes whole rows (a row's exponentials stay in
+    /// cache and e^x is computed once), two-pass when long rows are split across threads (then the
+    /// input is read from memory, and the max pass is the one that costs).
+    public static func fastest(rows: Int, length: Int) -> SoftmaxAlgorithm {
+        SoftmaxRows.segments(rows: rows, length: length) == 1 ? .threePassReload : .twoPass
+    }
 
     var kernel: kiln_softmax_algorithm {
         switch self {
@@ -35,20 +40,31 @@ extension Tensor {
     /// `e^(x/T) / Σ e^(x/T)` along `axis`, where `T` is `temperature`.
     ///
     /// Never overflows: logits of ±1e4 are fine. The gradient is `y·(dy − Σ dy·y) / T`, one fused pass.
-    public func softmax(axis: Int = -1, temperature: Float = 1, algorithm: SoftmaxAlgorithm = .default) -> Tensor {
+    /// `algorithm` defaults to ``SoftmaxAlgorithm/fastest(rows:length:)`` for the input's shape.
+    public func softmax(axis: Int = -1, temperature: Float = 1, algorithm: SoftmaxAlgorithm? = nil) -> Tensor {
         let rows = softmaxRows(axis: axis, temperature: temperature, op: "softmax")
+        let algorithm = algorithm ?? .fastest(rows: rows.count, length: rows.length)
         let scale = 1 / temperature
         let y = Tensor(uninitializedShape: rows.data.shape)
         let px = UnsafePointer(rows.data.floatPointer), py = y.floatPointer
         let alg = algorithm.kernel, length = rows.length
         let stream: Int32 = y.count >= SoftmaxRows.streamingCount ? 1 : 0
-        rows.run({ r, range in
-            kiln_softmax_stats_f32(alg, px + r * length + range.lowerBound, py + r * length + range.lowerBound,
-                                   range.count, scale)
-        }, merge: { kiln_softmax_merge(alg, $0.baseAddress, $0.count, scale) }, { r, range, part, total in
-            let start = r * length + range.lowerBound
-            kiln_softmax_normalize_f32(alg, px + start, py + start, range.count, scale, part, total, stream)
-        })
+        if rows.segments == 1 {
+            parallelChunks(rows.count, costPerItem: length * 4) { chunk in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: algorithm == .threePassReload ? 2 * length : 0) {
+                    let start = chunk.lowerBound * length
+                    kiln_softmax_rows_f32(alg, px + start, py + start, chunk.count, length, scale, $0.baseAddress, stream)
+                }
+            }
+        } else {
+            rows.run({ r, range in
+                kiln_softmax_stats_f32(alg, px + r * length + range.lowerBound, py + r * length + range.lowerBound,
+                                       range.count, scale)
+            }, merge: { kiln_softmax_merge(alg, $0.baseAddress, $0.count, scale) }, { r, range, part, total in
+                let start = r * length + range.lowerBound
+                kiln_softmax_normalize_f32(alg, px + start, py + start, range.count, scale, part, total, stream)
+            })
+        }
         withExtendedLifetime(rows.data) {}
         return Autograd.record(rows.restore(y), self) { g in
             let dy = rows.arrange(g)

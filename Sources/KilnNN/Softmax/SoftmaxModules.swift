@@ -4,9 +4,10 @@ import Kiln
 public final class Softmax: Module {
     public let axis: Int
     public let temperature: Float
-    public let algorithm: SoftmaxAlgorithm
+    /// `nil` picks ``SoftmaxAlgorithm/fastest(rows:length:)`` for each input's shape.
+    public let algorithm: SoftmaxAlgorithm?
 
-    public init(axis: Int = -1, temperature: Float = 1, algorithm: SoftmaxAlgorithm = .default) {
+    public init(axis: Int = -1, temperature: Float = 1, algorithm: SoftmaxAlgorithm? = nil) {
         self.axis = axis
         self.temperature = temperature
         self.algorithm = algorithm

@@ -56,6 +56,21 @@ enum Timing {
         return median(times)
     }
 
+    /// Seconds per call of each of `bodies`, measured in turns (one call of each per round, after
+    /// one warm-up call of each), so a slow spell of a shared machine hits all of them alike.
+    static func interleavedSecondsPerCall(rounds: Int, _ bodies: [() -> Void]) -> [Double] {
+        for body in bodies { body() }
+        var times = [[Double]](repeating: [], count: bodies.count)
+        for _ in 0..<rounds {
+            for (i, body) in bodies.enumerated() {
+                let t0 = now()
+                body()
+                times[i].append(now() - t0)
+            }
+        }
+        return times.map(median)
+    }
+
     static func median(_ values: [Double]) -> Double {
         let s = values.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2

@@ -1,4 +1,5 @@
-"""Fits the two polynomials behind the vectorized GELU of activations.c.
+"""Fits two polynomials of the vectorized kernels: the normal tail of GELU (activations.c) and
+the short exp of softmax and GELU (exp_reduced_short8 in vecmath8.h).
 
 normal tail: Φ(-u) = e^{-u²/2} · R(u) for u ≥ 0, and R(u) = t · P(t) with t = 1/(1 + 0.3u) is
     smooth on (0, 1]. P has degree 7, fitted over u ∈ [0, 13] (below Φ(-13) ≈ 6e-39 the CDF is
