@@ -26,6 +26,12 @@ struct PredictLossCommand: ParsableCommand {
     @Option(help: "Warm-up steps (counted at the post-warm-up rate, as in the paper).")
     var warmup: Int = 0
 
+    @Option(help: "λ, the decay factor of the annealing momentum (the paper's 0.999 suits runs of tens of thousands of steps; shorter runs anneal with less delay).")
+    var decay: Double = 0.999
+
+    @Option(help: "A metrics log of the predicted schedule's real run: prints how far the prediction is from it.")
+    var compare: String?
+
     @Option(help: "CSV file for the predicted curve (step,lr,loss).")
     var csv: String = "predicted-loss.csv"
 
@@ -35,11 +41,13 @@ struct PredictLossCommand: ParsableCommand {
     func validate() throws {
         guard !runs.isEmpty else { throw CommandError("give at least one --fit RUN.jsonl") }
         guard steps > 0 else { throw CommandError("--steps must be positive, got \(steps)") }
+        guard decay >= 0 && decay < 1 else { throw CommandError("--decay must be in [0, 1), got \(decay)") }
     }
 
     func run() throws {
         let logs = try runs.map { path throws(RunLogError) in try RunLog(contentsOf: path) }
-        let fit = try LossCurveLaw.fit(to: logs.map { LossCurveSeries(log: $0, warmupSteps: warmup) })
+        let fit = try LossCurveLaw.fit(to: logs.map { LossCurveSeries(log: $0, warmupSteps: warmup) },
+                                       options: LossCurveFitOptions(decay: decay))
         let target = try ScheduleSpec.parse(schedule)
         let rates = target.values(count: steps)
         let predicted = fit.law.predict(learningRates: rates, warmupSteps: warmup)
@@ -56,5 +64,21 @@ struct PredictLossCommand: ParsableCommand {
         print(String(format: "fitted L0 %.4f  A %.4f  alpha %.4f  C %.4f  (rms log error %.4f over %d points)",
                      law.irreducibleLoss, law.amplitude, law.exponent, law.annealingCoefficient, fit.rmsLogError, fit.pointCount))
         print(String(format: "predicted final loss %.4f at step %d; curve in %@", predicted[steps - 1], steps - 1, csv))
+        if let compare { try printComparison(with: RunLog(contentsOf: compare), predicted: predicted) }
+    }
+
+    /// The prediction beside a real run of the same schedule: the final loss as the mean of the last
+    /// 20 logged records (each itself a mean over the trainer's logging interval, so per-batch
+    /// noise averages out), and the mean relative error over every record past the warm-up.
+    private func printComparison(with run: RunLog, predicted: [Double]) throws {
+        let observed = run.lossObservations.filter { $0.step >= warmup && $0.step < predicted.count }
+        guard !observed.isEmpty else { throw CommandError("\(compare ?? ""): no logged loss within the \(steps) predicted steps") }
+        let last = observed.suffix(20)
+        let actual = last.map(\.loss).reduce(0, +) / Double(last.count)
+        let expected = last.map { predicted[$0.step] }.reduce(0, +) / Double(last.count)
+        let curveError = observed.map { abs(predicted[$0.step] - $0.loss) / $0.loss }.reduce(0, +) / Double(observed.count)
+        print(String(format: "real run: final loss %.4f (steps %d-%d), predicted %.4f, error %+.2f%%; mean |error| over %d records %.2f%%",
+                     actual, last.first!.step, last.last!.step, expected, 100 * (expected - actual) / actual,
+                     observed.count, 100 * curveError))
     }
 }

@@ -71,6 +71,23 @@ private final class SnapshotAtStep: TrainerCallback {
         #expect(trainer.records.first { $0.kind == "step" }!.values["lr"] == Double(Float(0.05)))
     }
 
+    /// A record written every `logEvery` steps holds the mean loss of its interval, at the
+    /// interval's last step, with that step's learning rate.
+    @Test func stepRecordsAverageTheirInterval() {
+        let trainer = makeTrainer()
+        trainer.logEvery = 4
+        var losses: [Double] = []
+        var batches = loader().epoch()
+        for _ in 0..<9 { losses.append(trainer.step(batches.next()!)) }
+        let steps = trainer.records.filter { $0.kind == "step" }
+        #expect(steps.map(\.step) == [3, 7])
+        for (record, interval) in zip(steps, [0..<4, 4..<8]) {
+            let mean = losses[interval].reduce(0, +) / 4
+            #expect(abs(record.values["loss"]! - mean) <= 1e-12 * mean)
+        }
+        #expect(steps[1].values["lr"] == Double(trainer.schedule!(7)))
+    }
+
     @Test func resumingFromAMidEpochCheckpointEndsWithTheSameWeights() throws {
         Threads.count = 1
         defer { Threads.count = ProcessInfo.processInfo.activeProcessorCount }

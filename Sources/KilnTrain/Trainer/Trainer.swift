@@ -31,7 +31,8 @@ public final class Trainer {
     public var callbacks: [any TrainerCallback] = []
     /// Where records are written, when present.
     public var log: MetricsLog?
-    /// Steps between training-loss records in the log.
+    /// Steps per training-loss record in the log: each record, written at the last step of its
+    /// interval, holds the mean loss of the interval's steps (so the logged curve sees every batch).
     public var logEvery = 10
     /// Whether to show progress on standard error.
     public var showsProgress = true
@@ -43,6 +44,8 @@ public final class Trainer {
     /// Every record of the run so far, as written to the log.
     public private(set) var records: [LogRecord] = []
 
+    /// The training losses since the last record, summed, and their count.
+    private var unloggedLoss = 0.0, unloggedSteps = 0
     private var dataGenerator: RandomGenerator?
     /// The data generator's state at the start of the epoch under way (or the next one, between epochs).
     private var epochStartDataState: RandomState?
@@ -107,9 +110,13 @@ public final class Trainer {
         let (value, gradients) = valueAndGradient(of: model) { m in loss(m(batch.inputs), batch.targets) }
         optimizer.update(model, along: gradients)
         let lossValue = Double(value.item)
-        if progress.step % logEvery == 0 {
+        unloggedLoss += lossValue
+        unloggedSteps += 1
+        if (progress.step + 1) % logEvery == 0 {
             append(LogRecord(kind: "step", step: progress.step, epoch: progress.epoch + 1,
-                             values: ["loss": lossValue, "lr": Double(optimizer.learningRate)]))
+                             values: ["loss": unloggedLoss / Double(unloggedSteps), "lr": Double(optimizer.learningRate)]))
+            unloggedLoss = 0
+            unloggedSteps = 0
         }
         progress.step += 1
         progress.batchInEpoch += 1
