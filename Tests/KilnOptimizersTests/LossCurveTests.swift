@@ -1,5 +1,6 @@
 import Foundation
 import KilnOptimizers
+import KilnTestSupport
 import Testing
 
 /// The law written out step by step, independently of `AnnealingAreas`: S1 and S2 summed in a loop.

@@ -1,4 +1,5 @@
 import KilnOptimizers
+import KilnTestSupport
 import Testing
 
 @Suite struct RunLogTests {

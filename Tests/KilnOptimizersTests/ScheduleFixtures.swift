@@ -23,11 +23,3 @@ enum ScheduleFixtures {
         return file.cases
     }
 }
-
-/// Expects `actual` to equal `expected` within `relative` tolerance (exact zeros must stay within 1e-15).
-func expectClose(_ actual: Double, _ expected: Double, relative: Double, _ what: @autoclosure () -> String = "",
-                 sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-    let ok = abs(actual - expected) <= max(relative * abs(expected), 1e-15)
-    #expect(ok, "\(what()): \(actual) vs expected \(expected)", sourceLocation: sourceLocation)
-}
-

@@ -1,5 +1,6 @@
 import Foundation
 import KilnOptimizers
+import KilnTestSupport
 import Testing
 
 @Suite struct SchedulePropertyTests {

@@ -58,3 +58,10 @@ public func expectClose(_ actual: [Float], _ expected: [Float], relative: Float 
         if !ok { return }
     }
 }
+
+/// Expects one double to equal another within `relative` tolerance (an expected 0 allows 1e-15).
+public func expectClose(_ actual: Double, _ expected: Double, relative: Double, _ what: @autoclosure () -> String = "",
+                        sourceLocation: SourceLocation = #_sourceLocation) {
+    let ok = abs(actual - expected) <= max(relative * abs(expected), 1e-15)
+    #expect(ok, "\(what()): \(actual) vs expected \(expected)", sourceLocation: sourceLocation)
+}
