@@ -100,14 +100,23 @@ KILN_AVX2 static inline __m256 exp_nonpositive8(__m256 x) {
     return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(biased, 23)));
 }
 
+// exp_nonpositive8 with the full degree-7 polynomial (about 1 ulp): the loss kernels
+// (log-sum-exp, cross-entropy and log-softmax gradients) keep the exp the trainer has always seen.
+KILN_AVX2 static inline __m256 exp_nonpositive_precise8(__m256 x) {
+    const __m256 low = _mm256_set1_ps(-87.3f);
+    __m256 below = _mm256_cmp_ps(x, low, _CMP_LT_OQ);
+    return _mm256_andnot_ps(below, exp_normal8(_mm256_max_ps(low, x)));
+}
+
 // Three-pass phase one: the maximum, then Σ e^{scale·(x − max)}, stored to y when `store`. The
 // lines at `ahead` (as many floats as the row) are prefetched on the way: the next row, when
 // whole rows are walked, so its loads overlap this row's arithmetic.
+// With `precise`, e^x is exp_nonpositive_precise8.
 KILN_AVX2 static float exp_sum_avx2(const float *x, float *y, ptrdiff_t n, float scale, float m, int store,
-                                    const float *ahead);
+                                    int precise, const float *ahead);
 
 KILN_AVX2 static kiln_softmax_stats three_pass_stats_avx2(const float *x, float *y, ptrdiff_t n, float scale,
-                                                          int store, const float *ahead) {
+                                                          int store, int precise, const float *ahead) {
     float m = max_avx2(x, n);
     kiln_softmax_stats s = {m, 0};
     if (m == -INFINITY) {
@@ -118,24 +127,26 @@ KILN_AVX2 static kiln_softmax_stats three_pass_stats_avx2(const float *x, float 
     double total = 0;
     for (ptrdiff_t b = 0; b < n; b += SUM_BLOCK) {
         ptrdiff_t len = n - b < SUM_BLOCK ? n - b : SUM_BLOCK;
-        total += exp_sum_avx2(x + b, y + b, len, scale, m, store, ahead + b);
+        total += exp_sum_avx2(x + b, y + b, len, scale, m, store, precise, ahead + b);
     }
     s.sum = (float)total;
     return s;
 }
 
-// Σ e^{scale·(x − m)} over n floats, stored to y when `store` (a constant after inlining, so
-// each caller gets a loop without the test); `ahead` is prefetched.
+// Σ e^{scale·(x − m)} over n floats, stored to y when `store`, with the precise exp when
+// `precise` (both constants after inlining, so each caller gets a loop without the tests);
+// `ahead` is prefetched.
 KILN_AVX2 __attribute__((always_inline)) static inline float exp_sum_body(const float *x, float *y, ptrdiff_t n,
                                                                           float scale, float m, const int store,
-                                                                          const float *ahead) {
+                                                                          const int precise, const float *ahead) {
+#define EXP_NONPOSITIVE(V) (precise ? exp_nonpositive_precise8(V) : exp_nonpositive8(V))
     const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(-scale * m);
     __m256 a0 = _mm256_setzero_ps(), a1 = a0;
     ptrdiff_t i = 0;
     for (; i + 16 <= n; i += 16) {
         _mm_prefetch((const char *)(ahead + i), _MM_HINT_T0);
-        __m256 e0 = exp_nonpositive8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb));
-        __m256 e1 = exp_nonpositive8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), vs, vb));
+        __m256 e0 = EXP_NONPOSITIVE(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb));
+        __m256 e1 = EXP_NONPOSITIVE(_mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), vs, vb));
         if (store) {
             _mm256_storeu_ps(y + i, e0);
             _mm256_storeu_ps(y + i + 8, e1);
@@ -145,17 +156,19 @@ KILN_AVX2 __attribute__((always_inline)) static inline float exp_sum_body(const 
     }
     for (; i < n; i += 8) {
         __m256i mask = tail_mask(n - i);
-        __m256 e = exp_nonpositive8(_mm256_fmadd_ps(_mm256_maskload_ps(x + i, mask), vs, vb));
+        __m256 e = EXP_NONPOSITIVE(_mm256_fmadd_ps(_mm256_maskload_ps(x + i, mask), vs, vb));
         e = _mm256_and_ps(e, _mm256_castsi256_ps(mask));
         if (store) _mm256_maskstore_ps(y + i, mask, e);
         a0 = _mm256_add_ps(a0, e);
     }
+#undef EXP_NONPOSITIVE
     return hsum8(_mm256_add_ps(a0, a1));
 }
 
 KILN_AVX2 static float exp_sum_avx2(const float *x, float *y, ptrdiff_t n, float scale, float m, int store,
-                                    const float *ahead) {
-    return store ? exp_sum_body(x, y, n, scale, m, 1, ahead) : exp_sum_body(x, y, n, scale, m, 0, ahead);
+                                    int precise, const float *ahead) {
+    if (precise) return exp_sum_body(x, y, n, scale, m, 0, 1, ahead);
+    return store ? exp_sum_body(x, y, n, scale, m, 1, 0, ahead) : exp_sum_body(x, y, n, scale, m, 0, 0, ahead);
 }
 
 // e^{scale·x} = m·2^n: returns m and sets n. `unitScale` (a constant after inlining) skips the
@@ -359,12 +372,12 @@ KILN_AVX2 static void log_softmax_backward_avx2(const float *y, const float *dy,
     const __m256 vt = _mm256_set1_ps(-total), vs = _mm256_set1_ps(scale);
     ptrdiff_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 d = _mm256_fmadd_ps(exp_nonpositive8(_mm256_loadu_ps(y + i)), vt, _mm256_loadu_ps(dy + i));
+        __m256 d = _mm256_fmadd_ps(exp_nonpositive_precise8(_mm256_loadu_ps(y + i)), vt, _mm256_loadu_ps(dy + i));
         _mm256_storeu_ps(dx + i, _mm256_mul_ps(d, vs));
     }
     if (i < n) {
         __m256i mask = tail_mask(n - i);
-        __m256 d = _mm256_fmadd_ps(exp_nonpositive8(_mm256_maskload_ps(y + i, mask)), vt, _mm256_maskload_ps(dy + i, mask));
+        __m256 d = _mm256_fmadd_ps(exp_nonpositive_precise8(_mm256_maskload_ps(y + i, mask)), vt, _mm256_maskload_ps(dy + i, mask));
         _mm256_maskstore_ps(dx + i, mask, _mm256_mul_ps(d, vs));
     }
 }
@@ -377,14 +390,14 @@ KILN_AVX2 static void cross_entropy_backward_avx2(const float *x, float *dx, ptr
     const __m256 vb = _mm256_set1_ps(beta), vd = _mm256_set1_ps(delta), one = _mm256_set1_ps(1.0f);
     if (!w && !t) {
         float *y = dx;
-#define GRADIENT(V) _mm256_fmsub_ps(va, exp_nonpositive8(_mm256_sub_ps(_mm256_sub_ps(V, vm), vl)), vb)
+#define GRADIENT(V) _mm256_fmsub_ps(va, exp_nonpositive_precise8(_mm256_sub_ps(_mm256_sub_ps(V, vm), vl)), vb)
         WRITE_LOOP(GRADIENT)
 #undef GRADIENT
         return;
     }
     for (ptrdiff_t i = 0; i < n; i += 8) {
         __m256i mask = tail_mask(n - i);
-        __m256 p = _mm256_mul_ps(va, exp_nonpositive8(_mm256_sub_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), vm), vl)));
+        __m256 p = _mm256_mul_ps(va, exp_nonpositive_precise8(_mm256_sub_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), vm), vl)));
         __m256 wv = w ? _mm256_maskload_ps(w + i, mask) : one;
         __m256 c = t ? _mm256_fmadd_ps(vd, _mm256_maskload_ps(t + i, mask), vb) : vb;
         _mm256_maskstore_ps(dx + i, mask, _mm256_fnmadd_ps(wv, c, p));
@@ -482,7 +495,7 @@ kiln_softmax_stats kiln_softmax_stats_f32(kiln_softmax_algorithm algorithm, cons
         DISPATCH(return two_pass_stats_avx2(x, n, scale, x))
         return two_pass_stats_scalar(x, n, scale);
     }
-    DISPATCH(return three_pass_stats_avx2(x, y, n, scale, store, x))
+    DISPATCH(return three_pass_stats_avx2(x, y, n, scale, store, 0, x))
     kiln_softmax_stats out = {max_portable(x, n), 0};
     float s = 0;
     for (ptrdiff_t i = 0; i < n; i++) {
@@ -492,6 +505,11 @@ kiln_softmax_stats kiln_softmax_stats_f32(kiln_softmax_algorithm algorithm, cons
     }
     out.sum = s;
     return out;
+}
+
+kiln_softmax_stats kiln_log_sum_exp_stats_f32(const float *x, ptrdiff_t n, float scale) {
+    DISPATCH(return three_pass_stats_avx2(x, NULL, n, scale, 0, 1, x))
+    return kiln_softmax_stats_f32(KILN_SOFTMAX_RECOMPUTE, x, NULL, n, scale);
 }
 
 kiln_softmax_stats kiln_softmax_merge(kiln_softmax_algorithm algorithm, const kiln_softmax_stats *parts,
@@ -590,12 +608,12 @@ void kiln_softmax_rows_f32(kiln_softmax_algorithm algorithm, const float *x, flo
                     reload_rows_avx2(x, y, rows, n, scale, scratch, stream);
                     return;
                 }
-                kiln_softmax_stats stats = three_pass_stats_avx2(x, y, n, scale, 1, next);
+                kiln_softmax_stats stats = three_pass_stats_avx2(x, y, n, scale, 1, 0, next);
                 scale_avx2(y, n, reload_factor(scale, stats, stats));
                 break;
             }
             case KILN_SOFTMAX_RECOMPUTE: {
-                kiln_softmax_stats stats = three_pass_stats_avx2(x, NULL, n, scale, 0, next);
+                kiln_softmax_stats stats = three_pass_stats_avx2(x, NULL, n, scale, 0, 0, next);
                 recompute_avx2(x, y, n, scale, -scale * stats.offset, 1.0f / stats.sum, stream);
                 break;
             }

@@ -75,11 +75,22 @@ func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
 /// `a / b`, or 0 when `b` is 0.
 func ratio(_ a: Double, _ b: Double) -> Double { b == 0 ? 0 : a / b }
 
-/// Precision `tp / (tp + fp)` averaged over classes.
-public struct Precision: Metric {
+/// A per-class score of a ``ConfusionMatrix``: what ``AveragedClassScore`` averages.
+public protocol ClassScore: Sendable {
+    /// The metric's name in logs, before the averaging (`precision`).
+    static var name: String { get }
+    /// The type name users write, for error messages (`Precision`).
+    static var typeName: String { get }
+    /// The score of `matrix` averaged over classes as `average` says.
+    static func value(of matrix: ConfusionMatrix, average: Averaging) -> Double
+}
+
+/// A ``ClassScore`` streamed over batches and averaged over classes; use it as ``Precision``,
+/// ``Recall`` or ``F1Score``.
+public struct AveragedClassScore<Score: ClassScore>: Metric {
     /// The counts the value is read from.
     public private(set) var matrix: ConfusionMatrix
-    /// How per-class precisions are combined.
+    /// How per-class scores are combined.
     public let average: Averaging
 
     public init(classes: Int, average: Averaging = .macro) {
@@ -87,44 +98,33 @@ public struct Precision: Metric {
         self.average = average
     }
 
-    public var name: String { "precision_\(average.rawValue)" }
-    public mutating func update(_ outputs: Tensor, targets: Tensor) { matrix.add(outputs, targets, metric: "Precision") }
-    public func compute() -> Double { matrix.precision(average: average) }
+    public var name: String { "\(Score.name)_\(average.rawValue)" }
+    public mutating func update(_ outputs: Tensor, targets: Tensor) { matrix.add(outputs, targets, metric: Score.typeName) }
+    public func compute() -> Double { Score.value(of: matrix, average: average) }
     public mutating func reset() { matrix.reset() }
 }
 
-/// Recall `tp / (tp + fn)` averaged over classes.
-public struct Recall: Metric {
-    /// The counts the value is read from.
-    public private(set) var matrix: ConfusionMatrix
-    /// How per-class recalls are combined.
-    public let average: Averaging
-
-    public init(classes: Int, average: Averaging = .macro) {
-        matrix = ConfusionMatrix(classes: classes)
-        self.average = average
-    }
-
-    public var name: String { "recall_\(average.rawValue)" }
-    public mutating func update(_ outputs: Tensor, targets: Tensor) { matrix.add(outputs, targets, metric: "Recall") }
-    public func compute() -> Double { matrix.recall(average: average) }
-    public mutating func reset() { matrix.reset() }
+/// Precision `tp / (tp + fp)`.
+public enum ClassPrecision: ClassScore {
+    public static let name = "precision", typeName = "Precision"
+    public static func value(of matrix: ConfusionMatrix, average: Averaging) -> Double { matrix.precision(average: average) }
 }
 
-/// The F1 score, harmonic mean of precision and recall, averaged over classes.
-public struct F1Score: Metric {
-    /// The counts the value is read from.
-    public private(set) var matrix: ConfusionMatrix
-    /// How per-class F1 scores are combined.
-    public let average: Averaging
-
-    public init(classes: Int, average: Averaging = .macro) {
-        matrix = ConfusionMatrix(classes: classes)
-        self.average = average
-    }
-
-    public var name: String { "f1_\(average.rawValue)" }
-    public mutating func update(_ outputs: Tensor, targets: Tensor) { matrix.add(outputs, targets, metric: "F1Score") }
-    public func compute() -> Double { matrix.f1(average: average) }
-    public mutating func reset() { matrix.reset() }
+/// Recall `tp / (tp + fn)`.
+public enum ClassRecall: ClassScore {
+    public static let name = "recall", typeName = "Recall"
+    public static func value(of matrix: ConfusionMatrix, average: Averaging) -> Double { matrix.recall(average: average) }
 }
+
+/// F1, the harmonic mean of precision and recall.
+public enum ClassF1: ClassScore {
+    public static let name = "f1", typeName = "F1Score"
+    public static func value(of matrix: ConfusionMatrix, average: Averaging) -> Double { matrix.f1(average: average) }
+}
+
+/// Precision averaged over classes.
+public typealias Precision = AveragedClassScore<ClassPrecision>
+/// Recall averaged over classes.
+public typealias Recall = AveragedClassScore<ClassRecall>
+/// The F1 score averaged over classes.
+public typealias F1Score = AveragedClassScore<ClassF1>

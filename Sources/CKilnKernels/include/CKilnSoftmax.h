@@ -26,6 +26,11 @@ typedef struct {
 kiln_softmax_stats kiln_softmax_stats_f32(kiln_softmax_algorithm algorithm, const float *x, float *y,
                                           ptrdiff_t n, float scale);
 
+/// The RECOMPUTE statistic (maximum and Σ e^{scale·(x − max)}) with the full-precision exp: the
+/// log-sum-exp of the loss kernels (cross-entropy, log-softmax), whose numbers training depends on.
+/// Softmax outputs use a shorter exp polynomial (a few ulp) for speed.
+kiln_softmax_stats kiln_log_sum_exp_stats_f32(const float *x, ptrdiff_t n, float scale);
+
 /// The statistic of a whole row from those of its `count` segments.
 kiln_softmax_stats kiln_softmax_merge(kiln_softmax_algorithm algorithm, const kiln_softmax_stats *parts,
                                       ptrdiff_t count, float scale);

@@ -36,7 +36,7 @@ public struct OnlineSoftmax: Sendable, Equatable {
 
     /// The state of `scores`.
     public init(_ scores: UnsafeBufferPointer<Float>) {
-        let s = kiln_softmax_stats_f32(KILN_SOFTMAX_RECOMPUTE, scores.baseAddress, nil, scores.count, 1)
+        let s = kiln_log_sum_exp_stats_f32(scores.baseAddress, scores.count, 1)
         self.init(maximum: s.offset, sum: s.sum)
     }
 

@@ -90,7 +90,7 @@ extension Tensor {
         let px = UnsafePointer(rows.data.floatPointer), py = y.floatPointer
         let alg = KILN_SOFTMAX_RECOMPUTE, length = rows.length
         rows.run({ r, range in
-            kiln_softmax_stats_f32(alg, px + r * length + range.lowerBound, nil, range.count, scale)
+            kiln_log_sum_exp_stats_f32(px + r * length + range.lowerBound, range.count, scale)
         }, merge: { kiln_softmax_merge(alg, $0.baseAddress, $0.count, scale) }, { r, range, _, total in
             let start = r * length + range.lowerBound
             kiln_log_softmax_write_f32(px + start, py + start, range.count, scale, scale * total.offset,

@@ -42,7 +42,7 @@ extension Tensor {
         /// Stores row `i`'s maximum and log Σ e^(x − maximum); returns (log-sum-exp − x[j]) for any j.
         func logSumExp(_ i: Int) -> (Int) -> Float {
             let row = px + i * c
-            let stats = kiln_softmax_stats_f32(KILN_SOFTMAX_RECOMPUTE, row, nil, c, 1)
+            let stats = kiln_log_sum_exp_stats_f32(row, c, 1)
             pmax[i] = stats.offset
             plog[i] = Foundation.log(stats.sum)
             return { j in (stats.offset - row[j]) + plog[i] }
