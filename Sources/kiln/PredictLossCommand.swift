@@ -67,18 +67,13 @@ struct PredictLossCommand: ParsableCommand {
         if let compare { try printComparison(with: RunLog(contentsOf: compare), predicted: predicted) }
     }
 
-    /// The prediction beside a real run of the same schedule: the final loss as the mean of the last
-    /// 20 logged records (each itself a mean over the trainer's logging interval, so per-batch
-    /// noise averages out), and the mean relative error over every record past the warm-up.
+    /// The prediction beside a real run of the same schedule (see ``LossCurveComparison``).
     private func printComparison(with run: RunLog, predicted: [Double]) throws {
-        let observed = run.lossObservations.filter { $0.step >= warmup && $0.step < predicted.count }
-        guard !observed.isEmpty else { throw CommandError("\(compare ?? ""): no logged loss within the \(steps) predicted steps") }
-        let last = observed.suffix(20)
-        let actual = last.map(\.loss).reduce(0, +) / Double(last.count)
-        let expected = last.map { predicted[$0.step] }.reduce(0, +) / Double(last.count)
-        let curveError = observed.map { abs(predicted[$0.step] - $0.loss) / $0.loss }.reduce(0, +) / Double(observed.count)
+        guard let c = LossCurveComparison(predicted: predicted, observations: run.lossObservations, warmupSteps: warmup) else {
+            throw CommandError("\(compare ?? ""): no logged loss within the \(steps) predicted steps")
+        }
         print(String(format: "real run: final loss %.4f (steps %d-%d), predicted %.4f, error %+.2f%%; mean |error| over %d records %.2f%%",
-                     actual, last.first!.step, last.last!.step, expected, 100 * (expected - actual) / actual,
-                     observed.count, 100 * curveError))
+                     c.finalLoss, c.finalSteps.lowerBound, c.finalSteps.upperBound, c.predictedFinalLoss,
+                     100 * c.finalRelativeError, c.observed.count, 100 * c.meanRelativeError))
     }
 }
