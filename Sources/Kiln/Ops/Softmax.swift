@@ -16,12 +16,12 @@ public enum SoftmaxAlgorithm: String, CaseIterable, Sendable {
     /// exponent, then recomputed and scaled by the inverse sum. Reads the input twice, writes once.
     case twoPass
 
-    /// The fastest of the three for `rows` rows of `length` elements, as `kiln bench softmax`
-    /// measures on AVX2: reload when each thread takes whole rows (a row's exponentials stay in
-    /// cache and e^x is computed once), two-pass when long rows are split across threads (then the
-    /// input is read from memory, and the max pass is the one that costs).
+    /// The fastest of the three for `rows` rows of `length` elements, as measured on AVX2 with
+    /// 2 cores: reload while a row's exponentials stay in cache (e^x is computed once), two-pass
+    /// for rows of a million elements and more split across threads (4 MiB a row: then every pass
+    /// reads memory, and the max pass two-pass skips is the one that costs).
     public static func fastest(rows: Int, length: Int) -> SoftmaxAlgorithm {
-        SoftmaxRows.segments(rows: rows, length: length) == 1 ? .threePassReload : .twoPass
+        length >= 1 << 20 && SoftmaxRows.segments(rows: rows, length: length) > 1 ? .twoPass : .threePassReload
     }
 
     var kernel: kiln_softmax_algorithm {
