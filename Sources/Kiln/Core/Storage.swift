@@ -84,6 +84,13 @@ final class BlockCache: @unchecked Sendable {
         Foundation.free(pointer)
     }
 
+    /// Bytes held by freed blocks kept for reuse.
+    var bytesCached: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return cachedBytes
+    }
+
     /// Returns every cached block to the system.
     func trim() {
         lock.lock()
@@ -101,4 +108,18 @@ final class BlockCache: @unchecked Sendable {
         let step = (1 << power) / 8
         return (n + step - 1) / step * step
     }
+}
+
+/// The memory Kiln keeps after tensors are freed.
+///
+/// Freed blocks of 64 KiB to 1 GiB are kept, up to 1 GiB in all, so the next tensor of the same
+/// size class reuses them without page faults (the way PyTorch's CUDA allocator caches device
+/// memory). ``releaseCache()`` hands them back to the system, say before a phase that needs the
+/// memory elsewhere.
+public enum TensorMemory {
+    /// Bytes held by freed blocks kept for reuse.
+    public static var cachedBytes: Int { BlockCache.shared.bytesCached }
+
+    /// Returns every cached block to the system.
+    public static func releaseCache() { BlockCache.shared.trim() }
 }
