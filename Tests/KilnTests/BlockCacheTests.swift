@@ -24,5 +24,4 @@ import Testing
         cache.release(block, capacity: capacity)
         #expect(cache.bytesCached == 0)
     }
-
 }
