@@ -1,5 +1,5 @@
-// Softmax over segments of a row: three-pass (reload or recompute) and the two-pass algorithm of
-// Dukhan & Ablavatski (2020), log-softmax, the fused backward passes and the cross-entropy gradient.
+// Softmax over segments of a row and over whole rows: three-pass (reload or recompute) and the
+// two-pass algorithm of Dukhan & Ablavatski (2020), and the log-sum-exp of the loss kernels.
 //
 // The two-pass algorithm never looks for the maximum: each e^x is kept as a pair (m, n) with
 // e^x = m·2^n, m ∈ [√½, √2], and the running sum is a pair too, rescaled to the larger exponent.
@@ -52,20 +52,9 @@ static kiln_softmax_stats two_pass_stats_scalar(const float *x, ptrdiff_t n, flo
     return out;
 }
 
-#include "vecmath8.h"
+#include "softmax8.h"
 
 #if defined(__x86_64__)
-
-KILN_AVX2 static inline __m256i tail_mask(ptrdiff_t remaining) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)remaining), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-KILN_AVX2 static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 KILN_AVX2 static inline float hmax8(__m256 v) {
     __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -98,14 +87,6 @@ KILN_AVX2 static inline __m256 exp_nonpositive8(__m256 x) {
     __m256 p = exp_reduced_short8(_mm256_max_ps(_mm256_set1_ps(-104.0f), x), &n);
     __m256i biased = _mm256_max_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), _mm256_setzero_si256());
     return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(biased, 23)));
-}
-
-// exp_nonpositive8 with the full degree-7 polynomial (about 1 ulp): the loss kernels
-// (log-sum-exp, cross-entropy and log-softmax gradients) keep the exp the trainer has always seen.
-KILN_AVX2 static inline __m256 exp_nonpositive_precise8(__m256 x) {
-    const __m256 low = _mm256_set1_ps(-87.3f);
-    __m256 below = _mm256_cmp_ps(x, low, _CMP_LT_OQ);
-    return _mm256_andnot_ps(below, exp_normal8(_mm256_max_ps(low, x)));
 }
 
 // Three-pass phase one: the maximum, then Σ e^{scale·(x − max)}, stored to y when `store`. The
@@ -266,35 +247,6 @@ KILN_AVX2 static void scale_avx2(float *y, ptrdiff_t n, float factor) {
     for (; i < n; i++) y[i] *= factor;
 }
 
-// y[i] = VALUE(x[i]) over n floats. With `stream`, the aligned body bypasses the cache
-// (non-temporal stores), which saves reading the output's lines before writing them.
-#define WRITE_LOOP(VALUE)                                                                         \
-    ptrdiff_t i = 0;                                                                              \
-    if (stream) {                                                                                 \
-        ptrdiff_t head = (ptrdiff_t)(((32 - ((uintptr_t)y & 31)) & 31) / 4);                      \
-        if (head > n) head = n;                                                                   \
-        if (head > 0) {                                                                           \
-            __m256i mask = tail_mask(head);                                                       \
-            __m256 xv = _mm256_maskload_ps(x, mask);                                              \
-            _mm256_maskstore_ps(y, mask, VALUE(xv));                                              \
-            i = head;                                                                             \
-        }                                                                                         \
-        for (; i + 8 <= n; i += 8) {                                                              \
-            __m256 xv = _mm256_loadu_ps(x + i);                                                   \
-            _mm256_stream_ps(y + i, VALUE(xv));                                                   \
-        }                                                                                         \
-        _mm_sfence();                                                                             \
-    }                                                                                             \
-    for (; i + 8 <= n; i += 8) {                                                                  \
-        __m256 xv = _mm256_loadu_ps(x + i);                                                       \
-        _mm256_storeu_ps(y + i, VALUE(xv));                                                       \
-    }                                                                                             \
-    if (i < n) {                                                                                  \
-        __m256i mask = tail_mask(n - i);                                                          \
-        __m256 xv = _mm256_maskload_ps(x + i, mask);                                              \
-        _mm256_maskstore_ps(y + i, mask, VALUE(xv));                                              \
-    }
-
 KILN_AVX2 static void scaled_copy_avx2(const float *x, float *y, ptrdiff_t n, float factor, int stream) {
     const __m256 f = _mm256_set1_ps(factor);
 #define SCALED(V) _mm256_mul_ps(V, f)
@@ -330,78 +282,6 @@ KILN_AVX2 static void two_pass_write_avx2(const float *x, float *y, ptrdiff_t n,
                                           int stream) {
     if (scale == 1.0f) two_pass_write_body(x, y, n, scale, 1, k, inv, stream);
     else two_pass_write_body(x, y, n, scale, 0, k, inv, stream);
-}
-
-KILN_AVX2 static void log_softmax_write_avx2(const float *x, float *y, ptrdiff_t n, float scale, float shift,
-                                             float log_sum) {
-    const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(-shift), vl = _mm256_set1_ps(log_sum);
-    ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_sub_ps(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb), vl));
-    for (; i < n; i++) y[i] = fmaf(x[i], scale, -shift) - log_sum;
-}
-
-KILN_AVX2 static float dot_avx2(const float *a, const float *b, ptrdiff_t n) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-    ptrdiff_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), a0);
-        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), a1);
-        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), a2);
-        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), a3);
-    }
-    for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), a0);
-    float s = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-    for (; i < n; i++) s = fmaf(a[i], b[i], s);
-    return s;
-}
-
-KILN_AVX2 static void softmax_backward_avx2(const float *y, const float *dy, float *dx, ptrdiff_t n, float dot,
-                                            float scale) {
-    const __m256 vd = _mm256_set1_ps(dot), vs = _mm256_set1_ps(scale);
-    ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 v = _mm256_mul_ps(_mm256_loadu_ps(y + i), vs);
-        _mm256_storeu_ps(dx + i, _mm256_mul_ps(v, _mm256_sub_ps(_mm256_loadu_ps(dy + i), vd)));
-    }
-    for (; i < n; i++) dx[i] = scale * y[i] * (dy[i] - dot);
-}
-
-KILN_AVX2 static void log_softmax_backward_avx2(const float *y, const float *dy, float *dx, ptrdiff_t n,
-                                                float total, float scale) {
-    const __m256 vt = _mm256_set1_ps(-total), vs = _mm256_set1_ps(scale);
-    ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 d = _mm256_fmadd_ps(exp_nonpositive_precise8(_mm256_loadu_ps(y + i)), vt, _mm256_loadu_ps(dy + i));
-        _mm256_storeu_ps(dx + i, _mm256_mul_ps(d, vs));
-    }
-    if (i < n) {
-        __m256i mask = tail_mask(n - i);
-        __m256 d = _mm256_fmadd_ps(exp_nonpositive_precise8(_mm256_maskload_ps(y + i, mask)), vt, _mm256_maskload_ps(dy + i, mask));
-        _mm256_maskstore_ps(dx + i, mask, _mm256_mul_ps(d, vs));
-    }
-}
-
-KILN_AVX2 static void cross_entropy_backward_avx2(const float *x, float *dx, ptrdiff_t n, float shift, float log_sum,
-                                                  float alpha,
-                                                  const float *w, float beta, const float *t, float delta,
-                                                  int stream) {
-    const __m256 vm = _mm256_set1_ps(shift), vl = _mm256_set1_ps(log_sum), va = _mm256_set1_ps(alpha);
-    const __m256 vb = _mm256_set1_ps(beta), vd = _mm256_set1_ps(delta), one = _mm256_set1_ps(1.0f);
-    if (!w && !t) {
-        float *y = dx;
-#define GRADIENT(V) _mm256_fmsub_ps(va, exp_nonpositive_precise8(_mm256_sub_ps(_mm256_sub_ps(V, vm), vl)), vb)
-        WRITE_LOOP(GRADIENT)
-#undef GRADIENT
-        return;
-    }
-    for (ptrdiff_t i = 0; i < n; i += 8) {
-        __m256i mask = tail_mask(n - i);
-        __m256 p = _mm256_mul_ps(va, exp_nonpositive_precise8(_mm256_sub_ps(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), vm), vl)));
-        __m256 wv = w ? _mm256_maskload_ps(w + i, mask) : one;
-        __m256 c = t ? _mm256_fmadd_ps(vd, _mm256_maskload_ps(t + i, mask), vb) : vb;
-        _mm256_maskstore_ps(dx + i, mask, _mm256_fnmadd_ps(wv, c, p));
-    }
 }
 
 // One block of a reload row: Σ e^{scale·(x − m)} stored to e, while the previous row's stored
@@ -476,10 +356,6 @@ KILN_AVX2 static void reload_rows_avx2(const float *x, float *y, ptrdiff_t rows,
     if (pending) scaled_copy_avx2(pending, pendingOut, n, pendingFactor, stream);
     if (stream) _mm_sfence();
 }
-
-#define DISPATCH(CALL) if (kiln_has_avx2_fma()) { CALL; }
-#else
-#define DISPATCH(CALL)
 #endif
 
 static float max_portable(const float *x, ptrdiff_t n) {
@@ -560,39 +436,6 @@ void kiln_softmax_normalize_f32(kiln_softmax_algorithm algorithm, const float *x
     case KILN_SOFTMAX_TWO_PASS:
         two_pass_write(x, y, n, scale, total, stream);
         return;
-    }
-}
-
-void kiln_log_softmax_write_f32(const float *x, float *y, ptrdiff_t n, float scale, float shift, float log_sum) {
-    DISPATCH(log_softmax_write_avx2(x, y, n, scale, shift, log_sum); return)
-    for (ptrdiff_t i = 0; i < n; i++) y[i] = fmaf(x[i], scale, -shift) - log_sum;
-}
-
-float kiln_dot_f32(const float *a, const float *b, ptrdiff_t n) {
-    DISPATCH(return dot_avx2(a, b, n))
-    double s = 0;
-    for (ptrdiff_t i = 0; i < n; i++) s += (double)a[i] * b[i];
-    return (float)s;
-}
-
-void kiln_softmax_backward_f32(const float *y, const float *dy, float *dx, ptrdiff_t n, float dot, float scale) {
-    DISPATCH(softmax_backward_avx2(y, dy, dx, n, dot, scale); return)
-    for (ptrdiff_t i = 0; i < n; i++) dx[i] = scale * y[i] * (dy[i] - dot);
-}
-
-void kiln_log_softmax_backward_f32(const float *y, const float *dy, float *dx, ptrdiff_t n, float total,
-                                   float scale) {
-    DISPATCH(log_softmax_backward_avx2(y, dy, dx, n, total, scale); return)
-    for (ptrdiff_t i = 0; i < n; i++) dx[i] = scale * (dy[i] - expf(y[i]) * total);
-}
-
-void kiln_cross_entropy_backward_f32(const float *x, float *dx, ptrdiff_t n, float shift, float log_sum, float alpha,
-                                     const float *weights, float beta, const float *targets, float delta,
-                                     int stream) {
-    DISPATCH(cross_entropy_backward_avx2(x, dx, n, shift, log_sum, alpha, weights, beta, targets, delta, stream); return)
-    for (ptrdiff_t i = 0; i < n; i++) {
-        float w = weights ? weights[i] : 1.0f, t = targets ? targets[i] : 0.0f;
-        dx[i] = alpha * expf((x[i] - shift) - log_sum) - w * (beta + delta * t);
     }
 }
 

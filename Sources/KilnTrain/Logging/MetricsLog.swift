@@ -31,8 +31,8 @@ public final class MetricsLog {
         self.path = path
         let fm = FileManager.default
         try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        if !append || !fm.fileExists(atPath: path) { fm.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
+        let created = append && fm.fileExists(atPath: path) || fm.createFile(atPath: path, contents: nil)
+        guard created, let handle = FileHandle(forWritingAtPath: path) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
         }
         handle.seekToEndOfFile()
