@@ -1,19 +1,11 @@
 // Per-channel statistics and affine maps for batch, layer and group normalization.
 #include "CKilnKernels.h"
+#include "vecmath8.h"
 
 /// The two sums Σ g and Σ g·(x − m) of one run.
 typedef struct { float s0, s1; } pair_sums;
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#define KILN_AVX2 __attribute__((target("avx2,fma")))
-
-KILN_AVX2 static inline float hsum_avx2(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 KILN_AVX2 static float sum_avx2(const float *x, ptrdiff_t n) {
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
@@ -23,7 +15,7 @@ KILN_AVX2 static float sum_avx2(const float *x, ptrdiff_t n) {
         a1 = _mm256_add_ps(a1, _mm256_loadu_ps(x + i + 8));
     }
     for (; i + 8 <= n; i += 8) a0 = _mm256_add_ps(a0, _mm256_loadu_ps(x + i));
-    float s = hsum_avx2(_mm256_add_ps(a0, a1));
+    float s = hsum8(_mm256_add_ps(a0, a1));
     for (; i < n; i++) s += x[i];
     return s;
 }
@@ -41,7 +33,7 @@ KILN_AVX2 static float squared_deviation_avx2(const float *x, float m, ptrdiff_t
         __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + i), vm);
         a0 = _mm256_fmadd_ps(d, d, a0);
     }
-    float s = hsum_avx2(_mm256_add_ps(a0, a1));
+    float s = hsum8(_mm256_add_ps(a0, a1));
     for (; i < n; i++) { const float d = x[i] - m; s += d * d; }
     return s;
 }
@@ -55,7 +47,7 @@ KILN_AVX2 static pair_sums grad_sums_avx2(const float *g, const float *x, float 
         a0 = _mm256_add_ps(a0, vg);
         a1 = _mm256_fmadd_ps(vg, _mm256_sub_ps(_mm256_loadu_ps(x + i), vm), a1);
     }
-    pair_sums s = { hsum_avx2(a0), hsum_avx2(a1) };
+    pair_sums s = { hsum8(a0), hsum8(a1) };
     for (; i < n; i++) { s.s0 += g[i]; s.s1 += g[i] * (x[i] - m); }
     return s;
 }

@@ -116,12 +116,14 @@ KILN_AVX2 static kiln_softmax_stats three_pass_stats_avx2(const float *x, float 
 
 // Σ e^{scale·(x − m)} over n floats, stored to y when `store`, with the precise exp when
 // `precise` (both constants after inlining, so each caller gets a loop without the tests);
-// `ahead` is prefetched.
-KILN_AVX2 __attribute__((always_inline)) static inline float exp_sum_body(const float *x, float *y, ptrdiff_t n,
-                                                                          float scale, float m, const int store,
-                                                                          const int precise, const float *ahead) {
+// `ahead` is prefetched. When `out` is not NULL, the previous row's stored exponentials (`done`)
+// are written to it scaled by `factor` on the way, so a pipelined reload's writes spread evenly
+// over the arithmetic instead of coming in bursts (streaming stores need `out` 32-byte aligned).
+KILN_AVX2 __attribute__((always_inline)) static inline float
+exp_sum_body(const float *x, float *y, ptrdiff_t n, float scale, float m, const int store, const int precise,
+             const float *ahead, const float *done, float *out, float factor, int stream) {
 #define EXP_NONPOSITIVE(V) (precise ? exp_nonpositive_precise8(V) : exp_nonpositive8(V))
-    const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(-scale * m);
+    const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(-scale * m), vf = _mm256_set1_ps(factor);
     __m256 a0 = _mm256_setzero_ps(), a1 = a0;
     ptrdiff_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -132,6 +134,17 @@ KILN_AVX2 __attribute__((always_inline)) static inline float exp_sum_body(const 
             _mm256_storeu_ps(y + i, e0);
             _mm256_storeu_ps(y + i + 8, e1);
         }
+        if (out) {
+            __m256 y0 = _mm256_mul_ps(_mm256_loadu_ps(done + i), vf);
+            __m256 y1 = _mm256_mul_ps(_mm256_loadu_ps(done + i + 8), vf);
+            if (stream) {
+                _mm256_stream_ps(out + i, y0);
+                _mm256_stream_ps(out + i + 8, y1);
+            } else {
+                _mm256_storeu_ps(out + i, y0);
+                _mm256_storeu_ps(out + i + 8, y1);
+            }
+        }
         a0 = _mm256_add_ps(a0, e0);
         a1 = _mm256_add_ps(a1, e1);
     }
@@ -140,6 +153,7 @@ KILN_AVX2 __attribute__((always_inline)) static inline float exp_sum_body(const 
         __m256 e = EXP_NONPOSITIVE(_mm256_fmadd_ps(_mm256_maskload_ps(x + i, mask), vs, vb));
         e = _mm256_and_ps(e, _mm256_castsi256_ps(mask));
         if (store) _mm256_maskstore_ps(y + i, mask, e);
+        if (out) _mm256_maskstore_ps(out + i, mask, _mm256_mul_ps(_mm256_maskload_ps(done + i, mask), vf));
         a0 = _mm256_add_ps(a0, e);
     }
 #undef EXP_NONPOSITIVE
@@ -148,8 +162,9 @@ KILN_AVX2 __attribute__((always_inline)) static inline float exp_sum_body(const 
 
 KILN_AVX2 static float exp_sum_avx2(const float *x, float *y, ptrdiff_t n, float scale, float m, int store,
                                     int precise, const float *ahead) {
-    if (precise) return exp_sum_body(x, y, n, scale, m, 0, 1, ahead);
-    return store ? exp_sum_body(x, y, n, scale, m, 1, 0, ahead) : exp_sum_body(x, y, n, scale, m, 0, 0, ahead);
+    if (precise) return exp_sum_body(x, y, n, scale, m, 0, 1, ahead, NULL, NULL, 0, 0);
+    if (store) return exp_sum_body(x, y, n, scale, m, 1, 0, ahead, NULL, NULL, 0, 0);
+    return exp_sum_body(x, y, n, scale, m, 0, 0, ahead, NULL, NULL, 0, 0);
 }
 
 // e^{scale·x} = m·2^n: returns m and sets n. `unitScale` (a constant after inlining) skips the
@@ -240,13 +255,6 @@ KILN_AVX2 static kiln_softmax_stats two_pass_block_avx2(const float *x, ptrdiff_
     return scale == 1.0f ? two_pass_block_body(x, n, scale, 1, ahead) : two_pass_block_body(x, n, scale, 0, ahead);
 }
 
-KILN_AVX2 static void scale_avx2(float *y, ptrdiff_t n, float factor) {
-    const __m256 f = _mm256_set1_ps(factor);
-    ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(y + i), f));
-    for (; i < n; i++) y[i] *= factor;
-}
-
 KILN_AVX2 static void scaled_copy_avx2(const float *x, float *y, ptrdiff_t n, float factor, int stream) {
     const __m256 f = _mm256_set1_ps(factor);
 #define SCALED(V) _mm256_mul_ps(V, f)
@@ -284,45 +292,11 @@ KILN_AVX2 static void two_pass_write_avx2(const float *x, float *y, ptrdiff_t n,
     else two_pass_write_body(x, y, n, scale, 0, k, inv, stream);
 }
 
-// One block of a reload row: Σ e^{scale·(x − m)} stored to e, while the previous row's stored
-// exponentials (`done`) are written to `out` scaled by `factor` (when `out` is not NULL), so the
-// output's writes spread evenly over the arithmetic instead of coming in bursts. Streaming stores
-// need `out` 32-byte aligned.
+// One block of a reload row: e^x stored to e while the previous row's block is written out.
 KILN_AVX2 static float exp_sum_flush_avx2(const float *x, float *e, ptrdiff_t n, float scale, float m,
                                           const float *ahead, const float *done, float *out, float factor,
                                           int stream) {
-    const __m256 vs = _mm256_set1_ps(scale), vb = _mm256_set1_ps(-scale * m), vf = _mm256_set1_ps(factor);
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
-    ptrdiff_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        _mm_prefetch((const char *)(ahead + i), _MM_HINT_T0);
-        __m256 e0 = exp_nonpositive8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), vs, vb));
-        __m256 e1 = exp_nonpositive8(_mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), vs, vb));
-        _mm256_storeu_ps(e + i, e0);
-        _mm256_storeu_ps(e + i + 8, e1);
-        if (out) {
-            __m256 y0 = _mm256_mul_ps(_mm256_loadu_ps(done + i), vf);
-            __m256 y1 = _mm256_mul_ps(_mm256_loadu_ps(done + i + 8), vf);
-            if (stream) {
-                _mm256_stream_ps(out + i, y0);
-                _mm256_stream_ps(out + i + 8, y1);
-            } else {
-                _mm256_storeu_ps(out + i, y0);
-                _mm256_storeu_ps(out + i + 8, y1);
-            }
-        }
-        a0 = _mm256_add_ps(a0, e0);
-        a1 = _mm256_add_ps(a1, e1);
-    }
-    for (; i < n; i += 8) {
-        __m256i mask = tail_mask(n - i);
-        __m256 v = exp_nonpositive8(_mm256_fmadd_ps(_mm256_maskload_ps(x + i, mask), vs, vb));
-        v = _mm256_and_ps(v, _mm256_castsi256_ps(mask));
-        _mm256_maskstore_ps(e + i, mask, v);
-        if (out) _mm256_maskstore_ps(out + i, mask, _mm256_mul_ps(_mm256_maskload_ps(done + i, mask), vf));
-        a0 = _mm256_add_ps(a0, v);
-    }
-    return hsum8(_mm256_add_ps(a0, a1));
+    return exp_sum_body(x, e, n, scale, m, 1, 0, ahead, done, out, factor, stream);
 }
 
 // Whole reload rows, software-pipelined: row r's exponentials go to one half of `scratch` (2n
@@ -424,7 +398,7 @@ void kiln_softmax_normalize_f32(kiln_softmax_algorithm algorithm, const float *x
     switch (algorithm) {
     case KILN_SOFTMAX_RELOAD: {
         float factor = reload_factor(scale, part, total);
-        DISPATCH(scale_avx2(y, n, factor); return)
+        DISPATCH(scaled_copy_avx2(y, y, n, factor, 0); return)
         for (ptrdiff_t i = 0; i < n; i++) y[i] *= factor;
         return;
     }
@@ -452,7 +426,7 @@ void kiln_softmax_rows_f32(kiln_softmax_algorithm algorithm, const float *x, flo
                     return;
                 }
                 kiln_softmax_stats stats = three_pass_stats_avx2(x, y, n, scale, 1, 0, next);
-                scale_avx2(y, n, reload_factor(scale, stats, stats));
+                scaled_copy_avx2(y, y, n, reload_factor(scale, stats, stats), 0);
                 break;
             }
             case KILN_SOFTMAX_RECOMPUTE: {

@@ -12,13 +12,6 @@ KILN_AVX2 static inline __m256i tail_mask(ptrdiff_t remaining) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)remaining), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-KILN_AVX2 static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 // exp_nonpositive8 with the full degree-7 polynomial (about 1 ulp): the loss kernels
 // (log-sum-exp, cross-entropy and log-softmax gradients) keep the exp the trainer has always seen.
 KILN_AVX2 static inline __m256 exp_nonpositive_precise8(__m256 x) {

@@ -11,6 +11,14 @@
 #define KILN_AVX2 __attribute__((target("avx2,fma")))
 #endif
 
+// The sum of a register's eight lanes.
+KILN_AVX2 static inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
 // e^x = 2^n·e^r with x = n·ln2 + r, |r| ≤ ln2/2, and e^r by a degree-7 polynomial (Cephes).
 // Returns e^r and sets *n (n sits in the low mantissa bits of the rounding sum).
 KILN_AVX2 static inline __m256 exp_reduced8(__m256 x, __m256i *n) {
