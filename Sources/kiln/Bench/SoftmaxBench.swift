@@ -1,4 +1,3 @@
-import Foundation
 import Kiln
 import KilnNN
 
@@ -8,20 +7,15 @@ extension BenchSuite {
     /// (memcpy, as NumPy's `copyto` in the anchors' ops.py). The algorithms and the copy take
     /// turns, so their ratios hold even when the machine's speed drifts.
     static func softmax(_ report: BenchReport) {
-        let copyBytes = 1 << 28
-        let src = UnsafeMutableRawPointer.allocate(byteCount: copyBytes, alignment: 64)
-        let dst = UnsafeMutableRawPointer.allocate(byteCount: copyBytes, alignment: 64)
-        defer { src.deallocate(); dst.deallocate() }
-        memset(src, 1, copyBytes)
-        memset(dst, 0, copyBytes)
+        let buffers = CopyBuffers()
         for shape in [[4096, 4096], [64, 1_048_576]] {
             let x = Tensor.normal(shape, generator: RandomGenerator(seed: 0))
             let algorithms = SoftmaxAlgorithm.allCases
             let bodies: [() -> Void] = algorithms.map { a in { _ = x.softmax(algorithm: a) } }
-                + [{ dst.copyMemory(from: src, byteCount: copyBytes) }]
+                + [buffers.copy]
             let times = Timing.interleavedSecondsPerCall(rounds: shape[1] > 4096 ? 11 : 21, bodies)
             let name = "softmax_\(shape[0])x\(shape[1])"
-            let copy = Double(2 * copyBytes) / times.last! / 1e9
+            let copy = buffers.gbPerSecond(seconds: times.last!)
             report.add("\(name)_copy_1_thread", ["gb_per_s": copy])
             for (algorithm, t) in zip(algorithms, times) {
                 let gbs = Double(8 * x.count) / t / 1e9
