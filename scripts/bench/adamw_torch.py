@@ -3,19 +3,12 @@
 
 Usage: python scripts/bench/adamw_torch.py [--threads 2]
 """
-import argparse
-import os
 import statistics
 import time
 
-p = argparse.ArgumentParser()
-p.add_argument("--threads", type=int, default=2)
-args = p.parse_args()
-for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ[var] = str(args.threads)
-import torch  # noqa: E402
+from torch_threads import torch_with_threads
 
-torch.set_num_threads(args.threads)
+torch = torch_with_threads()
 n = 10_000_000
 w = torch.nn.Parameter(torch.randn(n))
 w.grad = torch.randn(n)

@@ -3,20 +3,14 @@ convolutions (anchors/cnn.py) at batch 128, timed the same way (median of 7 samp
 
 Usage: python scripts/bench/conv_torch.py [--threads 2]
 """
-import argparse
-import os
 import statistics
 import time
 
-p = argparse.ArgumentParser()
-p.add_argument("--threads", type=int, default=2)
-args = p.parse_args()
-for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ[var] = str(args.threads)
-import torch  # noqa: E402
+from torch_threads import torch_with_threads
+
+torch = torch_with_threads()
 import torch.nn.functional as F  # noqa: E402
 
-torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 
 

@@ -3,20 +3,14 @@
 
 Usage: python scripts/bench/crossentropy_torch.py [--threads 2]
 """
-import argparse
-import os
 import statistics
 import time
 
-p = argparse.ArgumentParser()
-p.add_argument("--threads", type=int, default=2)
-args = p.parse_args()
-for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ[var] = str(args.threads)
-import torch  # noqa: E402
+from torch_threads import torch_with_threads
+
+torch = torch_with_threads()
 import torch.nn.functional as F  # noqa: E402
 
-torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 x = torch.randn(4096, 32_000, requires_grad=True)
 y = torch.randint(0, 32_000, (4096,))
