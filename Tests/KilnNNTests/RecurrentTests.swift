@@ -54,17 +54,17 @@ private func expectMatchesPyTorch(_ model: Module, _ prefix: String, inputs: [St
     }
 
     @Test func twoLayerBatchFirstLayersMatchPyTorch() throws {
-        let rnn = RNN(inputSize: 3, hiddenSize: 4, layers: 2)
+        let rnn = RNN(inputSize: 3, hiddenSize: 4, layers: 2, batchFirst: true)
         try expectMatchesPyTorch(rnn, "rnn", inputs: ["x", "h0"], outputs: [("out", "cot_out"), ("hn", "cot_h")]) { xs in
             let (y, h) = rnn(xs[0], state: xs[1])
             return [y, h]
         }
-        let gru = GRU(inputSize: 3, hiddenSize: 4, layers: 2)
+        let gru = GRU(inputSize: 3, hiddenSize: 4, layers: 2, batchFirst: true)
         try expectMatchesPyTorch(gru, "gru", inputs: ["x", "h0"], outputs: [("out", "cot_out"), ("hn", "cot_h")]) { xs in
             let (y, h) = gru(xs[0], state: xs[1])
             return [y, h]
         }
-        let lstm = LSTM(inputSize: 3, hiddenSize: 4, layers: 2)
+        let lstm = LSTM(inputSize: 3, hiddenSize: 4, layers: 2, batchFirst: true)
         try expectMatchesPyTorch(lstm, "lstm", inputs: ["x", "h0", "c0"],
                                  outputs: [("out", "cot_out"), ("hn", "cot_h"), ("cn", "cot_c")]) { xs in
             let (y, state) = lstm(xs[0], state: (xs[1], xs[2]))
@@ -73,7 +73,7 @@ private func expectMatchesPyTorch(_ model: Module, _ prefix: String, inputs: [St
     }
 
     @Test func bidirectionalAndTimeFirstLayersMatchPyTorch() throws {
-        let lstm = LSTM(inputSize: 3, hiddenSize: 4, layers: 2, bidirectional: true)
+        let lstm = LSTM(inputSize: 3, hiddenSize: 4, layers: 2, batchFirst: true, bidirectional: true)
         #expect(lstm.namedParameters().map(\.name).prefix(5) == ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
                                                                  "weight_ih_l0_reverse"])
         try expectMatchesPyTorch(lstm, "lstm_bidirectional", inputs: ["x", "h0", "c0"],
@@ -81,24 +81,37 @@ private func expectMatchesPyTorch(_ model: Module, _ prefix: String, inputs: [St
             let (y, state) = lstm(xs[0], state: (xs[1], xs[2]))
             return [y, state.h, state.c]
         }
-        let gru = GRU(inputSize: 3, hiddenSize: 4, layers: 2, batchFirst: false, bidirectional: true)
+        // The default layout is PyTorch's: time-first.
+        let gru = GRU(inputSize: 3, hiddenSize: 4, layers: 2, bidirectional: true)
         try expectMatchesPyTorch(gru, "gru_time_first", inputs: ["x", "h0"], outputs: [("out", "cot_out"), ("hn", "cot_h")]) { xs in
             let (y, h) = gru(xs[0], state: xs[1])
             return [y, h]
         }
     }
 
+    @Test func batchFirstReadsTheTransposeOfTheDefaultTimeFirstLayout() {
+        let timeFirst = LSTM(inputSize: 3, hiddenSize: 4, layers: 2, generator: RandomGenerator(seed: 14))
+        let batchFirst = LSTM(inputSize: 3, hiddenSize: 4, layers: 2, batchFirst: true, generator: RandomGenerator(seed: 14))
+        let x = testTensor([5, 2, 3], seed: 15)   // [time, batch, features]
+        let (y, state) = timeFirst(x, state: nil)
+        let (yb, stateB) = batchFirst(x.transposed(0, 1), state: nil)
+        #expect(y.shape == [5, 2, 4] && yb.shape == [2, 5, 4])
+        #expect(state.h.shape == [2, 2, 4] && stateB.h.shape == [2, 2, 4])
+        expectClose(yb.transposed(0, 1).contiguous().scalars, y.scalars)
+        expectClose(stateB.c.scalars, state.c.scalars)
+    }
+
     @Test func unbatchedInputAndZeroStatesAgreeWithBatchedOnes() {
         let lstm = LSTM(inputSize: 3, hiddenSize: 4, layers: 2, generator: RandomGenerator(seed: 1))
-        let x = testTensor([1, 5, 3], seed: 2)
+        let x = testTensor([5, 1, 3], seed: 2)
         let (batched, state) = lstm(x, state: (Tensor(zeros: [2, 1, 4]), Tensor(zeros: [2, 1, 4])))
-        let (unbatched, unbatchedState) = lstm(x.squeezed(0), state: nil)
+        let (unbatched, unbatchedState) = lstm(x.squeezed(1), state: nil)
         #expect(unbatched.shape == [5, 4] && unbatchedState.h.shape == [2, 4])
         expectClose(unbatched.scalars, batched.scalars)
         expectClose(unbatchedState.c.scalars, state.c.scalars)
         expectClose(lstm(x).scalars, batched.scalars)
         // The last output step of the top layer is its final hidden state.
-        expectClose(batched.select(axis: 1, 4).scalars, state.h[1].scalars)
+        expectClose(batched.select(axis: 0, 4).scalars, state.h[1].scalars)
     }
 
     @Test func initializationIsUniformWithinOneOverRootHidden() {

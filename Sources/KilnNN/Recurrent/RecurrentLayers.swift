@@ -4,10 +4,10 @@ import Kiln
 /// the parameters `weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}` (with `_reverse`
 /// for the backward direction), and the walk over time.
 ///
-/// **Layout.** Kiln's sequence layers are batch-first by default: input `[batch, time, inputSize]`
-/// and output `[batch, time, directions·hiddenSize]`. PyTorch's default is time-first; pass
-/// `batchFirst: false` for `[time, batch, …]`. As in PyTorch the states are `[layers·directions, batch,
-/// hiddenSize]` either way, and unbatched input `[time, inputSize]` gives unbatched outputs and states.
+/// **Layout.** As in PyTorch, the sequence layers are time-first by default: input `[time, batch, inputSize]`
+/// and output `[time, batch, directions·hiddenSize]`; pass `batchFirst: true` for `[batch, time, …]`.
+/// The states are `[layers·directions, batch, hiddenSize]` either way, and unbatched input
+/// `[time, inputSize]` gives unbatched outputs and states.
 ///
 /// **Computation.** Each layer projects its whole input sequence with one matrix product
 /// (`x·W_ihᵀ + b`), then walks the time steps, each step a view of that projection plus the recurrent
@@ -138,17 +138,17 @@ public class RecurrentLayer: Module {
 
 /// A multi-layer Elman RNN (PyTorch's `nn.RNN`): `h_t = f(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh)`.
 ///
-/// Batch-first by default (see ``RecurrentLayer`` for the layouts). Calling it with one tensor returns
+/// Time-first by default, like PyTorch (see ``RecurrentLayer`` for the layouts). Calling it with one tensor returns
 /// the output sequence; `rnn(x, state: h0)` returns the output and the final hidden states
 /// `[layers·directions, batch, hiddenSize]`.
 ///
 /// ```swift
 /// let rnn = RNN(inputSize: 8, hiddenSize: 16, layers: 2)
-/// let (output, h) = rnn(x, state: nil)      // x: [batch, time, 8] → output [batch, time, 16], h [2, batch, 16]
+/// let (output, h) = rnn(x, state: nil)      // x: [time, batch, 8] → output [time, batch, 16], h [2, batch, 16]
 /// ```
 public final class RNN: RecurrentLayer {
     public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, nonlinearity: RNNNonlinearity = .tanh,
-                bias: Bool = true, batchFirst: Bool = true, dropout: Float = 0, bidirectional: Bool = false,
+                bias: Bool = true, batchFirst: Bool = false, dropout: Float = 0, bidirectional: Bool = false,
                 generator: RandomGenerator = Random.default) {
         super.init(cell: .rnn(nonlinearity), name: "RNN", inputSize: inputSize, hiddenSize: hiddenSize, layers: layers,
                    bias: bias, batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional, generator: generator)
@@ -166,11 +166,11 @@ public final class RNN: RecurrentLayer {
 
 /// A multi-layer LSTM (PyTorch's `nn.LSTM` without `proj_size`); each step is an ``LSTMCell``.
 ///
-/// Batch-first by default (see ``RecurrentLayer`` for the layouts). Calling it with one tensor returns
+/// Time-first by default, like PyTorch (see ``RecurrentLayer`` for the layouts). Calling it with one tensor returns
 /// the output sequence; `lstm(x, state: (h0, c0))` returns the output and the final `(h, c)`, each
 /// `[layers·directions, batch, hiddenSize]`.
 public final class LSTM: RecurrentLayer {
-    public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, bias: Bool = true, batchFirst: Bool = true,
+    public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Float = 0, bidirectional: Bool = false, generator: RandomGenerator = Random.default) {
         super.init(cell: .lstm, name: "LSTM", inputSize: inputSize, hiddenSize: hiddenSize, layers: layers,
                    bias: bias, batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional, generator: generator)
@@ -188,11 +188,11 @@ public final class LSTM: RecurrentLayer {
 
 /// A multi-layer GRU (PyTorch's `nn.GRU`); each step is a ``GRUCell``.
 ///
-/// Batch-first by default (see ``RecurrentLayer`` for the layouts). Calling it with one tensor returns
+/// Time-first by default, like PyTorch (see ``RecurrentLayer`` for the layouts). Calling it with one tensor returns
 /// the output sequence; `gru(x, state: h0)` returns the output and the final hidden states
 /// `[layers·directions, batch, hiddenSize]`.
 public final class GRU: RecurrentLayer {
-    public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, bias: Bool = true, batchFirst: Bool = true,
+    public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Float = 0, bidirectional: Bool = false, generator: RandomGenerator = Random.default) {
         super.init(cell: .gru, name: "GRU", inputSize: inputSize, hiddenSize: hiddenSize, layers: layers,
                    bias: bias, batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional, generator: generator)
