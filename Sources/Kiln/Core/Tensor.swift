@@ -6,8 +6,9 @@ import CKilnKernels
 /// and views (reshape, permute, slice, expand) share storage without copying.
 ///
 /// ```swift
-/// let x = Tensor([1, 2, 3, 4], shape: [2, 2])
-/// let y = (x * x).sum()          // 30
+/// let x = Tensor([1, 2, 3, 4], shape: [2, 2])   // int64, as the literals are integers
+/// let y = (x * x).sum()                          // int64 30, as in PyTorch
+/// let z = x / 2 + 0.5                            // float32 [1, 1.5, 2, 2.5]: true division
 /// ```
 public struct Tensor {
     var storage: TensorStorage

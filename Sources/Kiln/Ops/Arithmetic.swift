@@ -1,11 +1,15 @@
 import CKilnKernels
 
-/// Elementwise binary arithmetic with NumPy broadcasting.
+/// Elementwise binary arithmetic with NumPy broadcasting and PyTorch's type promotion
+/// (see ``Tensor/arithmeticType(_:_:_:name:)``).
 extension Tensor {
-    /// Applies a binary kernel to two float tensors, broadcasting them to a common shape.
+    /// Applies a binary kernel to two tensors, broadcasting them to a common shape; integer and bool
+    /// operands are promoted as PyTorch does.
     static func binary(_ op: kiln_binary_op, _ a: Tensor, _ b: Tensor, name: String) -> Tensor {
-        precondition(a.dtype == .float32 && b.dtype == .float32,
-                     "\(name): expects float tensors, got \(a.dtype) \(a.shape) and \(b.dtype) \(b.shape)")
+        if a.dtype != .float32 || b.dtype != .float32 {
+            if arithmeticType(op, a, b, name: name) == .int64 { return integerBinary(op, a, b, name: name) }
+            return binary(op, a.detached().cast(to: .float32), b.detached().cast(to: .float32), name: name)
+        }
         // Fast path: same shape, both contiguous.
         if a.shape == b.shape, a.isContiguous, b.isContiguous {
             let out = Tensor(uninitializedShape: a.shape)
@@ -90,7 +94,8 @@ extension Tensor {
     }
 
     public static prefix func - (a: Tensor) -> Tensor {
-        let out = binary(KILN_SUB, Tensor(0), a.detached(), name: "neg")
+        precondition(a.dtype != .bool, "neg: cannot negate a bool tensor \(a.shape); use .! for logical not")
+        let out = binary(KILN_SUB, Tensor(zeros: [], dtype: a.dtype), a.detached(), name: "neg")
         return Autograd.record(out, a) { -$0 }
     }
 

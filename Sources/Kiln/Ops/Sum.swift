@@ -4,9 +4,10 @@ import CKilnKernels
 extension Tensor {
     /// The sum over `axes` (all axes when empty), keeping them as size 1 if `keepingDims`.
     ///
-    /// Axes may be negative. Summing zero elements gives 0.
+    /// Axes may be negative. Summing zero elements gives 0. Integer and bool tensors sum to int64, as in PyTorch.
     public func sum(axes: [Int] = [], keepingDims: Bool = false) -> Tensor {
         let axes = normalizedAxes(axes, op: "sum")
+        if dtype != .float32 { return integerSum(axes: axes, keepingDims: keepingDims) }
         let out = Reduction.reduce(self, over: axes, keepingDims: keepingDims, op: KILN_REDUCE_SUM, name: "sum")
         let inputShape = shape
         let keptShape = Reduction.keptShape(shape, axes)
@@ -17,7 +18,10 @@ extension Tensor {
     public func sum(axis: Int, keepingDims: Bool = false) -> Tensor { sum(axes: [axis], keepingDims: keepingDims) }
 
     /// The mean over `axes` (all axes when empty); NaN for zero elements, as in PyTorch.
+    ///
+    /// Like PyTorch, only float tensors have a mean: cast integers with `cast(to: .float32)` first.
     public func mean(axes: [Int] = [], keepingDims: Bool = false) -> Tensor {
+        precondition(dtype == .float32, "mean: expects a float tensor, got \(dtype) \(shape); cast(to: .float32) first")
         let axes = normalizedAxes(axes, op: "mean")
         let n = axes.reduce(1) { $0 * shape[$1] }
         return sum(axes: axes, keepingDims: keepingDims) / Float(n)
