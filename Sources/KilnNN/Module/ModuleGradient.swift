@@ -29,3 +29,22 @@ public func valueAndGradient<M: Module>(of model: M, _ loss: (M) -> Tensor) -> (
     }
     return (value.detached(), grads)
 }
+
+/// The value of `loss(model, inputs)` and, from one backward pass, its gradient with respect to each
+/// trainable parameter of `model` and to each of `inputs` (for saliency maps, adversarial examples,
+/// gradient penalties).
+///
+/// Parameters are handled as in ``valueAndGradient(of:_:)``; inputs are not changed and their gradients
+/// have their shapes (zeros for an input the loss does not use).
+///
+/// ```swift
+/// let (loss, grads, inputGrads) = valueAndGradient(of: model, at: [images]) { m, xs in
+///     crossEntropy(logits: m(xs[0]), labels: labels)
+/// }
+/// ```
+public func valueAndGradient<M: Module>(of model: M, at inputs: [Tensor], _ loss: (M, [Tensor]) -> Tensor)
+    -> (value: Tensor, gradients: Gradients, inputGradients: [Tensor]) {
+    let leaves = inputs.map { $0.detached().requiringGradient() }
+    let (value, gradients) = valueAndGradient(of: model) { m in loss(m, leaves) }
+    return (value, gradients, leaves.map { $0.grad ?? Tensor(zeros: $0.shape) })
+}
