@@ -55,8 +55,10 @@ static void max_pool_plane(const float *x, const kiln_pool_geometry *g, float *y
 
 void kiln_max_pool2d_f32(const float *x, const kiln_pool_geometry *g, ptrdiff_t planes, float *y, int64_t *indices) {
     const ptrdiff_t in_plane = (ptrdiff_t)g->height * g->width, out_plane = (ptrdiff_t)g->out_h * g->out_w;
+    // Whole 2×2 windows only: with ceil mode a last window can run past the input.
     const int two_by_two = g->kernel_h == 2 && g->kernel_w == 2 && g->stride_h == 2 && g->stride_w == 2 &&
-                           g->pad_h == 0 && g->pad_w == 0 && g->dilation_h == 1 && g->dilation_w == 1;
+                           g->pad_h == 0 && g->pad_w == 0 && g->dilation_h == 1 && g->dilation_w == 1 &&
+                           2 * g->out_h <= g->height && 2 * g->out_w <= g->width;
     for (ptrdiff_t p = 0; p < planes; p++) {
         if (two_by_two) {
             max_pool_2x2(x + p * in_plane, g, y + p * out_plane, indices + p * out_plane);

@@ -16,6 +16,32 @@ import Testing
         try LayerFixture("adaptive_avgpool").check(AdaptiveAvgPool2d(outputSize: (3, 4)))
     }
 
+    @Test func ceilModeMatchesPyTorch() throws {
+        try LayerFixture("maxpool_ceil").check(MaxPool2d(3, stride: 2, ceilMode: true))
+        try LayerFixture("maxpool_ceil_2x2").check(MaxPool2d(2, ceilMode: true))
+        try LayerFixture("maxpool_ceil_padded").check(MaxPool2d(2, stride: 2, padding: 1, ceilMode: true))
+        try LayerFixture("avgpool_ceil_include").check(AvgPool2d(3, stride: 2, padding: 1, ceilMode: true))
+        try LayerFixture("avgpool_ceil_exclude").check(
+            AvgPool2d(kernelSize: (2, 3), stride: (2, 2), padding: (1, 1), countIncludePad: false, ceilMode: true))
+        try LayerFixture("avgpool_ceil_nopad").check(AvgPool2d(3, stride: 2, ceilMode: true))
+    }
+
+    /// PyTorch's `pooling_output_shape`: rounding up keeps a last window only if it starts inside the
+    /// input or its left padding.
+    @Test func ceilModeKeepsALastWindowThatStartsInsideTheInput() {
+        #expect(poolOutputSize(7, kernel: 2, stride: 2, padding: 0, ceilMode: false) == 3)
+        #expect(poolOutputSize(7, kernel: 2, stride: 2, padding: 0, ceilMode: true) == 4)
+        // 5 + 2·1 padded: a 4th window would start at 6 ≥ 5 + 1, in the right padding, so it is dropped.
+        #expect(poolOutputSize(5, kernel: 2, stride: 2, padding: 1, ceilMode: true) == 3)
+        #expect(poolOutputSize(6, kernel: 2, stride: 2, padding: 0, ceilMode: true) == 3)
+        #expect(poolOutputSize(8, kernel: 3, stride: 2, padding: 0, dilation: 2, ceilMode: true) == 3)
+        #expect(poolOutputSize(2, kernel: 3, stride: 2, padding: 0, ceilMode: false) == 0)
+        // A 1×1 input, kernel 2 and stride 2 with ceil mode: one window holding the element, its mean the element.
+        let x = Tensor([3, 5] as [Float], shape: [1, 2, 1, 1])
+        #expect(avgPool2d(x, kernelSize: (2, 2), ceilMode: true).scalars == [3, 5])
+        #expect(maxPool2d(x, kernelSize: (2, 2), ceilMode: true).scalars == [3, 5])
+    }
+
     @Test func maxPoolIndicesAndGradientGoToTheArgmax() {
         let x = Tensor([1, 5, 2, 0,
                         3, 4, 7, 7,
@@ -35,6 +61,19 @@ import Testing
         let y = testTensor([2, 1, 5, 6], seed: 8)
         checkGradients([y]) { avgPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), countIncludePad: false) }
         checkGradients([y]) { adaptiveAvgPool2d($0[0], outputSize: (2, 4)) }
+    }
+
+    @Test func ceilModeGradientsMatchFiniteDifferences() {
+        let x = Tensor((0..<70).map { Float(($0 * 37) % 70) / 10 }, shape: [1, 2, 5, 7])
+        checkGradients([x], tolerance: 5e-3) { maxPool2d($0[0], kernelSize: (2, 2), ceilMode: true) }
+        checkGradients([x], tolerance: 5e-3) {
+            maxPool2d($0[0], kernelSize: (3, 2), stride: (2, 2), padding: (1, 1), ceilMode: true)
+        }
+        let y = testTensor([2, 1, 6, 7], seed: 10)
+        checkGradients([y], tolerance: 5e-3) { avgPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), ceilMode: true) }
+        checkGradients([y], tolerance: 5e-3) {
+            avgPool2d($0[0], kernelSize: (2, 3), stride: (2, 2), padding: (1, 1), countIncludePad: false, ceilMode: true)
+        }
     }
 
     @Test func adaptivePoolToOneIsTheMean() {

@@ -1,28 +1,33 @@
 import CKilnKernels
 
-/// 2-D max pooling of `input` `[N, C, H, W]` (or `[C, H, W]`), as PyTorch's `max_pool2d` with
-/// `ceil_mode=False`: windows of `kernelSize` taps spaced by `dilation`, moved by `stride`
-/// (default: the kernel size), over the input padded by `padding` (at most half the kernel) with −∞.
+/// 2-D max pooling of `input` `[N, C, H, W]` (or `[C, H, W]`), as PyTorch's `max_pool2d`: windows of
+/// `kernelSize` taps spaced by `dilation`, moved by `stride` (default: the kernel size), over the input
+/// padded by `padding` (at most half the kernel) with −∞. With `ceilMode` a last partial window is kept
+/// (see ``poolOutputSize(_:kernel:stride:padding:dilation:ceilMode:)``).
 ///
 /// The gradient of each output goes to the position of its window's maximum (the first one on ties;
 /// a NaN counts as the maximum).
 public func maxPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil,
-                      padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) -> Tensor {
-    maxPool2dWithIndices(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation).output
+                      padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) -> Tensor {
+    maxPool2dWithIndices(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                         ceilMode: ceilMode).output
 }
 
-/// ``maxPool2d(_:kernelSize:stride:padding:dilation:)`` that also returns, per output, the int64 position
-/// of its maximum within the input plane (`row · W + column`), as PyTorch's `return_indices=True`.
+/// ``maxPool2d(_:kernelSize:stride:padding:dilation:ceilMode:)`` that also returns, per output, the int64
+/// position of its maximum within the input plane (`row · W + column`), as PyTorch's `return_indices=True`.
 public func maxPool2dWithIndices(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil,
-                                 padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) -> (output: Tensor, indices: Tensor) {
+                                 padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
+                                 ceilMode: Bool = false) -> (output: Tensor, indices: Tensor) {
     let stride = stride ?? kernelSize
     let planes = PoolPlanes(input, op: "maxPool2d")
     precondition(kernelSize.0 >= 1 && kernelSize.1 >= 1 && stride.0 >= 1 && stride.1 >= 1 && dilation.0 >= 1 && dilation.1 >= 1,
                  "maxPool2d: kernel size \(kernelSize), stride \(stride) and dilation \(dilation) must be positive")
     precondition(padding.0 >= 0 && padding.1 >= 0 && padding.0 <= kernelSize.0 / 2 && padding.1 <= kernelSize.1 / 2,
                  "maxPool2d: padding \(padding) must be between 0 and half the kernel size \(kernelSize)")
-    let outH = (planes.height + 2 * padding.0 - dilation.0 * (kernelSize.0 - 1) - 1) / stride.0 + 1
-    let outW = (planes.width + 2 * padding.1 - dilation.1 * (kernelSize.1 - 1) - 1) / stride.1 + 1
+    let outH = poolOutputSize(planes.height, kernel: kernelSize.0, stride: stride.0, padding: padding.0,
+                              dilation: dilation.0, ceilMode: ceilMode)
+    let outW = poolOutputSize(planes.width, kernel: kernelSize.1, stride: stride.1, padding: padding.1,
+                              dilation: dilation.1, ceilMode: ceilMode)
     precondition(outH > 0 && outW > 0, "maxPool2d: kernel \(kernelSize) larger than padded input \(input.shape)")
     let geometry = kiln_pool_geometry(height: Int32(planes.height), width: Int32(planes.width), out_h: Int32(outH), out_w: Int32(outW),
                                       kernel_h: Int32(kernelSize.0), kernel_w: Int32(kernelSize.1),
@@ -55,20 +60,22 @@ public func maxPool2dWithIndices(_ input: Tensor, kernelSize: (Int, Int), stride
     return (result, indices)
 }
 
-/// 2-D average pooling of `input` `[N, C, H, W]` (or `[C, H, W]`), as PyTorch's `avg_pool2d` with
-/// `ceil_mode=False`: each output is the mean of a `kernelSize` window moved by `stride` (default: the
-/// kernel size) over the input padded by `padding` (at most half the kernel) with zeros. With
-/// `countIncludePad` the padded zeros count in the divisor, otherwise only the input elements do.
+/// 2-D average pooling of `input` `[N, C, H, W]` (or `[C, H, W]`), as PyTorch's `avg_pool2d`: each
+/// output is the mean of a `kernelSize` window moved by `stride` (default: the kernel size) over the
+/// input padded by `padding` (at most half the kernel) with zeros. With `countIncludePad` the padded
+/// zeros count in the divisor, otherwise only the input elements do. With `ceilMode` a last partial
+/// window is kept (see ``poolOutputSize(_:kernel:stride:padding:dilation:ceilMode:)``); as in PyTorch,
+/// the part of it past the padded input never counts in the divisor.
 public func avgPool2d(_ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil,
-                      padding: (Int, Int) = (0, 0), countIncludePad: Bool = true) -> Tensor {
+                      padding: (Int, Int) = (0, 0), countIncludePad: Bool = true, ceilMode: Bool = false) -> Tensor {
     let stride = stride ?? kernelSize
     let planes = PoolPlanes(input, op: "avgPool2d")
     precondition(kernelSize.0 >= 1 && kernelSize.1 >= 1 && stride.0 >= 1 && stride.1 >= 1,
                  "avgPool2d: kernel size \(kernelSize) and stride \(stride) must be positive")
     precondition(padding.0 >= 0 && padding.1 >= 0 && padding.0 <= kernelSize.0 / 2 && padding.1 <= kernelSize.1 / 2,
                  "avgPool2d: padding \(padding) must be between 0 and half the kernel size \(kernelSize)")
-    let outH = (planes.height + 2 * padding.0 - kernelSize.0) / stride.0 + 1
-    let outW = (planes.width + 2 * padding.1 - kernelSize.1) / stride.1 + 1
+    let outH = poolOutputSize(planes.height, kernel: kernelSize.0, stride: stride.0, padding: padding.0, ceilMode: ceilMode)
+    let outW = poolOutputSize(planes.width, kernel: kernelSize.1, stride: stride.1, padding: padding.1, ceilMode: ceilMode)
     precondition(outH > 0 && outW > 0, "avgPool2d: kernel \(kernelSize) larger than padded input \(input.shape)")
     /// Window bounds along one axis, clipped to the input, and the reciprocal of the divisor's factor.
     func windows(_ n: Int, _ out: Int, _ k: Int, _ s: Int, _ p: Int) -> PoolWindows {
@@ -98,6 +105,19 @@ public func adaptiveAvgPool2d(_ input: Tensor, outputSize: (Int, Int)) -> Tensor
         return w
     }
     return windowMean(input, planes, rows: windows(planes.height, outputSize.0), cols: windows(planes.width, outputSize.1))
+}
+
+/// The number of pooling windows along an axis of `n` elements, as PyTorch's `pooling_output_shape`.
+///
+/// Without `ceilMode` only whole windows inside the padded input count: `⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1`.
+/// With `ceilMode` the division rounds up, so a last window may run past the padded input, but only
+/// while it starts inside the input or its left padding (PyTorch drops a window that would start in
+/// the right padding).
+public func poolOutputSize(_ n: Int, kernel: Int, stride: Int, padding: Int, dilation: Int = 1, ceilMode: Bool) -> Int {
+    let span = n + 2 * padding - dilation * (kernel - 1) - 1
+    let numerator = ceilMode ? span + stride - 1 : span
+    let windows = (numerator >= 0 ? numerator / stride : -((stride - 1 - numerator) / stride)) + 1
+    return ceilMode && (windows - 1) * stride >= n + padding ? windows - 1 : windows
 }
 
 /// Window sums scaled per row and column window, with their backward rule.

@@ -1,49 +1,58 @@
 import Kiln
 
-/// 2-D max pooling, PyTorch's `MaxPool2d` (`ceil_mode=False`); `stride` defaults to the kernel size.
+/// 2-D max pooling, PyTorch's `MaxPool2d`; `stride` defaults to the kernel size, and `ceilMode` keeps a
+/// last partial window as PyTorch's `ceil_mode=True`.
 public final class MaxPool2d: Module {
     public let kernelSize: (Int, Int)
     public let stride: (Int, Int)
     public let padding: (Int, Int)
     public let dilation: (Int, Int)
+    public let ceilMode: Bool
 
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) {
+    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
+                ceilMode: Bool = false) {
         (self.kernelSize, self.stride, self.padding, self.dilation) = (kernelSize, stride ?? kernelSize, padding, dilation)
+        self.ceilMode = ceilMode
         super.init()
     }
 
     /// A square window with equal settings along both axes.
-    public convenience init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1) {
+    public convenience init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false) {
         self.init(kernelSize: (kernelSize, kernelSize), stride: (stride ?? kernelSize, stride ?? kernelSize),
-                  padding: (padding, padding), dilation: (dilation, dilation))
+                  padding: (padding, padding), dilation: (dilation, dilation), ceilMode: ceilMode)
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)
+        maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
 }
 
-/// 2-D average pooling, PyTorch's `AvgPool2d` (`ceil_mode=False`); `stride` defaults to the kernel size.
+/// 2-D average pooling, PyTorch's `AvgPool2d`; `stride` defaults to the kernel size, and `ceilMode` keeps a
+/// last partial window as PyTorch's `ceil_mode=True`.
 public final class AvgPool2d: Module {
     public let kernelSize: (Int, Int)
     public let stride: (Int, Int)
     public let padding: (Int, Int)
     /// Whether padded zeros count in each window's divisor.
     public let countIncludePad: Bool
+    public let ceilMode: Bool
 
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), countIncludePad: Bool = true) {
+    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), countIncludePad: Bool = true,
+                ceilMode: Bool = false) {
         (self.kernelSize, self.stride, self.padding, self.countIncludePad) = (kernelSize, stride ?? kernelSize, padding, countIncludePad)
+        self.ceilMode = ceilMode
         super.init()
     }
 
     /// A square window with equal settings along both axes.
-    public convenience init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true) {
+    public convenience init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true,
+                            ceilMode: Bool = false) {
         self.init(kernelSize: (kernelSize, kernelSize), stride: (stride ?? kernelSize, stride ?? kernelSize),
-                  padding: (padding, padding), countIncludePad: countIncludePad)
+                  padding: (padding, padding), countIncludePad: countIncludePad, ceilMode: ceilMode)
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        avgPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
+        avgPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad, ceilMode: ceilMode)
     }
 }
 
