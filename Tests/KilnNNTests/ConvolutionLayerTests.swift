@@ -6,15 +6,43 @@ import Testing
     @Test func conv2dMatchesPyTorch() throws {
         try LayerFixture("conv2d_same").check(Conv2d(3, 4, kernelSize: (4, 4), padding: .same, dilation: (1, 2)))
         try LayerFixture("conv2d_grouped").check(Conv2d(4, 6, kernelSize: 3, stride: 2, padding: 1, groups: 2))
+        try LayerFixture("conv2d_same_odd").check(Conv2d(2, 3, kernelSize: (3, 5), padding: .same))
+        try LayerFixture("conv2d_per_axis").check(Conv2d(2, 3, kernelSize: (3, 2), padding: [1, 2]))
+        try LayerFixture("conv2d_valid").check(Conv2d(2, 3, kernelSize: 3, padding: .valid))
     }
 
     @Test func conv1dMatchesPyTorch() throws {
         try LayerFixture("conv1d").check(Conv1d(3, 4, kernelSize: 3, stride: 2, padding: 1, dilation: 2))
+        // An even kernel: PyTorch puts the odd zero after the sequence.
+        try LayerFixture("conv1d_same").check(Conv1d(3, 4, kernelSize: 4, padding: .same))
+        try LayerFixture("conv1d_same_dilated").check(Conv1d(2, 3, kernelSize: 3, padding: .same, dilation: 3))
+    }
+
+    /// ConvTranspose2d's `.same` is the adjoint of Conv2d's, odd totals included: ⟨conv(y), x⟩ = ⟨y, convᵀ(x)⟩.
+    @Test func sameTransposedConvolutionIsTheAdjointOfSameConvolution() {
+        let conv = Conv2d(2, 3, kernelSize: (4, 3), padding: .same, dilation: (1, 2), bias: false, generator: RandomGenerator(seed: 7))
+        let transposed = ConvTranspose2d(3, 2, kernelSize: (4, 3), padding: .same, dilation: (1, 2), bias: false,
+                                         generator: RandomGenerator(seed: 8))
+        transposed.weight = conv.weight
+        let y = testTensor([2, 2, 5, 6], seed: 9), x = testTensor([2, 3, 5, 6], seed: 10)
+        let forward = conv(y), adjoint = transposed(x)
+        #expect(forward.shape == [2, 3, 5, 6] && adjoint.shape == [2, 2, 5, 6])
+        let lhs = (forward * x).sum().item, rhs = (y * adjoint).sum().item
+        #expect(abs(lhs - rhs) <= 1e-4 * abs(lhs))
+        checkGradients([x], tolerance: 5e-3) { transposed($0[0]) }
+    }
+
+    @Test func oneAmountPadsEveryAxisAndPerAxisAmountsPadEachAxis() {
+        let x = testTensor([1, 1, 4, 5], seed: 11)
+        let same = Conv2d(1, 1, kernelSize: 3, padding: 1, generator: RandomGenerator(seed: 12))
+        let perAxis = Conv2d(1, 1, kernelSize: 3, padding: [1, 1], generator: RandomGenerator(seed: 12))
+        #expect(same(x).scalars == perAxis(x).scalars && same(x).shape == [1, 1, 4, 5])
+        #expect(Padding.explicit([2]) == 2 && Padding.explicit([1, 0]) == [1, 0])
     }
 
     @Test func convTranspose2dMatchesPyTorch() throws {
         try LayerFixture("conv_transpose").check(
-            ConvTranspose2d(4, 6, kernelSize: (3, 2), stride: (2, 1), padding: (1, 0), outputPadding: (1, 0),
+            ConvTranspose2d(4, 6, kernelSize: (3, 2), stride: (2, 1), padding: [1, 0], outputPadding: (1, 0),
                             dilation: (1, 2), groups: 2))
         try LayerFixture("conv_transpose_plain").check(ConvTranspose2d(3, 2, kernelSize: 3, stride: 2))
     }

@@ -1,24 +1,41 @@
 import Kiln
 
-/// How a convolution pads its input.
-public enum ConvolutionPadding: Sendable, Equatable, ExpressibleByIntegerLiteral {
-    /// No padding.
+/// How a convolution layer pads its input: PyTorch's `padding=` of `Conv1d`, `Conv2d` and
+/// `ConvTranspose2d`, one type for all three.
+///
+/// `padding: 1` and `padding: [1, 2]` are literals for ``explicit(_:)``.
+public enum Padding: Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
+    /// No padding (`padding="valid"`).
     case valid
-    /// Enough zeros that the output has the input's size (stride 1 only); an odd total puts the
-    /// extra zero after the input, as PyTorch's `padding="same"`.
+    /// Output of the input's size (`padding="same"`, stride 1 only): `dilation·(kernel − 1)` zeros per
+    /// axis, and when that total is odd the extra zero goes after the input, as in PyTorch. For
+    /// ``ConvTranspose2d`` (where PyTorch has no string padding) it is the adjoint of `Conv2d`'s:
+    /// the output is cropped by the same amounts, so it too has the input's size.
     case same
-    /// This many zeros before and after the input along height and width (or length).
-    case explicit(Int, Int)
+    /// This many zeros before and after the input: one amount for every spatial axis (`padding=1`)
+    /// or one per axis, height first (`padding=(1, 2)`). A transposed convolution crops its output instead.
+    case explicit([Int])
 
-    public init(integerLiteral value: Int) { self = .explicit(value, value) }
+    public init(integerLiteral value: Int) { self = .explicit([value]) }
+    public init(arrayLiteral amounts: Int...) { self = .explicit(amounts) }
 
-    /// The (before, after) padding along each spatial axis for kernels `kernel` with `dilation`.
-    func amounts(kernel: (Int, Int), dilation: (Int, Int)) -> [(before: Int, after: Int)] {
+    /// The (before, after) amounts along each spatial axis for `kernel` and `dilation` (one entry per axis);
+    /// stops, naming `layer`, on settings PyTorch rejects too.
+    func amounts(kernel: [Int], dilation: [Int], stride: [Int], layer: String) -> [(before: Int, after: Int)] {
         switch self {
-        case .valid: return [(0, 0), (0, 0)]
-        case .explicit(let h, let w): return [(h, h), (w, w)]
+        case .valid:
+            return kernel.map { _ in (0, 0) }
         case .same:
-            return [dilation.0 * (kernel.0 - 1), dilation.1 * (kernel.1 - 1)].map { total in (total / 2, total - total / 2) }
+            precondition(stride.allSatisfy { $0 == 1 }, "\(layer): padding .same needs stride 1, got \(stride)")
+            return zip(kernel, dilation).map { k, d in
+                let total = d * (k - 1)
+                return (total / 2, total - total / 2)
+            }
+        case .explicit(let p):
+            precondition(p.count == 1 || p.count == kernel.count,
+                         "\(layer): padding \(p) needs 1 or \(kernel.count) amounts, one per spatial axis")
+            precondition(p.allSatisfy { $0 >= 0 }, "\(layer): padding \(p) must not be negative")
+            return kernel.indices.map { i in (p.count == 1 ? p[0] : p[i], p.count == 1 ? p[0] : p[i]) }
         }
     }
 }
@@ -30,16 +47,19 @@ public final class Conv2d: Module {
     /// The bias, or nil for a layer built with `bias: false`.
     public let bias: Parameter?
     public let stride: (Int, Int)
-    public let padding: ConvolutionPadding
+    public let padding: Padding
     public let dilation: (Int, Int)
     public let groups: Int
+    /// The zeros (before, after) the input along height and width.
+    let amounts: [(before: Int, after: Int)]
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: ConvolutionPadding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
+                padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
                 generator: RandomGenerator = Random.default) {
         precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
                      "Conv2d: \(inChannels) input and \(outChannels) output channels do not split into \(groups) groups")
-        precondition(padding != .same || stride == (1, 1), "Conv2d: padding .same needs stride 1, got \(stride)")
+        amounts = padding.amounts(kernel: [kernelSize.0, kernelSize.1], dilation: [dilation.0, dilation.1],
+                                  stride: [stride.0, stride.1], layer: "Conv2d")
         let shape = [outChannels, inChannels / groups, kernelSize.0, kernelSize.1]
         weight = Init.layerWeight(shape, generator: generator)
         self.bias = bias ? Parameter(wrappedValue: Init.layerBias(outChannels, fanIn: Fans(shape).fanIn, generator: generator)) : nil
@@ -49,7 +69,7 @@ public final class Conv2d: Module {
 
     /// A square kernel with equal stride and dilation along both axes.
     public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
-                            padding: ConvolutionPadding = .valid, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
+                            padding: Padding = .valid, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
                             generator: RandomGenerator = Random.default) {
         self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride), padding: padding,
                   dilation: (dilation, dilation), groups: groups, bias: bias, generator: generator)
@@ -57,7 +77,7 @@ public final class Conv2d: Module {
 
     public override func forward(_ x: Tensor) -> Tensor {
         precondition(x.rank == 4, "Conv2d: expects input [N, C, H, W], got \(x.shape)")
-        return convolve(x, weight: weight, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        return convolve(x, weight: weight, bias: bias?.value, stride: stride, amounts: amounts, dilation: dilation, groups: groups)
     }
 }
 
@@ -68,16 +88,18 @@ public final class Conv1d: Module {
     /// The bias, or nil for a layer built with `bias: false`.
     public let bias: Parameter?
     public let stride: Int
-    public let padding: ConvolutionPadding
+    public let padding: Padding
     public let dilation: Int
     public let groups: Int
+    /// The zeros (before, after) the input along its length.
+    let amounts: (before: Int, after: Int)
 
-    /// `padding` `.explicit(p, p)` (or the literal `p`) pads the length by `p` on both sides.
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: ConvolutionPadding = .valid,
+    /// `padding` `.explicit([p])` (or the literal `p`) pads the length by `p` on both sides.
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
                 dilation: Int = 1, groups: Int = 1, bias: Bool = true, generator: RandomGenerator = Random.default) {
         precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
                      "Conv1d: \(inChannels) input and \(outChannels) output channels do not split into \(groups) groups")
-        precondition(padding != .same || stride == 1, "Conv1d: padding .same needs stride 1, got \(stride)")
+        amounts = padding.amounts(kernel: [kernelSize], dilation: [dilation], stride: [stride], layer: "Conv1d")[0]
         let shape = [outChannels, inChannels / groups, kernelSize]
         weight = Init.layerWeight(shape, generator: generator)
         self.bias = bias ? Parameter(wrappedValue: Init.layerBias(outChannels, fanIn: Fans(shape).fanIn, generator: generator)) : nil
@@ -87,19 +109,14 @@ public final class Conv1d: Module {
 
     public override func forward(_ x: Tensor) -> Tensor {
         precondition(x.rank == 3, "Conv1d: expects input [N, C, L], got \(x.shape)")
-        let lengthPadding: ConvolutionPadding = switch padding {
-        case .explicit(let p, _): .explicit(0, p)
-        default: padding
-        }
         return convolve(x.unsqueezed(2), weight: weight.unsqueezed(2), bias: bias?.value, stride: (1, stride),
-                        padding: lengthPadding, dilation: (1, dilation), groups: groups).squeezed(2)
+                        amounts: [(0, 0), amounts], dilation: (1, dilation), groups: groups).squeezed(2)
     }
 }
 
 /// conv2d with symmetric padding, or with the input first padded after when `.same` needs an odd total.
-private func convolve(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: ConvolutionPadding,
+private func convolve(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), amounts: [(before: Int, after: Int)],
                       dilation: (Int, Int), groups: Int) -> Tensor {
-    let amounts = padding.amounts(kernel: (weight.shape[2], weight.shape[3]), dilation: dilation)
     let input = amounts.allSatisfy({ $0.before == $0.after })
         ? x : x.padded(amounts.map { (0, $0.after - $0.before) })
     return conv2d(input, weight: weight, bias: bias, stride: stride, padding: (amounts[0].before, amounts[1].before),
@@ -114,16 +131,20 @@ public final class ConvTranspose2d: Module {
     /// The bias, or nil for a layer built with `bias: false`.
     public let bias: Parameter?
     public let stride: (Int, Int)
-    public let padding: (Int, Int)
+    public let padding: Padding
     public let outputPadding: (Int, Int)
     public let dilation: (Int, Int)
     public let groups: Int
+    /// The rows and columns cropped (before, after) the output along height and width.
+    let amounts: [(before: Int, after: Int)]
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
+                padding: Padding = .valid, outputPadding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
                 groups: Int = 1, bias: Bool = true, generator: RandomGenerator = Random.default) {
         precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
                      "ConvTranspose2d: \(inChannels) input and \(outChannels) output channels do not split into \(groups) groups")
+        amounts = padding.amounts(kernel: [kernelSize.0, kernelSize.1], dilation: [dilation.0, dilation.1],
+                                  stride: [stride.0, stride.1], layer: "ConvTranspose2d")
         let shape = [inChannels, outChannels / groups, kernelSize.0, kernelSize.1]
         weight = Init.layerWeight(shape, generator: generator)
         self.bias = bias ? Parameter(wrappedValue: Init.layerBias(outChannels, fanIn: Fans(shape).fanIn, generator: generator)) : nil
@@ -132,17 +153,21 @@ public final class ConvTranspose2d: Module {
     }
 
     /// A square kernel with equal settings along both axes.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
                             outputPadding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool = true,
                             generator: RandomGenerator = Random.default) {
         self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-                  padding: (padding, padding), outputPadding: (outputPadding, outputPadding), dilation: (dilation, dilation),
+                  padding: padding, outputPadding: (outputPadding, outputPadding), dilation: (dilation, dilation),
                   groups: groups, bias: bias, generator: generator)
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
         precondition(x.rank == 4, "ConvTranspose2d: expects input [N, C, H, W], got \(x.shape)")
-        return convTranspose2d(x, weight: weight, bias: bias?.value, stride: stride, padding: padding,
-                               outputPadding: outputPadding, dilation: dilation, groups: groups)
+        let y = convTranspose2d(x, weight: weight, bias: bias?.value, stride: stride, padding: (amounts[0].before, amounts[1].before),
+                                outputPadding: outputPadding, dilation: dilation, groups: groups)
+        // `.same` with an odd total: the adjoint of the zero padded after the input is the row or column cropped after the output.
+        let (extraH, extraW) = (amounts[0].after - amounts[0].before, amounts[1].after - amounts[1].before)
+        if extraH == 0 && extraW == 0 { return y }
+        return y.slice(axis: 2, 0..<(y.shape[2] - extraH)).slice(axis: 3, 0..<(y.shape[3] - extraW))
     }
 }
