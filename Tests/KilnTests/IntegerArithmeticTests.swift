@@ -77,5 +77,13 @@ import Testing
             _ = Tensor([true]) + Tensor([false])
         }
         #expect(stderrText(bools).contains("add: arithmetic on two bool tensors [1] and [1]"))
+        let nan = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor([1, .nan] as [Float]).cast(to: .int64)
+        }
+        #expect(stderrText(nan).contains("cast: nan has no int64 value"))
+    }
+
+    @Test func floatsCastToIntegersByTruncation() {
+        #expect(Tensor([2.7, -2.7, 0.5, -0.0] as [Float]).cast(to: .int64).integers == [2, -2, 0, 0])
     }
 }

@@ -206,7 +206,9 @@ public struct Tensor {
         storage.base.assumingMemoryBound(to: Float.self) + offset
     }
 
-    /// A tensor with the same values and a different element type.
+    /// A tensor with the same values and a different element type; floats convert to integers by
+    /// truncation toward zero, as in PyTorch. NaN, ±∞ and values beyond int64 (whose result PyTorch
+    /// leaves undefined) stop with a message.
     public func cast(to type: DType) -> Tensor {
         if type == dtype { return self }
         let src = contiguousData()
@@ -218,7 +220,11 @@ public struct Tensor {
             for i in 0..<n { dp[i] = f(sp[i]) }
         }
         switch (dtype, type) {
-        case (.float32, .int64): convert(Float.self, Int.self) { Int($0) }
+        case (.float32, .int64):
+            convert(Float.self, Int.self) { v in
+                guard let i = Int(exactly: v.rounded(.towardZero)) else { preconditionFailure("cast: \(v) has no int64 value") }
+                return i
+            }
         case (.float32, .bool): convert(Float.self, Bool.self) { $0 != 0 }
         case (.int64, .float32): convert(Int.self, Float.self) { Float($0) }
         case (.int64, .bool): convert(Int.self, Bool.self) { $0 != 0 }

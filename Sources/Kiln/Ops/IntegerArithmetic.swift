@@ -8,6 +8,9 @@ import CKilnKernels
 /// - `/` is true division: integers divide as floats (`7 / 2 = 3.5`), as `torch.div` does;
 ///   ``Tensor/floorDivided(by:)`` is the integer quotient. Powers are taken in float.
 /// - Two bool tensors do not take part in arithmetic; cast one first.
+///
+/// Scalar operands in Swift are `Float`, so `x * 2` is float32 even for an int64 `x` (PyTorch keeps
+/// int64 for a Python int); multiply by an int64 tensor, `x * Tensor([2], shape: [])`, to stay integer.
 extension Tensor {
     /// The element type of `a op b` under PyTorch's promotion rules (see above).
     static func arithmeticType(_ op: kiln_binary_op, _ a: Tensor, _ b: Tensor, name: String) -> DType {
