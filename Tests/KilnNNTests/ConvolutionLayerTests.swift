@@ -40,6 +40,19 @@ import Testing
         #expect(Padding.explicit([2]) == 2 && Padding.explicit([1, 0]) == [1, 0])
     }
 
+    @Test func paddingPyTorchRejectsStopsWithAClearMessage() async {
+        let strided = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Conv2d(1, 1, kernelSize: 3, stride: 2, padding: .same)
+        }
+        let stridedText = String(decoding: strided?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stridedText.contains("Conv2d: padding .same needs stride 1, got [2, 2]"))
+        let amounts = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Conv1d(1, 1, kernelSize: 3, padding: [1, 2])
+        }
+        let amountsText = String(decoding: amounts?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(amountsText.contains("Conv1d: padding [1, 2] needs one amount"))
+    }
+
     @Test func convTranspose2dMatchesPyTorch() throws {
         try LayerFixture("conv_transpose").check(
             ConvTranspose2d(4, 6, kernelSize: (3, 2), stride: (2, 1), padding: [1, 0], outputPadding: (1, 0),

@@ -33,7 +33,7 @@ public enum Padding: Sendable, Equatable, ExpressibleByIntegerLiteral, Expressib
             }
         case .explicit(let p):
             precondition(p.count == 1 || p.count == kernel.count,
-                         "\(layer): padding \(p) needs 1 or \(kernel.count) amounts, one per spatial axis")
+                         "\(layer): padding \(p) needs \(kernel.count == 1 ? "one amount" : "1 or \(kernel.count) amounts, one per spatial axis")")
             precondition(p.allSatisfy { $0 >= 0 }, "\(layer): padding \(p) must not be negative")
             return kernel.indices.map { i in (p.count == 1 ? p[0] : p[i], p.count == 1 ? p[0] : p[i]) }
         }
