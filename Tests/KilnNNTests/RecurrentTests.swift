@@ -89,6 +89,27 @@ private func expectMatchesPyTorch(_ model: Module, _ prefix: String, inputs: [St
         }
     }
 
+    @Test func defaultTimeFirstLayersMatchPyTorchDefaults() throws {
+        let rnn = RNN(inputSize: 3, hiddenSize: 4, layers: 2)
+        try expectMatchesPyTorch(rnn, "rnn_default_layout", inputs: ["x", "h0"],
+                                 outputs: [("out", "cot_out"), ("hn", "cot_h")]) { xs in
+            let (y, h) = rnn(xs[0], state: xs[1])
+            return [y, h]
+        }
+        let lstm = LSTM(inputSize: 3, hiddenSize: 4, layers: 2)
+        try expectMatchesPyTorch(lstm, "lstm_default_layout", inputs: ["x", "h0", "c0"],
+                                 outputs: [("out", "cot_out"), ("hn", "cot_h"), ("cn", "cot_c")]) { xs in
+            let (y, state) = lstm(xs[0], state: (xs[1], xs[2]))
+            return [y, state.h, state.c]
+        }
+        let gru = GRU(inputSize: 3, hiddenSize: 4, layers: 2)
+        try expectMatchesPyTorch(gru, "gru_default_layout", inputs: ["x", "h0"],
+                                 outputs: [("out", "cot_out"), ("hn", "cot_h")]) { xs in
+            let (y, h) = gru(xs[0], state: xs[1])
+            return [y, h]
+        }
+    }
+
     @Test func batchFirstReadsTheTransposeOfTheDefaultTimeFirstLayout() {
         let timeFirst = LSTM(inputSize: 3, hiddenSize: 4, layers: 2, generator: RandomGenerator(seed: 14))
         let batchFirst = LSTM(inputSize: 3, hiddenSize: 4, layers: 2, batchFirst: true, generator: RandomGenerator(seed: 14))
