@@ -35,7 +35,8 @@ public enum Padding: Sendable, Equatable, ExpressibleByIntegerLiteral, Expressib
             precondition(p.count == 1 || p.count == kernel.count,
                          "\(layer): padding \(p) needs \(kernel.count == 1 ? "one amount" : "1 or \(kernel.count) amounts, one per spatial axis")")
             precondition(p.allSatisfy { $0 >= 0 }, "\(layer): padding \(p) must not be negative")
-            return kernel.indices.map { i in (p.count == 1 ? p[0] : p[i], p.count == 1 ? p[0] : p[i]) }
+            let perAxis = p.count == 1 ? Array(repeating: p[0], count: kernel.count) : p
+            return perAxis.map { ($0, $0) }
         }
     }
 }
