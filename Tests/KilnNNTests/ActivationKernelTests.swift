@@ -64,6 +64,26 @@ import Testing
         expectClose(slope, [1, 9.9999943e-7, 0, 1], relative: 1e-6)
     }
 
+    @Test func logSigmoidAndTanhshrinkAreAccurateAcrossTheRange() {
+        // 4001 points from 1e-4 to 80 on a log scale, both signs, against float64.
+        let magnitudes = (0...4000).map { Float(Foundation.pow(10.0, -4 + 5.9 * Double($0) / 4000)) }
+        let x = Tensor(magnitudes + magnitudes.map { -$0 })
+        func worst(_ actual: [Float], _ reference: (Double) -> Double) -> Double {
+            zip(actual, x.scalars).map { a, v in
+                let r = reference(Double(v))
+                return abs(Double(a) - r) / abs(r)
+            }.max()!
+        }
+        // log σ(x) = −log(1 + e^{−x}) for x ≥ 0, x − log(1 + e^{x}) below.
+        let logSigmoidError = worst(logSigmoid(x).scalars) { v in
+            v >= 0 ? -Foundation.log1p(Foundation.exp(-v)) : v - Foundation.log1p(Foundation.exp(v))
+        }
+        // x − tanh x in float64 cancels only to 1e-16/x², far below float32's precision here.
+        let tanhshrinkError = worst(tanhshrink(x).scalars) { $0 - Foundation.tanh($0) }
+        #expect(logSigmoidError < 1e-6, "logSigmoid: worst relative error \(logSigmoidError)")
+        #expect(tanhshrinkError < 2e-6, "tanhshrink: worst relative error \(tanhshrinkError)")
+    }
+
     @Test func parametersAndBuffersAreNamedLikePyTorch() {
         #expect(PReLU(parameterCount: 3).namedParameters().map(\.name) == ["weight"])
         #expect(PReLU().weight.scalars == [0.25])
