@@ -21,8 +21,9 @@ public func binaryCrossEntropy(probabilities: Tensor, targets: Tensor, weight: T
     let (logP, logNotP, slope) = withoutGradient {
         (p.log().clamped(min: -100), (-p).log1p().clamped(min: -100), (p - targets) / maximum(p * (1 - p), Tensor(1e-12)))
     }
-    // The logarithms are constants here, so the targets get their gradient log(1 − p) − log p; the
-    // last term is 0 in value and carries the probabilities' gradient.
+    // The logarithms are constants here, so the targets' gradient is log(1 − p) − log p with both
+    // clamped (finite at p = 0 or 1, where PyTorch's is ±inf); the last term is 0 in value and carries
+    // the probabilities' gradient.
     var losses = -(targets * logP + (1 - targets) * logNotP) + (probabilities - p) * slope
     if let weight { losses = losses * weight }
     return reduction.apply(to: losses)
