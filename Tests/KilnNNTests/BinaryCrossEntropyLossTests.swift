@@ -65,6 +65,9 @@ import Testing
         #expect(Array(losses.scalars[0..<4]) == [0, 100, 100, 0])
         expectClose(gradient(at: p) { binaryCrossEntropy(probabilities: $0, targets: y) }.scalars,
                     fixture["bcep_edge_grad0"]!.scalars)
+        // The targets' gradient log(1 − p) − log p takes the clamped logarithms: ±100, not PyTorch's ±inf.
+        let dy = gradient(at: y) { binaryCrossEntropy(probabilities: p, targets: $0, reduction: .sum) }
+        #expect(Array(dy.scalars[0..<4]) == [100, 100, -100, -100])
     }
 
     @Test func gradientsCheck() {
