@@ -71,6 +71,13 @@ import Testing
         expectMatchesPyTorch("sigmoid") { Sigmoid()($0[0]) }
     }
 
+    @Test func logSigmoidAndTanhshrink() {
+        expectMatchesPyTorch("logsigmoid") { LogSigmoid()($0[0]) }
+        expectMatchesPyTorch("tanhshrink") { Tanhshrink()($0[0]) }
+        // Near 0, where x − tanh x cancels in float32, against float64 digits down to x = 1e-3.
+        expectMatchesPyTorch("tanhshrink_small") { tanhshrink($0[0]) }
+    }
+
     @Test func hardActivations() {
         expectMatchesPyTorch("hardsigmoid") { HardSigmoid()($0[0]) }
         expectMatchesPyTorch("hardswish") { HardSwish()($0[0]) }

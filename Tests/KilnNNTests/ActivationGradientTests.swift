@@ -27,6 +27,16 @@ import Testing
         for f in functions { checkGradients([x]) { f($0[0]) } }
     }
 
+    @Test func logSigmoidAndTanhshrink() {
+        // Tanhshrink on both sides of its polynomial's range |x| < 0.625, where the two forms meet.
+        let x = smoothPoints([3, 7], seed: 29)
+        let nearZero = Tensor([-0.9, -0.63, -0.62, -0.3, -0.05, 0.04, 0.2, 0.61, 0.64, 1.2] as [Float])
+        for input in [x, nearZero] {
+            checkGradients([input], tolerance: 5e-3) { logSigmoid($0[0]) }
+            checkGradients([input], tolerance: 5e-3) { tanhshrink($0[0]) }
+        }
+    }
+
     @Test func learnedParameters() {
         let x = smoothPoints([2, 3, 4], seed: 22)
         checkGradients([x, Tensor([0.3, 0.1, 0.2] as [Float])]) { prelu($0[0], weight: $0[1]) }

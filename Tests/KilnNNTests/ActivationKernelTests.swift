@@ -1,3 +1,4 @@
+import Foundation
 import KilnNN
 import KilnTestSupport
 import Testing
@@ -8,6 +9,7 @@ import Testing
     static let all: [PointwiseActivation] = [
         .relu, .leakyReLU(negativeSlope: 0.1), .hardTanh(min: -1, max: 2), .elu(alpha: 1.3), .gelu, .geluTanh,
         .silu(), .silu(beta: 1.5), .mish, .softplus(), .softsign, .hardSigmoid, .hardSwish, .squaredReLU,
+        .logSigmoid, .tanhshrink,
     ]
 
     @Test(arguments: all)
@@ -47,6 +49,39 @@ import Testing
         let m = mish(x).scalars
         #expect(m[0].isNaN && abs(m[3]) < 1e-30 && m[4] == 100)
         #expect(softplus(Tensor([-100, 100] as [Float])).scalars == [Float(3.7200760e-44), 100])
+    }
+
+    @Test func logSigmoidAndTanhshrinkAtExtremes() {
+        // log σ(x) is x far left and −e^{−x} far right (e^{−30} = 9.3576230e-14); its slope is σ(−x).
+        let x = Tensor([-1e4, -30, 0, 30, 1e4] as [Float])
+        expectClose(logSigmoid(x).scalars, [-1e4, -30, -Float(Foundation.log(2.0)), -9.3576230e-14, 0], relative: 1e-6)
+        expectClose(gradient(at: x) { logSigmoid($0).sum() }.scalars, [1, 1, 0.5, 9.3576230e-14, 0], relative: 1e-6)
+        // x − tanh x is x ∓ 1 far out, x³/3 near 0 (no cancellation), and NaN stays NaN; its slope is tanh² x.
+        let t = tanhshrink(Tensor([-1e4, -1e-3, 0, 1e-3, 1e4, .nan] as [Float])).scalars
+        expectClose(Array(t[0..<5]), [-9999, -3.3333325e-10, 0, 3.3333325e-10, 9999], relative: 2e-6)
+        #expect(t[5].isNaN)
+        let slope = gradient(at: Tensor([-1e4, 1e-3, 0, 1e4] as [Float])) { tanhshrink($0).sum() }.scalars
+        expectClose(slope, [1, 9.9999943e-7, 0, 1], relative: 1e-6)
+    }
+
+    @Test func logSigmoidAndTanhshrinkAreAccurateAcrossTheRange() {
+        // 4001 points from 1e-4 to 80 on a log scale, both signs, against float64.
+        let magnitudes = (0...4000).map { Float(Foundation.pow(10.0, -4 + 5.9 * Double($0) / 4000)) }
+        let x = Tensor(magnitudes + magnitudes.map { -$0 })
+        func worst(_ actual: [Float], _ reference: (Double) -> Double) -> Double {
+            zip(actual, x.scalars).map { a, v in
+                let r = reference(Double(v))
+                return abs(Double(a) - r) / abs(r)
+            }.max()!
+        }
+        // log σ(x) = −log(1 + e^{−x}) for x ≥ 0, x − log(1 + e^{x}) below.
+        let logSigmoidError = worst(logSigmoid(x).scalars) { v in
+            v >= 0 ? -Foundation.log1p(Foundation.exp(-v)) : v - Foundation.log1p(Foundation.exp(v))
+        }
+        // x − tanh x in float64 cancels only to 1e-16/x², far below float32's precision here.
+        let tanhshrinkError = worst(tanhshrink(x).scalars) { $0 - Foundation.tanh($0) }
+        #expect(logSigmoidError < 1e-6, "logSigmoid: worst relative error \(logSigmoidError)")
+        #expect(tanhshrinkError < 2e-6, "tanhshrink: worst relative error \(tanhshrinkError)")
     }
 
     @Test func parametersAndBuffersAreNamedLikePyTorch() {

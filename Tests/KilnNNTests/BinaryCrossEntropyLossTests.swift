@@ -43,10 +43,41 @@ import Testing
         expectClose(g2.scalars, fixture["sfocal_noalpha_grad0"]!.scalars)
     }
 
+    @Test func onProbabilitiesMatchesPyTorch() {
+        let (p, y, w) = (fixture["bcep_probs"]!, fixture["bcep_targets"]!, fixture["bce_weight"]!)
+        for (reduction, name) in [(LossReduction.none, "none"), (.mean, "mean"), (.sum, "sum")] {
+            expectClose(binaryCrossEntropy(probabilities: p, targets: y, reduction: reduction).scalars,
+                        fixture["bcep_\(name)"]!.scalars)
+            expectClose(BCELoss(weight: w, reduction: reduction)(p, y).scalars, fixture["bcep_weighted_\(name)"]!.scalars)
+        }
+        for (weight, name) in [(nil, "bcep"), (w, "bcep_weighted")] {
+            let (_, grads) = valueAndGradient(at: [p, y]) { binaryCrossEntropy(probabilities: $0[0], targets: $0[1], weight: weight) }
+            expectClose(grads[0].scalars, fixture["\(name)_grad0"]!.scalars)
+            expectClose(grads[1].scalars, fixture["\(name)_grad1"]!.scalars)
+        }
+    }
+
+    @Test func onProbabilitiesClampsTheLogarithmsAtZeroAndOne() {
+        // p = 0 or 1 against the wrong target costs 100; the gradient is PyTorch's (p − y)/max(p(1 − p), 1e-12).
+        let (p, y) = (fixture["bcep_edge_probs"]!, fixture["bcep_edge_targets"]!)
+        let losses = binaryCrossEntropy(probabilities: p, targets: y, reduction: .none)
+        expectClose(losses.scalars, fixture["bcep_edge_none"]!.scalars)
+        #expect(Array(losses.scalars[0..<4]) == [0, 100, 100, 0])
+        expectClose(gradient(at: p) { binaryCrossEntropy(probabilities: $0, targets: y) }.scalars,
+                    fixture["bcep_edge_grad0"]!.scalars)
+        // The targets' gradient log(1 − p) − log p takes the clamped logarithms: ±100, not PyTorch's ±inf.
+        let dy = gradient(at: y) { binaryCrossEntropy(probabilities: p, targets: $0, reduction: .sum) }
+        #expect(Array(dy.scalars[0..<4]) == [100, 100, -100, -100])
+    }
+
     @Test func gradientsCheck() {
         let x = testTensor([3, 4], seed: 5, scale: 3), y = testTensor([3, 4], seed: 6, scale: 0.5, shift: 0.5)
         let pw = Tensor([0.5, 1, 2, 3] as [Float]), w = testTensor([3, 4], seed: 7, scale: 0.4, shift: 1)
         checkGradients([x, y]) { binaryCrossEntropyWithLogits($0[0], $0[1], weight: w, positiveWeight: pw, reduction: .none) }
         checkGradients([x]) { sigmoidFocalLoss(logits: $0[0], targets: y) }
+        let p = testTensor([3, 4], seed: 8, scale: 0.4, shift: 0.5)
+        checkGradients([p, y], eps: 1e-3, tolerance: 5e-3) {
+            binaryCrossEntropy(probabilities: $0[0], targets: $0[1], weight: w, reduction: .none)
+        }
     }
 }

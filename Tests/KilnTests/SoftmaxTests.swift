@@ -175,4 +175,41 @@ private func worstRelativeError(_ actual: [Float], _ expected: [Double]) -> Doub
         #expect(factors.allSatisfy { $0 > 0 && $0 <= 1 })
         expectClose(states.map(\.logSumExp), lse, relative: 1e-6)
     }
+
+    @Test func onlineSoftmaxMatchesSoftmaxInValueAndGradient() {
+        // 70 columns in blocks of 16 (the last block short), rows of a [3, 2, 70] input.
+        let x = testTensor([3, 2, 70], seed: 6, scale: 20)
+        let cotangent = testTensor([3, 2, 70], seed: 7)
+        for blockSize in [1, 16, 70, 128] {
+            expectClose(x.onlineSoftmax(blockSize: blockSize).scalars, x.softmax().scalars, relative: 1e-5)
+            let online = gradient(at: x) { ($0.onlineSoftmax(blockSize: blockSize) * cotangent).sum() }
+            let plain = gradient(at: x) { ($0.softmax() * cotangent).sum() }
+            expectClose(online.scalars, plain.scalars, relative: 1e-5)
+        }
+        // Logits of ±1e4 in different blocks.
+        let large = Tensor([1e4, -1e4, 0, 1e4 - 1, 5, -3] as [Float], shape: [1, 6])
+        expectClose(large.onlineSoftmax(blockSize: 2).scalars, large.softmax().scalars, relative: 1e-5)
+    }
+
+    @Test func onlineSoftmaxGradientChecks() {
+        checkGradients([testTensor([3, 11], seed: 8, scale: 2)], tolerance: 5e-3) { $0[0].onlineSoftmax(blockSize: 4) }
+    }
+
+    @Test func blockedBackwardFromStatesAlone() {
+        // Attention's backward: the scores of each block and the final states give the softmax
+        // gradient y·(dy − Σ dy·y) block by block, with δ = Σ dy·y taken from the output (rowsum dO ⊙ O).
+        let scores = testTensor([4, 24], seed: 9, scale: 5), dy = testTensor([4, 24], seed: 10)
+        var states = [OnlineSoftmax](repeating: OnlineSoftmax(), count: 4)
+        let ranges = [0..<10, 10..<20, 20..<24]
+        for r in ranges { _ = OnlineSoftmax.update(&states, with: scores.slice(axis: 1, r)) }
+        let y = scores.softmax()
+        let delta = (y * dy).sum(axis: 1, keepingDims: true)
+        let blocks = ranges.map {
+            OnlineSoftmax.scoreGradient(of: scores.slice(axis: 1, $0), states: states, upstream: dy.slice(axis: 1, $0), delta: delta)
+        }
+        let expected = gradient(at: scores) { ($0.softmax() * dy).sum() }
+        expectClose(Tensor.concatenate(blocks, axis: 1).scalars, expected.scalars, relative: 1e-5)
+        let probabilities = ranges.map { OnlineSoftmax.probabilities(of: scores.slice(axis: 1, $0), states: states) }
+        expectClose(Tensor.concatenate(probabilities, axis: 1).scalars, y.scalars, relative: 1e-5)
+    }
 }

@@ -19,7 +19,8 @@ typedef enum {
     KILN_ACT_SOFTSIGN,     ///< x / (1 + |x|)
     KILN_ACT_HARDSIGMOID,  ///< min(max(x + 3, 0), 6) / 6
     KILN_ACT_HARDSWISH,    ///< x·min(max(x + 3, 0), 6) / 6
-    KILN_ACT_SQUARED_RELU  ///< max(x, 0)²
+    KILN_ACT_SQUARED_RELU, ///< max(x, 0)²
+    KILN_ACT_TANHSHRINK    ///< x - tanh x
 } kiln_activation;
 
 /// Up to three scalar parameters; their meaning depends on the activation (see above).

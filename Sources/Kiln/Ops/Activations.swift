@@ -23,6 +23,8 @@ public enum PointwiseActivation: Sendable, Equatable {
     case mish
     /// log(1 + e^{βx})/β, and x itself where βx > `threshold`.
     case softplus(beta: Float = 1, threshold: Float = 20)
+    /// log σ(x) = −log(1 + e^{−x}): softplus with β = −1, so x itself where x < −20.
+    case logSigmoid
     /// x / (1 + |x|).
     case softsign
     /// min(max(x + 3, 0), 6) / 6.
@@ -31,6 +33,8 @@ public enum PointwiseActivation: Sendable, Equatable {
     case hardSwish
     /// max(x, 0)².
     case squaredReLU
+    /// x − tanh x, by a polynomial x³·P(x²) near 0 where the difference would cancel.
+    case tanhshrink
 
     /// The kernel and its parameters.
     var kernel: (op: kiln_activation, params: kiln_activation_params) {
@@ -47,10 +51,12 @@ public enum PointwiseActivation: Sendable, Equatable {
         case .silu(let beta): return (KILN_ACT_SILU, p(beta))
         case .mish: return (KILN_ACT_MISH, p())
         case .softplus(let beta, let threshold): return (KILN_ACT_SOFTPLUS, p(beta, threshold))
+        case .logSigmoid: return PointwiseActivation.softplus(beta: -1, threshold: 20).kernel
         case .softsign: return (KILN_ACT_SOFTSIGN, p())
         case .hardSigmoid: return (KILN_ACT_HARDSIGMOID, p())
         case .hardSwish: return (KILN_ACT_HARDSWISH, p())
         case .squaredReLU: return (KILN_ACT_SQUARED_RELU, p())
+        case .tanhshrink: return (KILN_ACT_TANHSHRINK, p())
         }
     }
 

@@ -33,6 +33,12 @@ public func softplus(_ x: Tensor, beta: Float = 1, threshold: Float = 20) -> Ten
     return x.activated(.softplus(beta: beta, threshold: threshold))
 }
 
+/// log σ(x) = −softplus(−x), stable for any x (PyTorch's `logsigmoid`).
+public func logSigmoid(_ x: Tensor) -> Tensor { x.activated(.logSigmoid) }
+
+/// x − tanh x (PyTorch's `tanhshrink`), without the cancellation of that difference near 0.
+public func tanhshrink(_ x: Tensor) -> Tensor { x.activated(.tanhshrink) }
+
 /// x for x > 0, else α·(eˣ − 1) (Clevert et al. 2015).
 public func elu(_ x: Tensor, alpha: Float = 1) -> Tensor { x.activated(.elu(alpha: alpha)) }
 
@@ -113,6 +119,16 @@ public final class Softplus: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { softplus(x, beta: beta, threshold: threshold) }
+}
+
+/// Applies ``logSigmoid(_:)``.
+public final class LogSigmoid: Module {
+    public override func forward(_ x: Tensor) -> Tensor { logSigmoid(x) }
+}
+
+/// Applies ``tanhshrink(_:)``.
+public final class Tanhshrink: Module {
+    public override func forward(_ x: Tensor) -> Tensor { tanhshrink(x) }
 }
 
 /// Applies ``elu(_:alpha:)``.

@@ -11,6 +11,9 @@ import Kiln
 ///
 /// (its negatives are the other N − 1 samples in both views), and the loss is the mean over the 2N
 /// anchors. Unlike InfoNCE it is not bounded below by 0 and needs N ≥ 2.
+///
+/// Not to be confused with the decoupled softmax loss of DEXML, a multi-label classification loss:
+/// ``decoupledSoftmaxLoss(logits:targets:reduction:)``.
 public func decoupledContrastiveLoss(_ first: Tensor, _ second: Tensor, temperature: Float = 0.1) -> Tensor {
     precondition(first.rank == 2 && first.shape == second.shape && first.shape[0] >= 2,
                  "decoupledContrastiveLoss: expects two [N, D] embeddings with N ≥ 2, got \(first.shape) and \(second.shape)")
