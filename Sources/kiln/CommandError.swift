@@ -9,9 +9,12 @@ struct CommandError: Error, CustomStringConvertible {
     /// The one line a person reads for `error`: the first line of its message, and for
     /// Foundation's file errors the file and what went wrong in words, never the raw error dump.
     static func line(for error: Error, message: String) -> String {
-        if let cocoa = error as? CocoaError {
+        if let cocoa = error as? CocoaError, cocoa.isFileError {
             let file = cocoa.filePath ?? cocoa.url?.path
             return (file.map { "\($0): " } ?? "") + reason(for: cocoa)
+        }
+        if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String {
+            return detail.split(separator: "\n").first.map(String.init) ?? detail
         }
         if let posix = error as? POSIXError {
             return String(cString: strerror(posix.code.rawValue))

@@ -26,7 +26,11 @@ enum SettingsTextLimits {
         var depth = 0, brackets = 0
         var columns = Set<Int>()
         for (number, line) in lines(of: bytes).enumerated() {
-            if !addEntryColumns(of: line, to: &columns, upTo: maximumDepth / 2) {
+            // A comment line holds no structure, whatever it holds (and neither does a line inside
+            // a quoted or block scalar that looks like one).
+            guard let starts = entryColumns(of: line) else { continue }
+            columns.formUnion(starts)
+            if columns.count > maximumDepth / 2 {
                 return "nests too deeply: by line \(number + 1), entries start at more than \(maximumDepth / 2) different columns"
             }
             for byte in line {
@@ -71,10 +75,9 @@ enum SettingsTextLimits {
         return lines
     }
 
-    /// Adds to `columns` every column where `line` may start a block entry: its first character
-    /// and each one after a leading indicator (`- `, `? `, `: `, `--- `, `... `); blank and comment
-    /// lines start none. False as soon as `columns` would hold more than `limit`.
-    private static func addEntryColumns(of line: ArraySlice<UInt8>, to columns: inout Set<Int>, upTo limit: Int) -> Bool {
+    /// The columns where `line` may start a block entry: its first character and each one after
+    /// a leading indicator (`- `, `? `, `: `, `--- `, `... `); nil for a blank or comment line.
+    private static func entryColumns(of line: ArraySlice<UInt8>) -> [Int]? {
         var i = line.startIndex, column = 0
         // The parser skips a byte-order mark at the start of any line, as one column.
         if line.starts(with: [0xEF, 0xBB, 0xBF]) {
@@ -91,10 +94,10 @@ enum SettingsTextLimits {
             }
         }
         advance(by: 0)
-        guard i < line.endIndex, line[i] != UInt8(ascii: "#") else { return true }
+        guard i < line.endIndex, line[i] != UInt8(ascii: "#") else { return nil }
+        var starts: [Int] = []
         while i < line.endIndex {
-            columns.insert(column)
-            if columns.count > limit { return false }
+            starts.append(column)
             let byte = line[i]
             if (byte == UInt8(ascii: "-") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: ":")) && isBlank(i + 1) {
                 advance(by: 1)
@@ -102,9 +105,9 @@ enum SettingsTextLimits {
                         && isBlank(i + 3) {
                 advance(by: 3)
             } else {
-                return true
+                break
             }
         }
-        return true
+        return starts
     }
 }

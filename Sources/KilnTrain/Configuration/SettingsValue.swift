@@ -76,7 +76,9 @@ struct SettingsValue {
         var seen = Set<String>()
         for (keyNode, valueNode) in mapping {
             let name = SettingsValue(node: keyNode, key: key, file: file)
-            guard case .scalar(let scalar) = keyNode else { throw failure("has a key that is not a name: \(name.shown)") }
+            guard case .scalar(let scalar) = keyNode else {
+                throw SettingsError(path: file, reason: "keys must be names, got \(name.shown)\(key.isEmpty ? "" : " in '\(key)'")")
+            }
             let dotted = key.isEmpty ? scalar.string : "\(key).\(scalar.string)"
             guard let known = Key(rawValue: scalar.string) else {
                 let names = Key.allCases.map(\.rawValue).sorted().joined(separator: ", ")
