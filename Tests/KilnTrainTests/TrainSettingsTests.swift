@@ -126,9 +126,12 @@ import Testing
             let lines = (0..<40).map { String(repeating: " ", count: $0) + "- " }.joined(separator: lineBreak)
             #expect(quickRefusal(lines) == "nests too deeply: by line 33, entries start at more than 32 different columns")
         }
-        // Brackets in quotes count too, so quoted closings cannot hide 1,100 real levels.
-        let closings = (0..<1100).map { _ in ##"["]]]]]]]]", "# ]]]]]]]]"## }.joined(separator: ", ")
-        #expect(quickRefusal("model: " + closings) == "has more than 1024 '[' or '{'")
+        // Brackets in quotes count too, so quoted closings cannot hide 300 real levels.
+        let closings = (0..<300).map { _ in ##"["]]]]]]]]", "# ]]]]]]]]"## }.joined(separator: ", ")
+        #expect(quickRefusal("model: " + closings) == "has more than 256 '[' or '{'")
+        // The most the check lets through, 256 levels (hidden by quoted closings), stays within the parser's stack.
+        let hidden = (0..<256).map { _ in ##"["]]]]]]]]", "## }.joined() + "x" + String(repeating: "]", count: 256)
+        #expect(quickRefusal("model: " + hidden) == "setting 'model' must be a string, got a list")
         #expect(quickRefusal(String(repeating: "#", count: (1 << 20) + 1)) == "is larger than 1 MiB")
         // Brackets in comments are not counted; a settings file's own nesting passes.
         #expect(quickRefusal("# " + String(repeating: "[", count: 100) + "\nlr: 0.1\n") == nil)

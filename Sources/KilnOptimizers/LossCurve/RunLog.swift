@@ -87,11 +87,12 @@ public struct RunLog: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw RunLogError(file: path, line: nil, message: "no such file")
         }
-        guard !isFolder.boolValue, let handle = FileHandle(forReadingAtPath: path),
-              let data = try? handle.read(upToCount: Self.maximumBytes + 1) ?? Data() else {
-            throw RunLogError(file: path, line: nil, message: isFolder.boolValue ? "is a folder, not a log" : "cannot be read")
+        guard !isFolder.boolValue else { throw RunLogError(file: path, line: nil, message: "is a folder, not a log") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw RunLogError(file: path, line: nil, message: "cannot be opened") }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: Self.maximumBytes + 1) ?? Data() else {
+            throw RunLogError(file: path, line: nil, message: "cannot be read")
         }
-        try? handle.close()
         guard data.count <= Self.maximumBytes else {
             throw RunLogError(file: path, line: nil, message: "is larger than \(Self.maximumBytes >> 30) GiB")
         }

@@ -1,28 +1,33 @@
 /// Limits a settings file's text must keep before the YAML parser sees it.
 ///
 /// The parser recurses once per nesting level and has no limit of its own, so a file of
-/// 100,000 `[` would exhaust its stack. The check here is a single pass over the bytes that
-/// over-estimates the nesting, never under-estimates it:
-/// - flow nesting (`[`, `{`) is counted wherever a bracket appears, quoted or not; a file may
-///   open at most `maximumBrackets` of them in all and nest them at most `maximumDepth` deep;
+/// 100,000 `[` would exhaust its stack. One pass over the bytes bounds the nesting from above
+/// without parsing (comment lines aside, which hold no structure):
+/// - flow nesting: every `[` and `{` counts, quoted or not. The running depth (less the closing
+///   brackets) may not pass `maximumDepth`, and since a quoted `]` could hide a level from it,
+///   a file may also open at most `maximumBrackets` in all;
 /// - block nesting needs a new column for every level but one per column (a list that is the
 ///   value of a key may start in the key's column), so a file whose lines start entries at no
 ///   more than `maximumDepth / 2` different columns nests at most `maximumDepth` levels.
 ///
+/// So at most `maximumBrackets + maximumDepth` levels reach the parser; a settings file has two.
 /// Aliases need no count here: a settings file holds only scalars and one `data` mapping of
 /// scalars, so a value built from aliases is a wrong type before anything expands it.
 enum SettingsTextLimits {
     /// The largest settings file read, in bytes.
     static let maximumBytes = 1 << 20
-    /// The deepest nesting allowed; settings nest two levels.
+    /// The deepest nesting allowed.
     static let maximumDepth = 64
     /// The most flow collections (`[` or `{`) in one file.
-    static let maximumBrackets = 1024
+    static let maximumBrackets = 256
+
+    /// The error of a text larger than `maximumBytes`.
+    static let tooLarge = "is larger than \(maximumBytes >> 20) MiB"
 
     /// The first limit `text` breaks, as one line, or nil.
     static func violation(in text: String) -> String? {
         let bytes = Array(text.utf8)
-        if bytes.count > maximumBytes { return "is larger than \(maximumBytes >> 20) MiB" }
+        if bytes.count > maximumBytes { return tooLarge }
         var depth = 0, brackets = 0
         var columns = Set<Int>()
         for (number, line) in lines(of: bytes).enumerated() {

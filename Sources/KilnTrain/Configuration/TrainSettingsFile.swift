@@ -12,6 +12,7 @@ extension TrainSettings {
         guard let data = try? handle.read(upToCount: SettingsTextLimits.maximumBytes + 1) ?? Data() else {
             throw SettingsError(path: path, reason: "cannot be read")
         }
+        guard data.count <= SettingsTextLimits.maximumBytes else { throw SettingsError(path: path, reason: SettingsTextLimits.tooLarge) }
         guard let text = String(data: data, encoding: .utf8) else { throw SettingsError(path: path, reason: "cannot be read as UTF-8 text") }
         return try decode(text: text, path: path)
     }
@@ -19,8 +20,8 @@ extension TrainSettings {
     /// Settings read from the text of a YAML or JSON file; `path` names it in errors.
     ///
     /// Missing keys keep their defaults. Unknown keys, keys given twice, values of the wrong type
-    /// and a `data` section without `path` or `label_column` are errors; so is a file that breaks
-    /// ``SettingsTextLimits`` (larger than 1 MiB, or nested deeper than 64 levels). The values'
+    /// and a `data` section without `path` or `label_column` are errors; so is a text larger than
+    /// 1 MiB or nested deeper than 64 levels, refused before the YAML parser sees it. The values'
     /// ranges are checked by ``problem()``, after command-line options have overridden them.
     public static func decode(text: String, path: String) throws(SettingsError) -> TrainSettings {
         if let violation = SettingsTextLimits.violation(in: text) { throw SettingsError(path: path, reason: violation) }
