@@ -92,6 +92,12 @@ import Testing
                 == "setting 'data.path' appears twice (again at line 1)")
         #expect(refusal("data:\n  path: a.csv\n  label_column: y\n  pathz: b.csv\n")
                 == "unknown setting 'data.pathz'; known: label_column, path, test_fraction, test_path")
+        // Names and values are quoted on one line, however long or broken.
+        #expect(refusal(#""a\nb\u2028c": 1"#)?.hasPrefix(#"unknown setting 'a\nb\u{2028}c'; known: "#) == true)
+        #expect(refusal(String(repeating: "k", count: 1000) + ": 1")?.hasPrefix("unknown setting '" + String(repeating: "k", count: 40) + "…'") == true)
+        var settings = TrainSettings()
+        settings.model = "cnn\nmlp"
+        #expect(settings.problem() == #"model 'cnn\nmlp' is not one of mlp, cnn"#)
     }
 
     @Test func anEmptyOrBrokenDataSectionIsAnError() {

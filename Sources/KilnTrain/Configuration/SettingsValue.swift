@@ -12,7 +12,7 @@ struct SettingsValue {
 
     /// The error `setting 'key' reason`.
     func failure(_ reason: String) -> SettingsError {
-        SettingsError(path: file, reason: "setting '\(key)' \(reason)")
+        SettingsError(path: file, reason: "setting \(SettingsError.quoted(key)) \(reason)")
     }
 
     /// Whether the value is YAML's null: empty, `~` or `null`.
@@ -77,15 +77,16 @@ struct SettingsValue {
         for (keyNode, valueNode) in mapping {
             let name = SettingsValue(node: keyNode, key: key, file: file)
             guard case .scalar(let scalar) = keyNode else {
-                throw SettingsError(path: file, reason: "keys must be names, got \(name.shown)\(key.isEmpty ? "" : " in '\(key)'")")
+                throw SettingsError(path: file, reason: "keys must be names, got \(name.shown)\(key.isEmpty ? "" : " in \(SettingsError.quoted(key))")")
             }
             let dotted = key.isEmpty ? scalar.string : "\(key).\(scalar.string)"
             guard let known = Key(rawValue: scalar.string) else {
                 let names = Key.allCases.map(\.rawValue).sorted().joined(separator: ", ")
-                throw SettingsError(path: file, reason: "unknown setting '\(dotted)'; known: \(names)")
+                throw SettingsError(path: file, reason: "unknown setting \(SettingsError.quoted(dotted)); known: \(names)")
             }
             guard seen.insert(scalar.string).inserted else {
-                throw SettingsError(path: file, reason: "setting '\(dotted)' appears twice\(scalar.mark.map { " (again at line \($0.line))" } ?? "")")
+                let line = scalar.mark.map { " (again at line \($0.line))" } ?? ""
+                throw SettingsError(path: file, reason: "setting \(SettingsError.quoted(dotted)) appears twice\(line)")
             }
             entries.append((known, SettingsValue(node: valueNode, key: dotted, file: file)))
         }
@@ -100,11 +101,11 @@ struct SettingsValue {
         return scalar.string
     }
 
-    /// The value as an error shows it: quoted text (cut after 40 characters), or its kind.
+    /// The value as an error shows it: quoted text, or its kind.
     var shown: String {
         switch node {
         case .scalar(let scalar) where isNull: return "null (\(scalar.string.isEmpty ? "no value" : scalar.string))"
-        case .scalar(let scalar): return "'\(scalar.string.count > 40 ? scalar.string.prefix(40) + "…" : scalar.string)'"
+        case .scalar(let scalar): return SettingsError.quoted(scalar.string)
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         }

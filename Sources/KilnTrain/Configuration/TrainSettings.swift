@@ -70,10 +70,10 @@ public struct TrainSettings: Equatable, Sendable {
     /// One clear line for the first bad value, or nil. Settings from a file and from the command
     /// line both pass through here before a run starts.
     public func problem() -> String? {
-        if !Self.models.contains(model) { return "model '\(model)' is not one of \(Self.models.joined(separator: ", "))" }
-        if !Self.optimizers.contains(optimizer) { return "optimizer '\(optimizer)' is not one of \(Self.optimizers.joined(separator: ", "))" }
-        if !Self.activations.contains(activation) { return "activation '\(activation)' is not one of \(Self.activations.joined(separator: ", "))" }
-        if !Self.augmentations.contains(augment) { return "augment '\(augment)' is not one of \(Self.augmentations.joined(separator: ", "))" }
+        if !Self.models.contains(model) { return "model \(SettingsError.quoted(model)) is not one of \(Self.models.joined(separator: ", "))" }
+        if !Self.optimizers.contains(optimizer) { return "optimizer \(SettingsError.quoted(optimizer)) is not one of \(Self.optimizers.joined(separator: ", "))" }
+        if !Self.activations.contains(activation) { return "activation \(SettingsError.quoted(activation)) is not one of \(Self.activations.joined(separator: ", "))" }
+        if !Self.augmentations.contains(augment) { return "augment \(SettingsError.quoted(augment)) is not one of \(Self.augmentations.joined(separator: ", "))" }
         if !Self.epochRange.contains(epochs) { return "epochs must be from 1 to \(Self.epochRange.upperBound), got \(epochs)" }
         if !Self.batchSizeRange.contains(batchSize) { return "batch size must be from 1 to \(Self.batchSizeRange.upperBound), got \(batchSize)" }
         if !(lr > 0 && lr.isFinite) { return "learning rate must be positive and finite, got \(lr)" }
@@ -84,7 +84,7 @@ public struct TrainSettings: Equatable, Sendable {
         if let threads, !Self.threadRange.contains(threads) { return "threads must be from 1 to \(Self.threadRange.upperBound), got \(threads)" }
         if out.isEmpty { return "out must name a folder" }
         if let name, name.isEmpty || name == "." || name == ".." || name.contains("/") {
-            return "name '\(name)' must be a plain folder name (no '/', not '.' or '..')"
+            return "name \(SettingsError.quoted(name)) must be a plain folder name (no '/', not '.' or '..')"
         }
         if let data {
             if data.path.isEmpty { return "data.path must name a CSV file" }

@@ -100,4 +100,17 @@ public struct SettingsError: Error, Equatable, CustomStringConvertible {
     /// What is wrong, naming the setting where there is one.
     public let reason: String
     public var description: String { "\(path): \(reason)" }
+
+    /// `text` as an error quotes it, on one line: in single quotes, cut after 40 characters,
+    /// with line breaks and other control characters escaped.
+    static func quoted(_ text: String) -> String {
+        let cut = text.count > 40 ? text.prefix(40) + "…" : Substring(text)
+        let escaped = cut.unicodeScalars.map { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator, .format: scalar.escaped(asASCII: true)
+            default: String(scalar)
+            }
+        }
+        return "'\(escaped.joined())'"
+    }
 }
