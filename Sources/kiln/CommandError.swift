@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 
 /// A bad command-line value or file: printed as one line, exit status 1.
