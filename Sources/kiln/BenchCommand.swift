@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kiln
+import KilnTrain
 
 /// `kiln bench`: kernel and framework-overhead figures, as a table or JSON lines.
 struct BenchCommand: ParsableCommand {
@@ -20,7 +21,9 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw CommandError("--threads must be at least 1, got \(threads)") }
+        if let threads, !TrainSettings.threadRange.contains(threads) {
+            throw CommandError("--threads must be from 1 to \(TrainSettings.threadRange.upperBound), got \(threads)")
+        }
         for part in parts where !BenchSuite.allParts.contains(part) {
             throw CommandError("unknown part '\(part)'; choose from \(BenchSuite.allParts.joined(separator: ", "))")
         }

@@ -30,7 +30,9 @@ struct InspectCommand: ParsableCommand {
             let t = tensors[name]!
             total += t.count
             if json {
-                let object: [String: Any] = ["name": name, "dtype": t.dtype.rawValue, "shape": t.shape] .merging(summary(t)) { a, _ in a }
+                // JSON has no NaN or infinity: such statistics are written as the strings "nan", "inf", "-inf".
+                let stats = summary(t).mapValues { $0.isFinite ? $0 as Any : "\($0)" }
+                let object: [String: Any] = ["name": name, "dtype": t.dtype.rawValue, "shape": t.shape].merging(stats) { a, _ in a }
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
                 let stats = summary(t).sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }
@@ -43,10 +45,13 @@ struct InspectCommand: ParsableCommand {
         }
     }
 
-    /// Minimum, maximum and mean of a non-empty float tensor.
+    /// Minimum, maximum and mean of a non-empty float tensor's values other than NaN, and how many are NaN.
     func summary(_ t: Tensor) -> [String: Double] {
         guard t.dtype == .float32, t.count > 0 else { return [:] }
-        let v = t.scalars
-        return ["min": Double(v.min()!), "max": Double(v.max()!), "mean": v.reduce(0.0) { $0 + Double($1) } / Double(v.count)]
+        let values = t.scalars.filter { !$0.isNaN }
+        let nanCount = t.count - values.count
+        guard let lowest = values.min(), let highest = values.max() else { return ["nan": Double(nanCount)] }
+        let stats = ["min": Double(lowest), "max": Double(highest), "mean": values.reduce(0.0) { $0 + Double($1) } / Double(values.count)]
+        return nanCount > 0 ? stats.merging(["nan": Double(nanCount)]) { a, _ in a } : stats
     }
 }

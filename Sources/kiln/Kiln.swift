@@ -17,7 +17,7 @@ struct KilnCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }   // --help and --version print in full
-            let line = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            let line = CommandError.line(for: error, message: message(for: error))
             FileHandle.standardError.write(Data("kiln: \(line)\n".utf8))
             Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
         }

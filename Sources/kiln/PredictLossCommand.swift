@@ -40,8 +40,11 @@ struct PredictLossCommand: ParsableCommand {
 
     func validate() throws {
         guard !runs.isEmpty else { throw CommandError("give at least one --fit RUN.jsonl") }
-        guard steps > 0 else { throw CommandError("--steps must be positive, got \(steps)") }
-        guard decay >= 0 && decay < 1 else { throw CommandError("--decay must be in [0, 1), got \(decay)") }
+        guard (1...RunLog.maximumStep).contains(steps) else {
+            throw CommandError("--steps must be from 1 to \(RunLog.maximumStep), got \(steps)")
+        }
+        guard (0..<steps).contains(warmup) else { throw CommandError("--warmup must be from 0 to \(steps - 1) (below --steps), got \(warmup)") }
+        guard decay > 0 && decay < 1 else { throw CommandError("--decay must be in (0, 1), got \(decay)") }
     }
 
     func run() throws {
@@ -57,7 +60,9 @@ struct PredictLossCommand: ParsableCommand {
             var series = zip(runs, logs).map { path, log in
                 SVGPlot.Series("fitted: \((path as NSString).lastPathComponent)", log.lossObservations.map { (Double($0.step), $0.loss) })
             }
-            series.append(SVGPlot.Series("predicted: \(schedule)", predicted.enumerated().map { (Double($0.offset), $0.element) }))
+            // The prediction is +∞ until the forward area is positive; the plot shows the finite part.
+            series.append(SVGPlot.Series("predicted: \(schedule)",
+                                         predicted.enumerated().filter { $0.element.isFinite }.map { (Double($0.offset), $0.element) }))
             try writeText(SVGPlot.lineChart(series, title: "Loss curve prediction", xLabel: "step", yLabel: "loss", logY: true), to: svg)
         }
         let law = fit.law

@@ -27,12 +27,17 @@ struct ScheduleCommand: ParsableCommand {
         var csv: String?
 
         func validate() throws {
-            guard steps > 0 else { throw CommandError("--steps must be positive, got \(steps)") }
+            guard (1...RunLog.maximumStep).contains(steps) else {
+                throw CommandError("--steps must be from 1 to \(RunLog.maximumStep), got \(steps)")
+            }
         }
 
         func run() throws {
             let schedule = try ScheduleSpec.parse(spec)
             let values = schedule.values(count: steps)
+            if let step = values.firstIndex(where: { !$0.isFinite }) {
+                throw CommandError("\(spec): the value at step \(step) is \(values[step]), not a finite number")
+            }
             let series = SVGPlot.Series(spec, values.enumerated().map { (Double($0.offset), $0.element) })
             try writeText(SVGPlot.lineChart([series], title: "Schedule", xLabel: "step", yLabel: "value"), to: svg)
             if let csv { try writeText(CSVText.columns(["step": (0..<steps).map(Double.init), "value": values], order: ["step", "value"]), to: csv) }

@@ -67,7 +67,7 @@ import Testing
         ("wsd:peak=1,steps=100,shape=square", .badValue(field: "shape", text: "square", expected: "linear, cosine or 1-sqrt")),
         ("infinite:1,constant=0.1,floor=0.01,annealsteps=10,start=0.5", .unknownField("start")),
         ("onecycle:1,steps=100,pct=0.005", .outOfRange(field: "pct", requirement: "in (1/steps, 1)")),
-        ("refined:peak=1,file=/nonexistent/run.jsonl", .unusableFile(field: "file", reason: "/nonexistent/run.jsonl: cannot be read as UTF-8 text")),
+        ("refined:peak=1,file=/nonexistent/run.jsonl", .unusableFile(field: "file", reason: "/nonexistent/run.jsonl: no such file")),
     ])
     func badSpecsNameTheProblem(spec: String, problem: ScheduleSpecError.Problem) {
         #expect(throws: ScheduleSpecError(spec: spec, problem: problem)) { try ScheduleSpec.parse(spec) }

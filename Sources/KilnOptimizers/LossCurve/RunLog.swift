@@ -3,65 +3,100 @@ import Foundation
 /// A training run's log read from JSON Lines: one JSON object per line, such as
 /// `{"step": 120, "lr": 0.001, "loss": 3.21}`.
 ///
-/// Lines whose `"kind"` is other than `"step"` (a trainer's epoch or test summaries) are skipped.
-/// Lines with a `"loss"` must also carry a non-negative integer `"step"` and a numeric `"lr"`.
-/// Lines without a loss add no observation, but their numeric fields (a learning rate, a gradient
-/// norm) are kept when they carry a step. Blank lines are skipped; when a step appears twice, the
-/// later line wins, as after a resumed run.
+/// Lines whose `"kind"` is other than `"step"` (a trainer's epoch or test summaries) are skipped,
+/// and so are blank lines and lines without a `"step"`. A `"step"` is an integer from 0 to
+/// ``maximumStep``, larger than the step before it. Lines with a `"loss"` must also carry a
+/// numeric `"lr"`; a loss or rate that is given must be finite. Lines without a loss add no
+/// observation, but their numeric fields (a learning rate, a gradient norm) are kept.
+///
+/// A last line without its line break that is not valid JSON is a write cut short by a killed
+/// run, and is skipped; anywhere else such a line is an error naming it.
 public struct RunLog: Sendable {
     /// The numeric fields logged at one step.
     public struct Record: Sendable, Equatable {
         /// The 0-based training step.
         public let step: Int
-        /// Every numeric field of the line, `step` included.
+        /// Every finite numeric field of the line, `step` included.
         public let fields: [String: Double]
     }
+
+    /// The largest step a log may hold (the learning rates are kept for every step up to it).
+    public static let maximumStep = 10_000_000
+    /// The longest line read, in bytes.
+    public static let maximumLineBytes = 1 << 16
+    /// The largest log read, in bytes.
+    public static let maximumBytes = 1 << 30
 
     /// One record per logged step, in step order.
     public let records: [Record]
 
     /// Parses JSON Lines `text`; `file` names the source in errors.
     public init(jsonLines text: String, file: String) throws(RunLogError) {
-        var byStep: [Int: Record] = [:]
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            guard line.contains(where: { !$0.isWhitespace }) else { continue }
+        var records: [Record] = []
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
             let problem = { (message: String) in RunLogError(file: file, line: index + 1, message: message) }
+            guard line.utf8.count <= Self.maximumLineBytes else {
+                throw problem("line is longer than \(Self.maximumLineBytes) bytes")
+            }
+            guard line.contains(where: { !$0.isWhitespace }) else { continue }
             let fields: [String: JSONField]
             do {
                 fields = try JSONDecoder().decode([String: JSONField].self, from: Data(line.utf8))
             } catch DecodingError.typeMismatch {
                 throw problem("expected a JSON object")
             } catch {
+                if index == lines.count - 1 { continue }   // a torn last line, without its line break
                 throw problem("not valid JSON")
             }
             // Kiln's metrics logs mark per-step lines `"kind": "step"`; epoch and test summaries are not steps.
             if case .string(let kind)? = fields["kind"], kind != "step" { continue }
-            let numbers = fields.compactMapValues(\.number)
             let hasLoss = fields["loss"].map { $0 != .null } ?? false
-            if hasLoss {
-                for key in ["loss", "lr", "step"] where numbers[key] == nil {
-                    throw problem(fields[key] == nil ? "'\(key)' is missing" : "'\(key)' is not a number")
+            for key in ["loss", "lr", "step"] {
+                switch fields[key] {
+                case .number(let value)?: if !value.isFinite { throw problem("'\(key)' is not finite") }
+                case nil: if hasLoss { throw problem("'\(key)' is missing") }
+                case .null? where key == "loss": break
+                case _?: throw problem("'\(key)' is not a number")
                 }
             }
-            guard let stepValue = numbers["step"] else { continue }
-            guard let step = Int(exactly: stepValue), step >= 0 else {
-                if hasLoss { throw problem("'step' \(stepValue) is not a non-negative integer") }
-                continue
+            guard case .number(let stepValue)? = fields["step"] else { continue }
+            guard let step = Int(exactly: stepValue), (0...Self.maximumStep).contains(step) else {
+                throw problem("'step' \(stepValue) is not an integer from 0 to \(Self.maximumStep)")
             }
-            byStep[step] = Record(step: step, fields: numbers)
+            if let previous = records.last, step <= previous.step {
+                throw problem("'step' \(step) does not come after step \(previous.step)")
+            }
+            records.append(Record(step: step, fields: fields.compactMapValues { $0.number.flatMap { $0.isFinite ? $0 : nil } }))
         }
-        records = byStep.values.sorted { $0.step < $1.step }
+        guard !records.isEmpty else { throw RunLogError(file: file, line: nil, message: "has no step records") }
+        self.records = records
+    }
+
+    /// Parses JSON Lines `data`, which must be UTF-8; `file` names the source in errors.
+    public init(jsonLines data: Data, file: String) throws(RunLogError) {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RunLogError(file: file, line: nil, message: "cannot be read as UTF-8 text")
+        }
+        try self.init(jsonLines: text, file: file)
     }
 
     /// Reads the JSON Lines file at `path`.
     public init(contentsOf path: String) throws(RunLogError) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw RunLogError(file: path, line: nil, message: "cannot be read as UTF-8 text")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw RunLogError(file: path, line: nil, message: "no such file")
         }
-        try self.init(jsonLines: text, file: path)
+        guard !isFolder.boolValue else { throw RunLogError(file: path, line: nil, message: "is a folder, not a log") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw RunLogError(file: path, line: nil, message: "cannot be opened") }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: Self.maximumBytes + 1) ?? Data() else {
+            throw RunLogError(file: path, line: nil, message: "cannot be read")
+        }
+        guard data.count <= Self.maximumBytes else {
+            throw RunLogError(file: path, line: nil, message: "is larger than \(Self.maximumBytes >> 30) GiB")
+        }
+        try self.init(jsonLines: data, file: path)
     }
 
     /// The logged losses with their steps, in step order.
@@ -140,7 +175,7 @@ private enum JSONField: Decodable, Equatable {
             self = .null
         } else if (try? container.decode(Bool.self)) != nil {
             self = .other
-        } else if let value = try? container.decode(Double.self), value.isFinite {
+        } else if let value = try? container.decode(Double.self) {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)

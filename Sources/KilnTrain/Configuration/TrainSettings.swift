@@ -1,9 +1,6 @@
-import Foundation
-import Yams
-
 /// Everything a training run can be told, from command-line options or a settings file
 /// (YAML or JSON, same keys: `model`, `epochs`, `batch_size`, `lr`, …, and a `data` section).
-public struct TrainSettings: Codable, Equatable {
+public struct TrainSettings: Equatable, Sendable {
     public var model = "cnn"
     public var epochs = 14
     public var batchSize = 128
@@ -28,7 +25,7 @@ public struct TrainSettings: Codable, Equatable {
     public var data: DataSettings?
 
     /// A CSV data source: numeric feature columns and a label column, split into train and test.
-    public struct DataSettings: Codable, Equatable {
+    public struct DataSettings: Equatable, Sendable {
         public var path: String
         public var labelColumn: String
         /// The fraction of rows (taken from the end) held out for testing.
@@ -43,99 +40,60 @@ public struct TrainSettings: Codable, Equatable {
             self.testPath = testPath
         }
 
-        public init(from decoder: Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            path = try c.decode(String.self, forKey: .path)
-            labelColumn = try c.decode(String.self, forKey: .labelColumn)
-            testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.2
-            testPath = try c.decodeIfPresent(String.self, forKey: .testPath)
-        }
-
-        enum CodingKeys: String, CodingKey {
+        /// The keys of a `data` section.
+        enum Key: String, CaseIterable {
             case path, labelColumn = "label_column", testFraction = "test_fraction", testPath = "test_path"
         }
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    /// The keys of a settings file, one per setting.
+    enum Key: String, CaseIterable {
         case model, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", labelSmoothing = "label_smoothing", optimizer, schedule,
              activation, augment, testTimeFlip = "test_time_flip", seed, threads, out, name, data
     }
 
     public init() {}
 
-    /// Missing keys keep their defaults.
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = TrainSettings()
-        model = try c.decodeIfPresent(String.self, forKey: .model) ?? d.model
-        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
-        lr = try c.decodeIfPresent(Double.self, forKey: .lr) ?? d.lr
-        weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? d.weightDecay
-        labelSmoothing = try c.decodeIfPresent(Double.self, forKey: .labelSmoothing) ?? d.labelSmoothing
-        optimizer = try c.decodeIfPresent(String.self, forKey: .optimizer) ?? d.optimizer
-        schedule = try c.decodeIfPresent(String.self, forKey: .schedule) ?? d.schedule
-        activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? d.activation
-        augment = try c.decodeIfPresent(String.self, forKey: .augment) ?? d.augment
-        testTimeFlip = try c.decodeIfPresent(Bool.self, forKey: .testTimeFlip) ?? d.testTimeFlip
-        seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? d.seed
-        threads = try c.decodeIfPresent(Int.self, forKey: .threads)
-        out = try c.decodeIfPresent(String.self, forKey: .out) ?? d.out
-        name = try c.decodeIfPresent(String.self, forKey: .name)
-        data = try c.decodeIfPresent(DataSettings.self, forKey: .data)
-    }
-
     public static let models = ["mlp", "cnn"]
     public static let optimizers = ["adamw", "adam", "sgd", "lion", "rmsprop", "adagrad"]
     public static let augmentations = ["none", "flip", "flip+crop"]
     public static let activations = ["relu", "gelu", "silu", "tanh", "leaky_relu", "mish"]
 
-    /// Settings read from a YAML or JSON file (JSON is YAML); unknown keys are errors.
-    public static func load(_ path: String) throws(SettingsError) -> TrainSettings {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw SettingsError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot be read as UTF-8 text" : "no such file")
-        }
-        guard let object = try? Yams.load(yaml: text) else { throw SettingsError(path: path, reason: "not valid YAML or JSON") }
-        guard let dict = object as? [String: Any] else { throw SettingsError(path: path, reason: "the top level must be a mapping of settings") }
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if let unknown = dict.keys.sorted().first(where: { !known.contains($0) }) {
-            throw SettingsError(path: path, reason: "unknown setting '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
-        }
-        do {
-            return try YAMLDecoder().decode(TrainSettings.self, from: text)
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw SettingsError(path: path, reason: "setting '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
-        } catch let DecodingError.keyNotFound(key, context) {
-            let place = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-            throw SettingsError(path: path, reason: "setting '\(place)' is required")
-        } catch {
-            throw SettingsError(path: path, reason: "cannot be decoded: \(error)")
-        }
-    }
+    /// The most epochs a run may ask for.
+    public static let epochRange = 1...100_000
+    /// The largest batch a run may ask for.
+    public static let batchSizeRange = 1...(1 << 20)
+    /// The thread counts a run may ask for: more than 1,024 threads only slow the kernels down
+    /// and may fail to start.
+    public static let threadRange = 1...1024
 
-    /// One clear line for the first bad value, or nil.
+    /// One clear line for the first bad value, or nil. Settings from a file and from the command
+    /// line both pass through here before a run starts.
     public func problem() -> String? {
-        if !Self.models.contains(model) { return "model '\(model)' is not one of \(Self.models.joined(separator: ", "))" }
-        if !Self.optimizers.contains(optimizer) { return "optimizer '\(optimizer)' is not one of \(Self.optimizers.joined(separator: ", "))" }
-        if !Self.activations.contains(activation) { return "activation '\(activation)' is not one of \(Self.activations.joined(separator: ", "))" }
-        if !Self.augmentations.contains(augment) { return "augment '\(augment)' is not one of \(Self.augmentations.joined(separator: ", "))" }
-        if epochs < 1 { return "epochs must be at least 1, got \(epochs)" }
-        if batchSize < 1 { return "batch size must be at least 1, got \(batchSize)" }
-        if !(lr > 0) || !lr.isFinite { return "learning rate must be positive, got \(lr)" }
+        if !Self.models.contains(model) { return "model \(SettingsError.quoted(model)) is not one of \(Self.models.joined(separator: ", "))" }
+        if !Self.optimizers.contains(optimizer) { return "optimizer \(SettingsError.quoted(optimizer)) is not one of \(Self.optimizers.joined(separator: ", "))" }
+        if !Self.activations.contains(activation) { return "activation \(SettingsError.quoted(activation)) is not one of \(Self.activations.joined(separator: ", "))" }
+        if !Self.augmentations.contains(augment) { return "augment \(SettingsError.quoted(augment)) is not one of \(Self.augmentations.joined(separator: ", "))" }
+        if !Self.epochRange.contains(epochs) { return "epochs must be from 1 to \(Self.epochRange.upperBound), got \(epochs)" }
+        if !Self.batchSizeRange.contains(batchSize) { return "batch size must be from 1 to \(Self.batchSizeRange.upperBound), got \(batchSize)" }
+        if !(lr > 0 && lr.isFinite) { return "learning rate must be positive and finite, got \(lr)" }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { return "weight decay must be non-negative and finite, got \(weightDecay)" }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing must be in [0, 1), got \(labelSmoothing)" }
-        if weightDecay < 0 { return "weight decay must be non-negative, got \(weightDecay)" }
-        if let threads, threads < 1 { return "threads must be at least 1, got \(threads)" }
+        if schedule.isEmpty { return "schedule must not be empty" }
         if seed < 0 { return "seed must be non-negative, got \(seed)" }
-        if let data, !(data.testFraction > 0 && data.testFraction < 1) && data.testPath == nil {
-            return "data.test_fraction must be between 0 and 1, got \(data.testFraction)"
+        if let threads, !Self.threadRange.contains(threads) { return "threads must be from 1 to \(Self.threadRange.upperBound), got \(threads)" }
+        if out.isEmpty { return "out must name a folder" }
+        if let name, name.isEmpty || name == "." || name == ".." || name.contains("/") {
+            return "name \(SettingsError.quoted(name)) must be a plain folder name (no '/', not '.' or '..')"
+        }
+        if let data {
+            if data.path.isEmpty { return "data.path must name a CSV file" }
+            if data.labelColumn.isEmpty { return "data.label_column must name a column" }
+            if data.testPath?.isEmpty == true { return "data.test_path must name a CSV file" }
+            if !(data.testFraction > 0 && data.testFraction < 1) {
+                return "data.test_fraction must be between 0 and 1, got \(data.testFraction)"
+            }
         }
         return nil
     }
-}
-
-/// A settings file that cannot be used: names the file and the problem.
-public struct SettingsError: Error, CustomStringConvertible {
-    public let path: String
-    public let reason: String
-    public var description: String { "\(path): \(reason)" }
 }
