@@ -20,7 +20,7 @@ import KilnNN
 /// ``learningRate`` each step moves every group and keeps their ratios.
 public protocol Optimizer: AnyObject {
     /// The base learning rate; schedules set it before each step.
-    var learningRate: Float { get set }
+    var learningRate: Double { get set }
 
     /// The parameters this optimizer updates, in groups.
     var groups: [ParameterGroup] { get set }
