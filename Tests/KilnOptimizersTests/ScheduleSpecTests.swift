@@ -1,4 +1,5 @@
 import Foundation
+import Kiln
 import KilnOptimizers
 import KilnTestSupport
 import Testing
@@ -70,8 +71,10 @@ import Testing
         ("cosine:1e-3,steps=10,floor=1e-2", "floor", "field 'floor' must be in [0, peak = 0.001]"),
         ("polynomial:1,steps=10,floor=-0.1", "floor", "field 'floor' must be in [0, peak = 1.0]"),
         ("sgdr:1,period=10,floor=2", "floor", "field 'floor' must be in [0, peak = 1.0]"),
-        ("exponential:1,gamma=-0.5", "gamma", "field 'gamma' must be positive"),
-        ("step:1,size=10,gamma=0", "gamma", "field 'gamma' must be positive"),
+        ("exponential:1,gamma=-0.5", "gamma", "field 'gamma' must be in (0, 1]"),
+        ("exponential:1,gamma=1.01", "gamma", "field 'gamma' must be in (0, 1]"),
+        ("step:1,size=10,gamma=0", "gamma", "field 'gamma' must be in (0, 1]"),
+        ("multistep:1,milestones=5/10,gamma=1e300", "gamma", "field 'gamma' must be in (0, 1]"),
         ("polynomial:1,steps=10,power=-inf", "power", "field 'power' = '-inf' is not a finite number"),
         ("linear:1,steps=0", "steps", "field 'steps' must be at least 1"),
         ("cosine:1,steps=-5", "steps", "field 'steps' must be at least 1"),
@@ -157,6 +160,28 @@ import Testing
         #expect(ScheduleSpec.families.joined(separator: ", ") == Self.families)
     }
 
+    @Test func mutatedSpecsThrowOrGiveFiniteValues() {
+        let seeds = ["cosine:peak=1e-3,floor=1e-5,steps=4690,warmup=200", "onecycle:1,steps=100,pct=0.4,phases=3,anneal=linear",
+                     "cyclic:1e-2,floor=1e-4,up=10,down=5,mode=exp_range,gamma=0.99", "sgdr:1,period=10,mult=3,floor=0.1",
+                     "wsd:1,steps=100,warmup=10,start=0.5,floor=0.01,shape=cosine", "multistep:1,milestones=5/10,gamma=0.5",
+                     "infinite:1e-3,constant=1e-4,floor=1e-6,warmup=10,cooldown=20,annealsteps=30,anneal=100"]
+        let pieces = ["", "0", "-", "9", "1e300", "nan", "=", ",", ":", "/", "9223372036854775807", "e", ".", " ", "\u{0}"]
+        let random = RandomGenerator(seed: 10)
+        for _ in 0..<3000 {
+            var spec = Array(seeds[Int(random.next() % UInt64(seeds.count))])
+            for _ in 0...(random.next() % 3) {
+                let at = Int(random.next() % UInt64(spec.count + 1))
+                let piece = Array(pieces[Int(random.next() % UInt64(pieces.count))])
+                let cut = min(spec.count - at, Int(random.next() % 4))
+                spec.replaceSubrange(at..<(at + cut), with: piece)
+            }
+            guard let schedule = try? ScheduleSpec.parse(String(spec)) else { continue }
+            for step in [0, 1, 99, 10_000, Int.max / 2] {
+                #expect(schedule.value(at: step).isFinite, "\(String(spec)) at step \(step)")
+            }
+        }
+    }
+
     @Test func errorIsOneLineNamingTheField() {
         do {
             _ = try ScheduleSpec.parse("cosine:peak=1e-3,steps=ten")
@@ -168,3 +193,4 @@ import Testing
         }
     }
 }
+

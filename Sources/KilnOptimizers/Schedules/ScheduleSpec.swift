@@ -32,9 +32,9 @@
 /// `wsd` and `infinite` warm up inside their own phases.
 ///
 /// Every field is checked: values are finite, peaks and floors non-negative with the floor at most
-/// the peak, step counts whole numbers up to 10¹⁵ that leave room for each phase, and unknown or
-/// repeated fields are errors. A spec names one family (specs do not nest) and is at most
-/// ``maxLength`` bytes long. `ReduceOnPlateau` follows a metric, not the step, and has no spec.
+/// the peak, decay factors (`gamma`) in (0, 1] so that no value grows without bound, step counts
+/// whole numbers up to 10¹⁵ that leave room for each phase, and unknown or repeated fields are
+/// errors. A spec names one family (specs do not nest) and is at most ``maxLength`` bytes long. `ReduceOnPlateau` follows a metric, not the step, and has no spec.
 public enum ScheduleSpec {
     /// The longest spec accepted, in UTF-8 bytes.
     public static let maxLength = 4096
@@ -78,12 +78,12 @@ public enum ScheduleFamily: String, CaseIterable, Sendable {
             return ConstantSchedule(peak)
         case .step:
             return StepDecay(initial: peak, stepSize: try f.integer("size", requirement: "positive") { $0 > 0 },
-                             gamma: try f.number("gamma", default: 0.1, requirement: "positive") { $0 > 0 })
+                             gamma: try f.decayFactor())
         case .multistep:
             return MultiStepDecay(initial: peak, milestones: try f.integerList("milestones"),
-                                  gamma: try f.number("gamma", default: 0.1, requirement: "positive") { $0 > 0 })
+                                  gamma: try f.decayFactor())
         case .exponential:
-            return ExponentialDecay(initial: peak, gamma: try f.number("gamma", requirement: "positive") { $0 > 0 })
+            return ExponentialDecay(initial: peak, gamma: try f.decayFactor(default: nil))
         case .polynomial:
             return PolynomialDecay(peak: peak, floor: try f.floor(below: peak), steps: try f.steps(after: warmup),
                                    power: try f.number("power", default: 1, requirement: "positive") { $0 > 0 })
@@ -142,7 +142,7 @@ public enum ScheduleFamily: String, CaseIterable, Sendable {
         switch modeName {
         case .triangular: mode = .triangular
         case .triangular2: mode = .triangular2
-        case .exp_range: mode = .exponentialRange(gamma: try f.number("gamma", requirement: "in (0, 1]") { $0 > 0 && $0 <= 1 })
+        case .exp_range: mode = .exponentialRange(gamma: try f.decayFactor(default: nil))
         }
         return CyclicSchedule(floor: floor, peak: peak, stepsUp: up, stepsDown: down, mode: mode)
     }
@@ -187,7 +187,11 @@ public enum ScheduleFamily: String, CaseIterable, Sendable {
             throw ScheduleSpecError(spec: f.spec, problem: .unusableFile(
                 field: "file", reason: "\(path) needs at least 2 positive finite '\(key)' values, has \(norms.count) values"))
         }
-        return RefinedSchedule(peak: peak, gradientNorms: norms, medianWindow: window, power: power)
+        let schedule = RefinedSchedule(peak: peak, gradientNorms: norms, medianWindow: window, power: power)
+        guard schedule.values.allSatisfy(\.isFinite) else {
+            throw f.outOfRange("power", "small enough that the '\(key)' values of \(path) to the power −\(power) stay finite and non-zero")
+        }
+        return schedule
     }
 }
 
@@ -195,6 +199,11 @@ extension ScheduleSpecFields {
     /// `floor` (0 by default), non-negative and at most `peak`.
     mutating func floor(below peak: Double) throws(ScheduleSpecError) -> Double {
         try number("floor", default: 0, requirement: "in [0, peak = \(peak)]") { 0...peak ~= $0 }
+    }
+
+    /// `gamma`, the factor of a decay: in (0, 1], so that the value never grows.
+    mutating func decayFactor(default fallback: Double? = 0.1) throws(ScheduleSpecError) -> Double {
+        try number("gamma", default: fallback, requirement: "in (0, 1]") { $0 > 0 && $0 <= 1 }
     }
 
     /// The `steps` field minus the warm-up: the length left for the decay, at least `least`.
