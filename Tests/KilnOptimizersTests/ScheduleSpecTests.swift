@@ -51,6 +51,12 @@ import Testing
         for step in 0...55 {
             expectClose(refined.value(at: step), linear.value(at: step), relative: 1e-13, "step \(step)")
         }
+        // 3^−1000 underflows to 0, so every weight vanishes: an error, not a schedule of NaNs.
+        let underflowing = "refined:peak=0.01,file=\(path),power=1000"
+        #expect(throws: ScheduleSpecError(spec: underflowing, problem: .outOfRange(
+            field: "power", requirement: "small enough that the 'grad_norm' values of \(path) to the power −1000.0 stay finite and non-zero"))) {
+            try ScheduleSpec.parse(underflowing)
+        }
     }
 
     static let families = "constant, step, multistep, exponential, polynomial, linear, cosine, sgdr, cospow, onecycle, cyclic, wsd, infinite, refined"
@@ -124,6 +130,8 @@ import Testing
         ("cyclic:1e-2,up=10,gamma=0.9", "gamma", "field 'gamma' must be given only with mode=exp_range"),
         ("cyclic:1e-2,up=10,mode=exp_range", "gamma", "field 'gamma' is required"),
         ("cyclic:1e-2,up=10,mode=exp_range,gamma=1.5", "gamma", "field 'gamma' must be in (0, 1]"),
+        ("refined:peak=1,file=/dev/zero", "file", "field 'file': /dev/zero is not a regular file"),
+        ("refined:peak=1,file=/tmp", "file", "field 'file': /tmp is not a regular file"),
         ("refined:peak=1,file=/nonexistent/run.jsonl", "file", "field 'file': /nonexistent/run.jsonl: cannot be read as UTF-8 text"),
     ]
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds schedules from one-line specs, as given on the command line:
 /// `family:key=value,key=value,...`, or `family:value` for the peak alone.
 ///
@@ -34,7 +36,8 @@
 /// Every field is checked: values are finite, peaks and floors non-negative with the floor at most
 /// the peak, decay factors (`gamma`) in (0, 1] so that no value grows without bound, step counts
 /// whole numbers up to 10¹⁵ that leave room for each phase, and unknown or repeated fields are
-/// errors. A spec names one family (specs do not nest) and is at most ``maxLength`` bytes long. `ReduceOnPlateau` follows a metric, not the step, and has no spec.
+/// errors. A spec names one family (specs do not nest) and is at most ``maxLength`` bytes long.
+/// ``ReduceOnPlateau`` follows a metric, not the step, and has no spec.
 public enum ScheduleSpec {
     /// The longest spec accepted, in UTF-8 bytes.
     public static let maxLength = 4096
@@ -177,6 +180,10 @@ public enum ScheduleFamily: String, CaseIterable, Sendable {
         let key = try f.text("key", default: "grad_norm")
         let window = try f.integer("window", default: 1, requirement: "odd and positive") { $0 >= 1 && $0 % 2 == 1 }
         let power = try f.number("power", default: 2, requirement: "positive") { $0 > 0 }
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        if let type = try? FileManager.default.attributesOfItem(atPath: resolved)[.type] as? FileAttributeType, type != .typeRegular {
+            throw ScheduleSpecError(spec: f.spec, problem: .unusableFile(field: "file", reason: "\(path) is not a regular file"))
+        }
         let norms: [Double]
         do {
             norms = try RunLog(contentsOf: path).series(key)
