@@ -63,67 +63,7 @@ void kiln_sgd_f32(float *theta, const float *grad, float *momentum_buffer, ptrdi
     for (; i < n; i++) sgd_one(theta + i, grad[i], momentum_buffer ? momentum_buffer + i : NULL, p);
 }
 
-// MARK: Adam, AdamW, AMSGrad
-
-static inline void adam_one(float *theta, float g, float *m, float *v, float *vmax, kiln_adam_params p) {
-    float t = *theta;
-    if (p.maximize) g = -g;
-    g = g + p.weight_decay * t;
-    t = t * p.decay_factor;
-    float mi = lerp_f32(*m, g, p.one_minus_beta1);
-    float vi = *v * p.beta2 + p.one_minus_beta2 * (g * g);
-    *m = mi;
-    *v = vi;
-    if (vmax) {
-        vi = fmaxf(*vmax, vi);
-        *vmax = vi;
-    }
-    float denom = sqrtf(vi) / p.bias_correction2_sqrt + p.eps;
-    *theta = t - p.step_size * (mi / denom);
-}
-
-#if defined(__x86_64__)
-KILN_AVX2 static ptrdiff_t adam_avx2(float *theta, const float *grad, float *m, float *v, float *vmax,
-                                     ptrdiff_t n, kiln_adam_params p) {
-    const __m256 flip = _mm256_set1_ps(p.maximize ? -0.0f : 0.0f), wd = _mm256_set1_ps(p.weight_decay);
-    const __m256 decay = _mm256_set1_ps(p.decay_factor);
-    const int small_weight = p.one_minus_beta1 < 0.5f;
-    const __m256 w = _mm256_set1_ps(p.one_minus_beta1), one_minus_w = _mm256_set1_ps(1.0f - p.one_minus_beta1);
-    const __m256 b2 = _mm256_set1_ps(p.beta2), omb2 = _mm256_set1_ps(p.one_minus_beta2);
-    const __m256 eps = _mm256_set1_ps(p.eps), bc2 = _mm256_set1_ps(p.bias_correction2_sqrt);
-    const __m256 neg_step = _mm256_set1_ps(-p.step_size);
-    ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 t = _mm256_loadu_ps(theta + i);
-        __m256 g = _mm256_fmadd_ps(wd, t, _mm256_xor_ps(_mm256_loadu_ps(grad + i), flip));
-        t = _mm256_mul_ps(t, decay);
-        __m256 mi = _mm256_loadu_ps(m + i), diff = _mm256_sub_ps(g, mi);
-        mi = small_weight ? _mm256_fmadd_ps(w, diff, mi) : _mm256_fnmadd_ps(diff, one_minus_w, g);
-        __m256 vi = _mm256_fmadd_ps(omb2, _mm256_mul_ps(g, g), _mm256_mul_ps(_mm256_loadu_ps(v + i), b2));
-        _mm256_storeu_ps(m + i, mi);
-        _mm256_storeu_ps(v + i, vi);
-        if (vmax) {
-            vi = _mm256_max_ps(_mm256_loadu_ps(vmax + i), vi);
-            _mm256_storeu_ps(vmax + i, vi);
-        }
-        __m256 denom = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), bc2), eps);
-        _mm256_storeu_ps(theta + i, _mm256_fmadd_ps(neg_step, _mm256_div_ps(mi, denom), t));
-    }
-    return i;
-}
-#endif
-
-void kiln_adam_f32(float *theta, const float *grad, float *exp_avg, float *exp_avg_sq,
-                   float *max_exp_avg_sq, ptrdiff_t n, kiln_adam_params p) {
-    ptrdiff_t i = 0;
-#if defined(__x86_64__)
-    if (kiln_has_avx2_fma()) i = adam_avx2(theta, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, n, p);
-#endif
-    for (; i < n; i++)
-        adam_one(theta + i, grad[i], exp_avg + i, exp_avg_sq + i, max_exp_avg_sq ? max_exp_avg_sq + i : NULL, p);
-}
-
-// MARK: Adamax, NAdam, RAdam
+// MARK: Adam, AdamW, AMSGrad, Adamax, NAdam, RAdam
 //
 // These follow torch's rounding exactly: addcmul is fma(value * g, g, v * beta2), addcdiv is
 // theta + (value * a) / b, and a scalar over a tensor is the tensor's reciprocal times the scalar.
@@ -168,6 +108,53 @@ KILN_AVX2 static inline void adam_moments8(__m256 g, float *m, float *v, float o
     *v_out = vi;
 }
 #endif
+
+static inline void adam_one(float *theta, float g, float *m, float *v, float *vmax, kiln_adam_params p) {
+    float t = *theta;
+    g = adam_gradient(g, t, p.weight_decay, p.maximize);
+    t = t * p.decay_factor;
+    float mi = adam_moments(g, m, v, p.one_minus_beta1, p.beta2, p.one_minus_beta2);
+    float vi = *v;
+    if (vmax) {
+        vi = fmaxf(*vmax, vi);
+        *vmax = vi;
+    }
+    float denom = sqrtf(vi) / p.bias_correction2_sqrt + p.eps;
+    *theta = t + (-p.step_size * mi) / denom;
+}
+
+#if defined(__x86_64__)
+KILN_AVX2 static ptrdiff_t adam_avx2(float *theta, const float *grad, float *m, float *v, float *vmax,
+                                     ptrdiff_t n, kiln_adam_params p) {
+    const __m256 decay = _mm256_set1_ps(p.decay_factor);
+    const __m256 eps = _mm256_set1_ps(p.eps), bc2 = _mm256_set1_ps(p.bias_correction2_sqrt);
+    const __m256 neg_step = _mm256_set1_ps(-p.step_size);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 t = _mm256_loadu_ps(theta + i), mi, vi;
+        __m256 g = adam_gradient8(grad + i, t, p.weight_decay, p.maximize);
+        t = _mm256_mul_ps(t, decay);
+        adam_moments8(g, m + i, v + i, p.one_minus_beta1, p.beta2, p.one_minus_beta2, &mi, &vi);
+        if (vmax) {
+            vi = _mm256_max_ps(_mm256_loadu_ps(vmax + i), vi);
+            _mm256_storeu_ps(vmax + i, vi);
+        }
+        __m256 denom = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), bc2), eps);
+        _mm256_storeu_ps(theta + i, _mm256_add_ps(t, _mm256_div_ps(_mm256_mul_ps(neg_step, mi), denom)));
+    }
+    return i;
+}
+#endif
+
+void kiln_adam_f32(float *theta, const float *grad, float *exp_avg, float *exp_avg_sq,
+                   float *max_exp_avg_sq, ptrdiff_t n, kiln_adam_params p) {
+    ptrdiff_t i = 0;
+#if defined(__x86_64__)
+    if (kiln_has_avx2_fma()) i = adam_avx2(theta, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, n, p);
+#endif
+    for (; i < n; i++)
+        adam_one(theta + i, grad[i], exp_avg + i, exp_avg_sq + i, max_exp_avg_sq ? max_exp_avg_sq + i : NULL, p);
+}
 
 static inline void adamax_one(float *theta, float g, float *m, float *u, kiln_adamax_params p) {
     float t = *theta;
