@@ -36,7 +36,7 @@ struct ScheduleSpecFields {
         ScheduleSpecError(spec: spec, problem: problem)
     }
 
-    /// Whether `key` was given; the family takes `key`.
+    /// Whether `key` was given; marks `key` as one of the family's fields.
     mutating func has(_ key: String) -> Bool {
         used.insert(key)
         return values[key] != nil
@@ -81,18 +81,17 @@ struct ScheduleSpecFields {
     /// Whole numbers separated by `/`, such as `30/60/90`.
     mutating func integerList(_ key: String) throws(ScheduleSpecError) -> [Int] {
         let text = try self.text(key)
+        let expected = "non-negative whole numbers separated by '/'"
         var list: [Int] = []
         for item in text.split(separator: "/", omittingEmptySubsequences: false) {
-            let value = try wholeNumber(key, String(item), listedIn: text, expected: "non-negative whole numbers separated by '/'")
-            guard value >= 0 else {
-                throw fail(.badValue(field: key, text: text, expected: "non-negative whole numbers separated by '/'"))
-            }
+            let value = try wholeNumber(key, String(item), listedIn: text, expected: expected)
+            guard value >= 0 else { throw fail(.badValue(field: key, text: text, expected: expected)) }
             list.append(value)
         }
         return list
     }
 
-    /// A value of `choices` by its name, `fallback` when absent.
+    /// The case of `Choice` whose raw value is `key`'s text, `fallback` when absent.
     mutating func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, default fallback: Choice) throws(ScheduleSpecError) -> Choice
     where Choice.RawValue == String {
         let text = try self.text(key, default: fallback.rawValue)
@@ -119,11 +118,7 @@ struct ScheduleSpecFields {
     private func wholeNumber(_ key: String, _ text: String, listedIn whole: String,
                              expected: String = "a whole number") throws(ScheduleSpecError) -> Int {
         let limit = Self.largestInteger
-        if let value = Int(text) {
-            guard (-limit...limit).contains(value) else { throw fail(.outOfRange(field: key, requirement: "at most \(limit) in size")) }
-            return value
-        }
-        guard let value = Double(text), value.isFinite, value.rounded() == value else {
+        guard let value = Int(text).map(Double.init) ?? Double(text), value.isFinite, value.rounded() == value else {
             throw fail(.badValue(field: key, text: whole, expected: expected))
         }
         guard abs(value) <= Double(limit) else { throw fail(.outOfRange(field: key, requirement: "at most \(limit) in size")) }
