@@ -63,51 +63,84 @@ void kiln_sgd_f32(float *theta, const float *grad, float *momentum_buffer, ptrdi
     for (; i < n; i++) sgd_one(theta + i, grad[i], momentum_buffer ? momentum_buffer + i : NULL, p);
 }
 
-// MARK: Adam, AdamW, AMSGrad
+// MARK: Adam, AdamW, AMSGrad, Adamax, NAdam, RAdam
+//
+// These follow torch's rounding exactly: addcmul is fma(value * g, g, v * beta2), addcdiv is
+// theta + (value * a) / b, and a scalar over a tensor is the tensor's reciprocal times the scalar.
+
+/// The gradient as the Adam family sees it: negated to maximize, plus the L2 term.
+static inline float adam_gradient(float g, float theta, float weight_decay, int maximize) {
+    return (maximize ? -g : g) + weight_decay * theta;
+}
+
+/// Adam's two moment updates for one element; returns the new first moment and writes both.
+static inline float adam_moments(float g, float *m, float *v, float one_minus_beta1, float beta2,
+                                 float one_minus_beta2) {
+    float mi = lerp_f32(*m, g, one_minus_beta1);
+    *v = *v * beta2 + (one_minus_beta2 * g) * g;
+    *m = mi;
+    return mi;
+}
+
+#if defined(__x86_64__)
+KILN_AVX2 static inline __m256 adam_gradient8(const float *grad, __m256 theta, float weight_decay, int maximize) {
+    __m256 g = _mm256_xor_ps(_mm256_loadu_ps(grad), _mm256_set1_ps(maximize ? -0.0f : 0.0f));
+    return _mm256_fmadd_ps(_mm256_set1_ps(weight_decay), theta, g);
+}
+
+/// lerp(m, g, w) as torch vectorizes it.
+KILN_AVX2 static inline __m256 lerp8(__m256 m, __m256 g, float w) {
+    __m256 diff = _mm256_sub_ps(g, m);
+    return w < 0.5f ? _mm256_fmadd_ps(_mm256_set1_ps(w), diff, m)
+                    : _mm256_fnmadd_ps(diff, _mm256_set1_ps(1.0f - w), g);
+}
+
+/// Adam's moment updates for eight elements; stores both and returns the new first moment in
+/// *m_out and the new second in *v_out.
+KILN_AVX2 static inline void adam_moments8(__m256 g, float *m, float *v, float one_minus_beta1, float beta2,
+                                           float one_minus_beta2, __m256 *m_out, __m256 *v_out) {
+    __m256 mi = lerp8(_mm256_loadu_ps(m), g, one_minus_beta1);
+    __m256 vi = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(one_minus_beta2), g), g,
+                                _mm256_mul_ps(_mm256_loadu_ps(v), _mm256_set1_ps(beta2)));
+    _mm256_storeu_ps(m, mi);
+    _mm256_storeu_ps(v, vi);
+    *m_out = mi;
+    *v_out = vi;
+}
+#endif
 
 static inline void adam_one(float *theta, float g, float *m, float *v, float *vmax, kiln_adam_params p) {
     float t = *theta;
-    if (p.maximize) g = -g;
-    g = g + p.weight_decay * t;
+    g = adam_gradient(g, t, p.weight_decay, p.maximize);
     t = t * p.decay_factor;
-    float mi = lerp_f32(*m, g, p.one_minus_beta1);
-    float vi = *v * p.beta2 + p.one_minus_beta2 * (g * g);
-    *m = mi;
-    *v = vi;
+    float mi = adam_moments(g, m, v, p.one_minus_beta1, p.beta2, p.one_minus_beta2);
+    float vi = *v;
     if (vmax) {
         vi = fmaxf(*vmax, vi);
         *vmax = vi;
     }
     float denom = sqrtf(vi) / p.bias_correction2_sqrt + p.eps;
-    *theta = t - p.step_size * (mi / denom);
+    *theta = t + (-p.step_size * mi) / denom;
 }
 
 #if defined(__x86_64__)
 KILN_AVX2 static ptrdiff_t adam_avx2(float *theta, const float *grad, float *m, float *v, float *vmax,
                                      ptrdiff_t n, kiln_adam_params p) {
-    const __m256 flip = _mm256_set1_ps(p.maximize ? -0.0f : 0.0f), wd = _mm256_set1_ps(p.weight_decay);
     const __m256 decay = _mm256_set1_ps(p.decay_factor);
-    const int small_weight = p.one_minus_beta1 < 0.5f;
-    const __m256 w = _mm256_set1_ps(p.one_minus_beta1), one_minus_w = _mm256_set1_ps(1.0f - p.one_minus_beta1);
-    const __m256 b2 = _mm256_set1_ps(p.beta2), omb2 = _mm256_set1_ps(p.one_minus_beta2);
     const __m256 eps = _mm256_set1_ps(p.eps), bc2 = _mm256_set1_ps(p.bias_correction2_sqrt);
     const __m256 neg_step = _mm256_set1_ps(-p.step_size);
     ptrdiff_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 t = _mm256_loadu_ps(theta + i);
-        __m256 g = _mm256_fmadd_ps(wd, t, _mm256_xor_ps(_mm256_loadu_ps(grad + i), flip));
+        __m256 t = _mm256_loadu_ps(theta + i), mi, vi;
+        __m256 g = adam_gradient8(grad + i, t, p.weight_decay, p.maximize);
         t = _mm256_mul_ps(t, decay);
-        __m256 mi = _mm256_loadu_ps(m + i), diff = _mm256_sub_ps(g, mi);
-        mi = small_weight ? _mm256_fmadd_ps(w, diff, mi) : _mm256_fnmadd_ps(diff, one_minus_w, g);
-        __m256 vi = _mm256_fmadd_ps(omb2, _mm256_mul_ps(g, g), _mm256_mul_ps(_mm256_loadu_ps(v + i), b2));
-        _mm256_storeu_ps(m + i, mi);
-        _mm256_storeu_ps(v + i, vi);
+        adam_moments8(g, m + i, v + i, p.one_minus_beta1, p.beta2, p.one_minus_beta2, &mi, &vi);
         if (vmax) {
             vi = _mm256_max_ps(_mm256_loadu_ps(vmax + i), vi);
             _mm256_storeu_ps(vmax + i, vi);
         }
         __m256 denom = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), bc2), eps);
-        _mm256_storeu_ps(theta + i, _mm256_fmadd_ps(neg_step, _mm256_div_ps(mi, denom), t));
+        _mm256_storeu_ps(theta + i, _mm256_add_ps(t, _mm256_div_ps(_mm256_mul_ps(neg_step, mi), denom)));
     }
     return i;
 }
@@ -121,6 +154,125 @@ void kiln_adam_f32(float *theta, const float *grad, float *exp_avg, float *exp_a
 #endif
     for (; i < n; i++)
         adam_one(theta + i, grad[i], exp_avg + i, exp_avg_sq + i, max_exp_avg_sq ? max_exp_avg_sq + i : NULL, p);
+}
+
+static inline void adamax_one(float *theta, float g, float *m, float *u, kiln_adamax_params p) {
+    float t = *theta;
+    g = adam_gradient(g, t, p.weight_decay, p.maximize);
+    float mi = lerp_f32(*m, g, p.one_minus_beta1);
+    float ui = fmaxf(*u * p.beta2, fabsf(g) + p.eps);
+    *m = mi;
+    *u = ui;
+    *theta = t + (p.neg_clr * mi) / ui;
+}
+
+#if defined(__x86_64__)
+KILN_AVX2 static ptrdiff_t adamax_avx2(float *theta, const float *grad, float *m, float *u, ptrdiff_t n,
+                                       kiln_adamax_params p) {
+    const __m256 b2 = _mm256_set1_ps(p.beta2), eps = _mm256_set1_ps(p.eps), neg_clr = _mm256_set1_ps(p.neg_clr);
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 t = _mm256_loadu_ps(theta + i);
+        __m256 g = adam_gradient8(grad + i, t, p.weight_decay, p.maximize);
+        __m256 mi = lerp8(_mm256_loadu_ps(m + i), g, p.one_minus_beta1);
+        __m256 ui = _mm256_max_ps(_mm256_mul_ps(_mm256_loadu_ps(u + i), b2), _mm256_add_ps(_mm256_andnot_ps(sign, g), eps));
+        _mm256_storeu_ps(m + i, mi);
+        _mm256_storeu_ps(u + i, ui);
+        _mm256_storeu_ps(theta + i, _mm256_add_ps(t, _mm256_div_ps(_mm256_mul_ps(neg_clr, mi), ui)));
+    }
+    return i;
+}
+#endif
+
+void kiln_adamax_f32(float *theta, const float *grad, float *exp_avg, float *exp_inf, ptrdiff_t n,
+                     kiln_adamax_params p) {
+    ptrdiff_t i = 0;
+#if defined(__x86_64__)
+    if (kiln_has_avx2_fma()) i = adamax_avx2(theta, grad, exp_avg, exp_inf, n, p);
+#endif
+    for (; i < n; i++) adamax_one(theta + i, grad[i], exp_avg + i, exp_inf + i, p);
+}
+
+static inline void nadam_one(float *theta, float g, float *m, float *v, kiln_nadam_params p) {
+    float t = *theta;
+    g = adam_gradient(g, t, p.weight_decay, p.maximize);
+    t = t * p.decay_factor;
+    float mi = adam_moments(g, m, v, p.one_minus_beta1, p.beta2, p.one_minus_beta2);
+    float denom = sqrtf(*v / p.bias_correction2) + p.eps;
+    t = t + (p.grad_coefficient * g) / denom;
+    *theta = t + (p.exp_avg_coefficient * mi) / denom;
+}
+
+#if defined(__x86_64__)
+KILN_AVX2 static ptrdiff_t nadam_avx2(float *theta, const float *grad, float *m, float *v, ptrdiff_t n,
+                                      kiln_nadam_params p) {
+    const __m256 decay = _mm256_set1_ps(p.decay_factor), bc2 = _mm256_set1_ps(p.bias_correction2);
+    const __m256 eps = _mm256_set1_ps(p.eps);
+    const __m256 cg = _mm256_set1_ps(p.grad_coefficient), cm = _mm256_set1_ps(p.exp_avg_coefficient);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 t = _mm256_loadu_ps(theta + i), mi, vi;
+        __m256 g = adam_gradient8(grad + i, t, p.weight_decay, p.maximize);
+        t = _mm256_mul_ps(t, decay);
+        adam_moments8(g, m + i, v + i, p.one_minus_beta1, p.beta2, p.one_minus_beta2, &mi, &vi);
+        __m256 denom = _mm256_add_ps(_mm256_sqrt_ps(_mm256_div_ps(vi, bc2)), eps);
+        t = _mm256_add_ps(t, _mm256_div_ps(_mm256_mul_ps(cg, g), denom));
+        _mm256_storeu_ps(theta + i, _mm256_add_ps(t, _mm256_div_ps(_mm256_mul_ps(cm, mi), denom)));
+    }
+    return i;
+}
+#endif
+
+void kiln_nadam_f32(float *theta, const float *grad, float *exp_avg, float *exp_avg_sq, ptrdiff_t n,
+                    kiln_nadam_params p) {
+    ptrdiff_t i = 0;
+#if defined(__x86_64__)
+    if (kiln_has_avx2_fma()) i = nadam_avx2(theta, grad, exp_avg, exp_avg_sq, n, p);
+#endif
+    for (; i < n; i++) nadam_one(theta + i, grad[i], exp_avg + i, exp_avg_sq + i, p);
+}
+
+static inline void radam_one(float *theta, float g, float *m, float *v, kiln_radam_params p) {
+    float t = *theta;
+    g = adam_gradient(g, t, p.weight_decay, p.maximize);
+    t = t * p.decay_factor;
+    float mi = adam_moments(g, m, v, p.one_minus_beta1, p.beta2, p.one_minus_beta2);
+    float step = (mi / p.bias_correction1) * p.lr;
+    if (p.rect != 0) step = (step * ((1.0f / (sqrtf(*v) + p.eps)) * p.bias_correction2_sqrt)) * p.rect;
+    *theta = t - step;
+}
+
+#if defined(__x86_64__)
+KILN_AVX2 static ptrdiff_t radam_avx2(float *theta, const float *grad, float *m, float *v, ptrdiff_t n,
+                                      kiln_radam_params p) {
+    const __m256 decay = _mm256_set1_ps(p.decay_factor), bc1 = _mm256_set1_ps(p.bias_correction1);
+    const __m256 lr = _mm256_set1_ps(p.lr), eps = _mm256_set1_ps(p.eps), one = _mm256_set1_ps(1.0f);
+    const __m256 bc2 = _mm256_set1_ps(p.bias_correction2_sqrt), rect = _mm256_set1_ps(p.rect);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 t = _mm256_loadu_ps(theta + i), mi, vi;
+        __m256 g = adam_gradient8(grad + i, t, p.weight_decay, p.maximize);
+        t = _mm256_mul_ps(t, decay);
+        adam_moments8(g, m + i, v + i, p.one_minus_beta1, p.beta2, p.one_minus_beta2, &mi, &vi);
+        __m256 step = _mm256_mul_ps(_mm256_div_ps(mi, bc1), lr);
+        if (p.rect != 0) {
+            __m256 adaptive = _mm256_mul_ps(_mm256_div_ps(one, _mm256_add_ps(_mm256_sqrt_ps(vi), eps)), bc2);
+            step = _mm256_mul_ps(_mm256_mul_ps(step, adaptive), rect);
+        }
+        _mm256_storeu_ps(theta + i, _mm256_sub_ps(t, step));
+    }
+    return i;
+}
+#endif
+
+void kiln_radam_f32(float *theta, const float *grad, float *exp_avg, float *exp_avg_sq, ptrdiff_t n,
+                    kiln_radam_params p) {
+    ptrdiff_t i = 0;
+#if defined(__x86_64__)
+    if (kiln_has_avx2_fma()) i = radam_avx2(theta, grad, exp_avg, exp_avg_sq, n, p);
+#endif
+    for (; i < n; i++) radam_one(theta + i, grad[i], exp_avg + i, exp_avg_sq + i, p);
 }
 
 // MARK: Lion

@@ -43,13 +43,12 @@ final class Quadratic: Module {
     }
 }
 
-/// Expects `actual` to match `expected` within `relative` of the larger of 1 and the largest expected magnitude.
-func expectMatches(_ actual: Tensor, _ expected: Tensor, relative: Float = 1e-5, _ label: String,
+/// Expects every element of `actual` to match `expected`: |a − e| ≤ absolute + relative·|e|.
+func expectMatches(_ actual: Tensor, _ expected: Tensor, relative: Float = 1e-5, absolute: Float = 1e-6, _ label: String,
                    sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(actual.shape == expected.shape, "\(label): shape \(actual.shape) vs \(expected.shape)", sourceLocation: sourceLocation)
-    let a = actual.scalars, e = expected.scalars
-    let scale = max(1, e.map(abs).max() ?? 0)
-    let worst = zip(a, e).map { abs($0 - $1) }.max() ?? 0
-    #expect(worst <= relative * scale, "\(label): largest difference \(worst) (scale \(scale))\n\(a)\n\(e)",
-            sourceLocation: sourceLocation)
+    for (i, (a, e)) in zip(actual.scalars, expected.scalars).enumerated() where !(abs(a - e) <= absolute + relative * abs(e)) {
+        Issue.record("\(label): element \(i) is \(a), PyTorch \(e)", sourceLocation: sourceLocation)
+        return
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Kiln
 import KilnNN
 import KilnOptimizers
+import KilnTestSupport
 import Testing
 
 /// Properties from the papers and closed forms, independent of the fixtures.
@@ -12,6 +13,33 @@ import Testing
             weight = Tensor(values)
             super.init()
         }
+    }
+
+    @Test func radamRectifiesOnlyOnceTheVarianceIsTractable() throws {
+        // β₂ = 0.999: ρ∞ ≈ 1999 and ρₜ ≈ t − ε for small t, so steps 1 to 5 take no adaptive step.
+        let radam = RAdam()
+        for t in 1...5 { #expect(radam.rectification(atStep: t) == nil, "step \(t)") }
+        let beta2 = 0.999, rhoInfinity = 2 / (1 - beta2) - 1
+        let rho6 = rhoInfinity - 12 * pow(beta2, 6) / (1 - pow(beta2, 6))
+        let r6 = ((rho6 - 4) * (rho6 - 2) * rhoInfinity / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho6)).squareRoot()
+        expectClose(try #require(radam.rectification(atStep: 6)), r6, relative: 1e-14, "r₆")
+        expectClose(r6, 0.025821112801858, relative: 1e-12, "r₆ by hand")
+        // rₜ rises towards 1 as ρₜ → ρ∞.
+        let late = try #require(radam.rectification(atStep: 1_000_000))
+        #expect(late > 0.999 && late <= 1)
+    }
+
+    @Test func radamBeforeRectificationIsBiasCorrectedMomentum() {
+        // While ρₜ ≤ 5 the step is η·m̂ and m̂ equals the gradient when it stays constant.
+        let model = Big([1, -2, 3, 0.5, 0, 7, -1, 2, 4])
+        let optimizer = RAdam(learningRate: 0.1)
+        let gradient = Tensor([0.5, -1, 2, 0.25, 1, -3, 0.125, 8, -4] as [Float])
+        var expected = model.weight.scalars.map(Double.init)
+        for _ in 1...5 {
+            optimizer.update(model, along: Gradients(["weight": gradient]))
+            for i in expected.indices { expected[i] -= 0.1 * Double(gradient.scalars[i]) }
+        }
+        for (a, e) in zip(model.weight.scalars, expected) { expectClose(Double(a), e, relative: 1e-6, "θ") }
     }
 
     @Test func lionMovesEachCoordinateByTheLearningRateOrNotAtAll() {

@@ -13,11 +13,14 @@ import Testing
         case "rmsprop": RMSprop(groups: groups, learningRate: 0.001, momentum: 0.9, centered: true)
         case "adagrad": Adagrad(groups: groups, learningRate: 0.1, initialAccumulatorValue: 0.1)
         case "adafactor": Adafactor(groups: groups, learningRate: 0.01)
+        case "adamax": Adamax(groups: groups, learningRate: 0.01, weightDecay: 0.1)
+        case "nadam": NAdam(groups: groups, learningRate: 0.01, weightDecay: 0.1, decoupledWeightDecay: true)
+        case "radam": RAdam(groups: groups, learningRate: 0.01, weightDecay: 0.1)
         default: OrthoGrad(Adam(groups: groups, learningRate: 0.01))
         }
     }
 
-    @Test(arguments: ["sgd", "adamw", "lion", "rmsprop", "adagrad", "adafactor", "orthograd"])
+    @Test(arguments: ["sgd", "adamw", "lion", "rmsprop", "adagrad", "adafactor", "adamax", "nadam", "radam", "orthograd"])
     func restoredStateContinuesIdentically(_ name: String) throws {
         let straight = Quadratic()
         let straightOptimizer = Self.make(name, ParameterGroup.groups(of: straight))

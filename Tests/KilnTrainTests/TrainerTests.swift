@@ -68,7 +68,7 @@ private final class SnapshotAtStep: TrainerCallback {
         #expect(epochs.last!.values["test_accuracy"]! > 0.95)
         #expect(epochs.last!.values["train_loss"]! < epochs.first!.values["train_loss"]!)
         // The schedule set the rate of each step: cosine from 0.05 at step 0.
-        #expect(trainer.records.first { $0.kind == "step" }!.values["lr"] == Double(Float(0.05)))
+        #expect(trainer.records.first { $0.kind == "step" }!.values["lr"] == 0.05)
     }
 
     /// A record written every `logEvery` steps holds the mean loss of its interval, at the

@@ -28,6 +28,45 @@ typedef struct {
 void kiln_adam_f32(float *theta, const float *grad, float *exp_avg, float *exp_avg_sq,
                    float *max_exp_avg_sq, ptrdiff_t n, kiln_adam_params p);
 
+/// Adamax, Adam with the infinity norm: u = max(beta2 u, |g| + eps), theta += (-clr m) / u.
+typedef struct {
+    float weight_decay, one_minus_beta1, beta2, eps;
+    float neg_clr;               ///< -lr / (1 - beta1^t)
+    int maximize;
+} kiln_adamax_params;
+
+void kiln_adamax_f32(float *theta, const float *grad, float *exp_avg, float *exp_inf, ptrdiff_t n,
+                     kiln_adamax_params p);
+
+/// NAdam: Adam with Nesterov momentum, the gradient and the average each weighted by a coefficient.
+typedef struct {
+    float weight_decay;          ///< L2 term added to the gradient (0 with decoupled decay)
+    float decay_factor;          ///< decoupled decay: theta *= 1 - lr * lambda (else 1)
+    float one_minus_beta1, beta2, one_minus_beta2, eps;
+    float bias_correction2;      ///< 1 - beta2^t
+    float grad_coefficient;      ///< -lr (1 - mu_t) / (1 - mu_1 ... mu_t)
+    float exp_avg_coefficient;   ///< -lr mu_{t+1} / (1 - mu_1 ... mu_{t+1})
+    int maximize;
+} kiln_nadam_params;
+
+void kiln_nadam_f32(float *theta, const float *grad, float *exp_avg, float *exp_avg_sq, ptrdiff_t n,
+                    kiln_nadam_params p);
+
+/// RAdam: Adam whose adaptive step is rectified by rect, or plain momentum SGD while rect is 0.
+typedef struct {
+    float weight_decay;          ///< L2 term added to the gradient (0 with decoupled decay)
+    float decay_factor;          ///< decoupled decay: theta *= 1 - lr * lambda (else 1)
+    float one_minus_beta1, beta2, one_minus_beta2, eps;
+    float bias_correction1;      ///< 1 - beta1^t
+    float lr;
+    float bias_correction2_sqrt; ///< sqrt(1 - beta2^t)
+    float rect;                  ///< the variance rectification r_t when rho_t > 5, else 0
+    int maximize;
+} kiln_radam_params;
+
+void kiln_radam_f32(float *theta, const float *grad, float *exp_avg, float *exp_avg_sq, ptrdiff_t n,
+                    kiln_radam_params p);
+
 /// Lion with decoupled weight decay applied before the sign update.
 typedef struct {
     float lr, beta1, one_minus_beta1, beta2, one_minus_beta2;

@@ -7,14 +7,14 @@ import KilnNN
 /// To clip gradients accumulated by `backward()`, collect them with ``KilnNN/Gradients/init(accumulatedIn:)``
 /// and pass the result to ``Optimizer/update(_:along:)``.
 ///
-/// - Returns: the global norm before clipping.
+/// - Returns: the global norm before clipping, accumulated in `Double`.
 @discardableResult
-public func clipGradientNorm(_ gradients: inout Gradients, maxNorm: Float) -> Float {
+public func clipGradientNorm(_ gradients: inout Gradients, maxNorm: Double) -> Double {
     precondition(maxNorm >= 0, "clipGradientNorm: maxNorm \(maxNorm) is negative")
     var squares = 0.0
     for g in gradients.byName.values { squares += g.withUnsafeFloats { kiln_sum_squares_f32($0.baseAddress!, $0.count) } }
-    let norm = Float(squares.squareRoot())
-    let scale = min(1, maxNorm / (norm + 1e-6))
+    let norm = squares.squareRoot()
+    let scale = min(1, Float(maxNorm) / (Float(norm) + 1e-6))  // in float32, as PyTorch computes it
     if scale < 1 {
         for name in gradients.byName.keys {
             gradients.byName[name]!.withUnsafeMutableFloats { g in for i in g.indices { g[i] *= scale } }
@@ -24,8 +24,9 @@ public func clipGradientNorm(_ gradients: inout Gradients, maxNorm: Float) -> Fl
 }
 
 /// Clamps every gradient element into `-maxValue...maxValue`, as PyTorch's `clip_grad_value_`.
-public func clipGradientValues(_ gradients: inout Gradients, maxValue: Float) {
+public func clipGradientValues(_ gradients: inout Gradients, maxValue: Double) {
     precondition(maxValue >= 0, "clipGradientValues: maxValue \(maxValue) is negative")
+    let maxValue = Float(maxValue)
     for name in gradients.byName.keys {
         gradients.byName[name]!.withUnsafeMutableFloats { g in
             for i in g.indices { g[i] = g[i] > maxValue ? maxValue : (g[i] < -maxValue ? -maxValue : g[i]) }

@@ -24,9 +24,9 @@ public final class Adafactor: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
-    public init(groups: [ParameterGroup] = [], learningRate: Float = 1e-2, beta2Decay: Double = -0.8,
+    public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-2, beta2Decay: Double = -0.8,
                 epsilon: (Double?, Double) = (nil, 1e-3), clippingThreshold: Double = 1,
-                weightDecay: Float = 0, maximize: Bool = false) {
+                weightDecay: Double = 0, maximize: Bool = false) {
         precondition(beta2Decay <= 0, "Adafactor: beta2Decay \(beta2Decay) must be ≤ 0")
         precondition(clippingThreshold >= 1, "Adafactor: clipping threshold \(clippingThreshold) must be ≥ 1")
         self.beta2Decay = beta2Decay
@@ -45,8 +45,8 @@ public final class Adafactor: ParameterwiseOptimizer {
     }
 
     public override func update(_ parameter: Parameter, gradient: Tensor, state: ParameterState,
-                                learningRate: Float, weightDecay: Float) {
-        let t = Double(state.step), lr = Double(learningRate)
+                                learningRate: Double, weightDecay: Double) {
+        let t = Double(state.step), lr = learningRate
         let weight = Float(pow(t, beta2Decay))
         let eps1 = epsilon.0 ?? Double(Float.ulpOfOne)
         let floor = Float(eps1 * eps1)
@@ -58,7 +58,7 @@ public final class Adafactor: ParameterwiseOptimizer {
             let rms = Double(Float(kiln_sum_squares_f32(theta, count).squareRoot())) / Double(count).squareRoot()
             let alpha = max(epsilon.1, rms) * min(lr, 1 / t.squareRoot())
             if weightDecay != 0 {
-                let keep = Float(1 - lr * Double(weightDecay))
+                let keep = Float(1 - lr * weightDecay)
                 for i in 0..<count { theta[i] *= keep }
             }
             // Per matrix: the row factor, the column factor and the divisor of their product.

@@ -11,14 +11,14 @@ public final class Adagrad: ParameterwiseOptimizer {
     /// The decay of the learning rate with the step count.
     public var learningRateDecay: Double
     /// The starting value of the squared-gradient sum.
-    public let initialAccumulatorValue: Float
+    public let initialAccumulatorValue: Double
     /// The term ε added to the denominator.
     public var epsilon: Double
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
-    public init(groups: [ParameterGroup] = [], learningRate: Float = 1e-2, learningRateDecay: Double = 0,
-                weightDecay: Float = 0, initialAccumulatorValue: Float = 0, epsilon: Double = 1e-10,
+    public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-2, learningRateDecay: Double = 0,
+                weightDecay: Double = 0, initialAccumulatorValue: Double = 0, epsilon: Double = 1e-10,
                 maximize: Bool = false) {
         precondition(learningRateDecay >= 0 && initialAccumulatorValue >= 0,
                      "Adagrad: learningRateDecay \(learningRateDecay) and initialAccumulatorValue \(initialAccumulatorValue) must not be negative")
@@ -30,13 +30,13 @@ public final class Adagrad: ParameterwiseOptimizer {
     }
 
     public override func stateLayout(forParameterShape shape: [Int]) -> [String: StateBufferLayout] {
-        ["sum": StateBufferLayout(shape: shape, initialValue: initialAccumulatorValue)]
+        ["sum": StateBufferLayout(shape: shape, initialValue: Float(initialAccumulatorValue))]
     }
 
     public override func update(_ parameter: Parameter, gradient: Tensor, state: ParameterState,
-                                learningRate: Float, weightDecay: Float) {
-        let decayed = Double(learningRate) / (1 + Double(state.step - 1) * learningRateDecay)
-        let p = kiln_adagrad_params(clr: Float(decayed), eps: Float(epsilon), weight_decay: weightDecay,
+                                learningRate: Double, weightDecay: Double) {
+        let decayed = learningRate / (1 + Double(state.step - 1) * learningRateDecay)
+        let p = kiln_adagrad_params(clr: Float(decayed), eps: Float(epsilon), weight_decay: Float(weightDecay),
                                     maximize: maximize ? 1 : 0)
         let sum = state["sum"]
         withRawValues(of: parameter, gradient: gradient) { theta, grad, count in

@@ -21,15 +21,15 @@ public class Adam: ParameterwiseOptimizer {
     public var maximize: Bool
     let decoupledWeightDecay: Bool
 
-    public convenience init(groups: [ParameterGroup] = [], learningRate: Float = 1e-3,
+    public convenience init(groups: [ParameterGroup] = [], learningRate: Double = 1e-3,
                             betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8,
-                            weightDecay: Float = 0, amsgrad: Bool = false, maximize: Bool = false) {
+                            weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false) {
         self.init(groups: groups, learningRate: learningRate, betas: betas, epsilon: epsilon,
                   weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize, decoupled: false)
     }
 
-    init(groups: [ParameterGroup], learningRate: Float, betas: (Double, Double), epsilon: Double,
-         weightDecay: Float, amsgrad: Bool, maximize: Bool, decoupled: Bool) {
+    init(groups: [ParameterGroup], learningRate: Double, betas: (Double, Double), epsilon: Double,
+         weightDecay: Double, amsgrad: Bool, maximize: Bool, decoupled: Bool) {
         precondition((0..<1).contains(betas.0) && (0..<1).contains(betas.1), "\(Self.self): betas \(betas) must lie in [0, 1)")
         self.betas = betas
         self.epsilon = epsilon
@@ -46,11 +46,11 @@ public class Adam: ParameterwiseOptimizer {
     }
 
     public override func update(_ parameter: Parameter, gradient: Tensor, state: ParameterState,
-                                learningRate: Float, weightDecay: Float) {
-        let t = Double(state.step), lr = Double(learningRate), decay = Double(weightDecay)
+                                learningRate: Double, weightDecay: Double) {
+        let t = Double(state.step), lr = learningRate
         let p = kiln_adam_params(
-            weight_decay: decoupledWeightDecay ? 0 : weightDecay,
-            decay_factor: decoupledWeightDecay ? Float(1 - lr * decay) : 1,
+            weight_decay: decoupledWeightDecay ? 0 : Float(weightDecay),
+            decay_factor: decoupledWeightDecay ? Float(1 - lr * weightDecay) : 1,
             one_minus_beta1: Float(1 - betas.0), beta2: Float(betas.1), one_minus_beta2: Float(1 - betas.1),
             eps: Float(epsilon), step_size: Float(lr / (1 - pow(betas.0, t))),
             bias_correction2_sqrt: Float((1 - pow(betas.1, t)).squareRoot()), maximize: maximize ? 1 : 0)
@@ -66,9 +66,9 @@ public class Adam: ParameterwiseOptimizer {
 /// Adam with decoupled weight decay (Loshchilov & Hutter), following `torch.optim.AdamW`:
 /// the parameter shrinks by θ ← θ(1 − ηλ) before the Adam step instead of λθ joining the gradient.
 public final class AdamW: Adam {
-    public init(groups: [ParameterGroup] = [], learningRate: Float = 1e-3,
+    public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-3,
                 betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8,
-                weightDecay: Float = 1e-2, amsgrad: Bool = false, maximize: Bool = false) {
+                weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false) {
         super.init(groups: groups, learningRate: learningRate, betas: betas, epsilon: epsilon,
                    weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize, decoupled: true)
     }

@@ -16,8 +16,8 @@ public final class Lion: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
-    public init(groups: [ParameterGroup] = [], learningRate: Float = 1e-4, betas: (Double, Double) = (0.9, 0.99),
-                weightDecay: Float = 0, maximize: Bool = false) {
+    public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-4, betas: (Double, Double) = (0.9, 0.99),
+                weightDecay: Double = 0, maximize: Bool = false) {
         precondition((0...1).contains(betas.0) && (0...1).contains(betas.1), "Lion: betas \(betas) must lie in [0, 1]")
         self.betas = betas
         self.maximize = maximize
@@ -29,10 +29,10 @@ public final class Lion: ParameterwiseOptimizer {
     }
 
     public override func update(_ parameter: Parameter, gradient: Tensor, state: ParameterState,
-                                learningRate: Float, weightDecay: Float) {
-        let p = kiln_lion_params(lr: learningRate, beta1: Float(betas.0), one_minus_beta1: Float(1 - betas.0),
+                                learningRate: Double, weightDecay: Double) {
+        let p = kiln_lion_params(lr: Float(learningRate), beta1: Float(betas.0), one_minus_beta1: Float(1 - betas.0),
                                  beta2: Float(betas.1), one_minus_beta2: Float(1 - betas.1),
-                                 decay_factor: Float(1 - Double(learningRate) * Double(weightDecay)),
+                                 decay_factor: Float(1 - learningRate * weightDecay),
                                  maximize: maximize ? 1 : 0)
         let m = state["exp_avg"]
         withRawValues(of: parameter, gradient: gradient) { theta, grad, count in

@@ -18,9 +18,14 @@ import KilnNN
 ///
 /// A group's learning rate is `learningRate × group.learningRateScale`, so a schedule that sets
 /// ``learningRate`` each step moves every group and keeps their ratios.
+///
+/// Every hyper-parameter (learning rate, weight decay, betas, ε, momentum) is a `Double`, as
+/// `torch.optim` keeps Python floats: scalar factors such as `1 − β₂` and the bias corrections are
+/// computed in `Double` and rounded once to the `Float` of the kernels, and a ``Schedule``'s value
+/// sets ``learningRate`` without conversion.
 public protocol Optimizer: AnyObject {
     /// The base learning rate; schedules set it before each step.
-    var learningRate: Float { get set }
+    var learningRate: Double { get set }
 
     /// The parameters this optimizer updates, in groups.
     var groups: [ParameterGroup] { get set }

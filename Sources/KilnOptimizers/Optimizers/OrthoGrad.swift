@@ -18,7 +18,7 @@ public final class OrthoGrad<Base: Optimizer>: Optimizer {
 
     public init(_ base: Base) { self.base = base }
 
-    public var learningRate: Float {
+    public var learningRate: Double {
         get { base.learningRate }
         set { base.learningRate = newValue }
     }

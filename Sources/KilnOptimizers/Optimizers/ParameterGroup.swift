@@ -5,12 +5,12 @@ public struct ParameterGroup {
     /// The parameters with the names their state is saved under (module paths such as `layers.0.weight`).
     public var parameters: [(name: String, parameter: Parameter)]
     /// The group's learning rate is the optimizer's ``Optimizer/learningRate`` times this.
-    public var learningRateScale: Float
+    public var learningRateScale: Double
     /// The group's weight decay; nil means the optimizer's own.
-    public var weightDecay: Float?
+    public var weightDecay: Double?
 
-    public init(_ parameters: [(name: String, parameter: Parameter)], learningRateScale: Float = 1,
-                weightDecay: Float? = nil) {
+    public init(_ parameters: [(name: String, parameter: Parameter)], learningRateScale: Double = 1,
+                weightDecay: Double? = nil) {
         self.parameters = parameters
         self.learningRateScale = learningRateScale
         self.weightDecay = weightDecay

@@ -6,15 +6,15 @@ import KilnNN
 /// A subclass declares its state buffers in ``stateLayout(forParameterShape:)`` and applies
 /// one update in ``update(_:gradient:state:learningRate:weightDecay:)``.
 open class ParameterwiseOptimizer: Optimizer {
-    public var learningRate: Float
+    public var learningRate: Double
     /// The weight decay of groups that do not set their own.
-    public var weightDecay: Float
+    public var weightDecay: Double
     public var groups: [ParameterGroup] {
         didSet { Self.checkUniqueNames(groups) }
     }
     private var states: [String: ParameterState] = [:]
 
-    public init(groups: [ParameterGroup], learningRate: Float, weightDecay: Float) {
+    public init(groups: [ParameterGroup], learningRate: Double, weightDecay: Double) {
         precondition(learningRate >= 0, "\(Self.self): learning rate \(learningRate) is negative")
         precondition(weightDecay >= 0, "\(Self.self): weight decay \(weightDecay) is negative")
         Self.checkUniqueNames(groups)
@@ -28,7 +28,7 @@ open class ParameterwiseOptimizer: Optimizer {
 
     /// Applies one update to `parameter`; `state.step` already counts this update.
     open func update(_ parameter: Parameter, gradient: Tensor, state: ParameterState,
-                     learningRate: Float, weightDecay: Float) {
+                     learningRate: Double, weightDecay: Double) {
         fatalError("\(type(of: self)) must override update(_:gradient:state:learningRate:weightDecay:)")
     }
 

@@ -19,8 +19,8 @@ public final class RMSprop: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
-    public init(groups: [ParameterGroup] = [], learningRate: Float = 1e-2, alpha: Double = 0.99,
-                epsilon: Double = 1e-8, weightDecay: Float = 0, momentum: Double = 0,
+    public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-2, alpha: Double = 0.99,
+                epsilon: Double = 1e-8, weightDecay: Double = 0, momentum: Double = 0,
                 centered: Bool = false, maximize: Bool = false) {
         precondition(alpha >= 0 && momentum >= 0, "RMSprop: alpha \(alpha) and momentum \(momentum) must not be negative")
         self.alpha = alpha
@@ -39,9 +39,9 @@ public final class RMSprop: ParameterwiseOptimizer {
     }
 
     public override func update(_ parameter: Parameter, gradient: Tensor, state: ParameterState,
-                                learningRate: Float, weightDecay: Float) {
-        let p = kiln_rmsprop_params(lr: learningRate, alpha: Float(alpha), one_minus_alpha: Float(1 - alpha),
-                                    eps: Float(epsilon), weight_decay: weightDecay, momentum: Float(momentum),
+                                learningRate: Double, weightDecay: Double) {
+        let p = kiln_rmsprop_params(lr: Float(learningRate), alpha: Float(alpha), one_minus_alpha: Float(1 - alpha),
+                                    eps: Float(epsilon), weight_decay: Float(weightDecay), momentum: Float(momentum),
                                     maximize: maximize ? 1 : 0)
         let square = state["square_avg"]
         let average = centered ? state["grad_avg"] : nil

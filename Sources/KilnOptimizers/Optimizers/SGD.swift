@@ -18,8 +18,8 @@ public final class SGD: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
-    public init(groups: [ParameterGroup] = [], learningRate: Float = 1e-3, momentum: Double = 0,
-                dampening: Double = 0, weightDecay: Float = 0, nesterov: Bool = false, maximize: Bool = false) {
+    public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-3, momentum: Double = 0,
+                dampening: Double = 0, weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false) {
         precondition(momentum >= 0, "SGD: momentum \(momentum) is negative")
         precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and no dampening")
         self.momentum = momentum
@@ -34,10 +34,10 @@ public final class SGD: ParameterwiseOptimizer {
     }
 
     public override func update(_ parameter: Parameter, gradient: Tensor, state: ParameterState,
-                                learningRate: Float, weightDecay: Float) {
+                                learningRate: Double, weightDecay: Double) {
         let buffer = momentum == 0 ? nil : state["momentum_buffer"]
-        let p = kiln_sgd_params(lr: learningRate, momentum: Float(momentum), dampening: Float(dampening),
-                                weight_decay: weightDecay, nesterov: nesterov ? 1 : 0, maximize: maximize ? 1 : 0,
+        let p = kiln_sgd_params(lr: Float(learningRate), momentum: Float(momentum), dampening: Float(dampening),
+                                weight_decay: Float(weightDecay), nesterov: nesterov ? 1 : 0, maximize: maximize ? 1 : 0,
                                 first_step: state.step == 1 ? 1 : 0)
         withRawValues(of: parameter, gradient: gradient) { theta, grad, count in
             forEachChunk(count) { s, n in kiln_sgd_f32(theta + s, grad + s, buffer.map { $0 + s }, n, p) }

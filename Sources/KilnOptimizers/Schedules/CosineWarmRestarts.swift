@@ -33,7 +33,8 @@ public struct CosineWarmRestarts: Schedule {
         } else {
             while sinceRestart >= cycle {
                 sinceRestart -= cycle
-                cycle *= periodMultiplier
+                let (next, overflow) = cycle.multipliedReportingOverflow(by: periodMultiplier)
+                cycle = overflow ? .max : next  // a cycle is at most Int.max steps, longer than any run
             }
         }
         return floor + (peak - floor) * cosineFall(Double(sinceRestart) / Double(cycle))

@@ -3,8 +3,8 @@ import Foundation
 /// A value that changes with the training step: a learning rate, a weight decay, a temperature,
 /// a loss weight — anything annealed over a run.
 ///
-/// Steps are 0-based: `value(at: 0)` is the value used for the first update. Values are computed
-/// in `Double`; calling the schedule gives the `Float` an optimizer takes.
+/// Steps are 0-based: `value(at: 0)` is the value used for the first update. Values are `Double`,
+/// the type of every optimizer hyper-parameter, so a schedule's value sets one without conversion.
 ///
 /// ```swift
 /// let schedule = CosineAnnealing(peak: 1e-3, floor: 1e-5, steps: 4_490).withWarmup(steps: 200)
@@ -16,10 +16,10 @@ public protocol Schedule: Sendable {
 }
 
 extension Schedule {
-    /// The value at `step` (0-based) as the `Float` an optimizer takes.
-    public func callAsFunction(_ step: Int) -> Float {
+    /// The value at `step` (0-based).
+    public func callAsFunction(_ step: Int) -> Double {
         precondition(step >= 0, "Schedule: step \(step) is negative")
-        return Float(value(at: step))
+        return value(at: step)
     }
 
     /// The values at steps `0..<count`, in `Double`.

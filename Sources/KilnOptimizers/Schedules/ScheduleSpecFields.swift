@@ -1,12 +1,19 @@
 /// The `key=value` fields of one schedule spec, read one by one with range checks.
 struct ScheduleSpecFields {
+    /// The largest whole number a field may hold: far beyond any run, and small enough that sums
+    /// of a few fields cannot overflow `Int`.
+    static let largestInteger = 1_000_000_000_000_000
+
     let spec: String
+    /// The family named by the spec.
+    let family: String
     private var values: [String: String] = [:]
     private var used: Set<String> = []
 
     /// Splits `body` (the part after `family:`) into fields; a leading bare value is `peak`.
-    init(spec: String, body: Substring) throws(ScheduleSpecError) {
+    init(spec: String, family: String, body: Substring) throws(ScheduleSpecError) {
         self.spec = spec
+        self.family = family
         let parts = body.split(separator: ",", omittingEmptySubsequences: false)
         for (index, part) in parts.enumerated() where !(parts.count == 1 && part.isEmpty) {
             let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -29,8 +36,11 @@ struct ScheduleSpecFields {
         ScheduleSpecError(spec: spec, problem: problem)
     }
 
-    /// Whether `key` was given.
-    func has(_ key: String) -> Bool { values[key] != nil }
+    /// Whether `key` was given; marks `key` as one of the family's fields.
+    mutating func has(_ key: String) -> Bool {
+        used.insert(key)
+        return values[key] != nil
+    }
 
     /// The text of `key`, or `fallback` when absent; throws when absent without a fallback.
     mutating func text(_ key: String, default fallback: String? = nil) throws(ScheduleSpecError) -> String {
@@ -55,7 +65,7 @@ struct ScheduleSpecFields {
         return value
     }
 
-    /// A whole number (written like `4690` or `1e4`) satisfying `valid`.
+    /// A whole number (written like `4690` or `1e4`) of at most ``largestInteger`` satisfying `valid`.
     mutating func integer(_ key: String, default fallback: Int? = nil, requirement: String = "a whole number",
                           _ valid: (Int) -> Bool = { _ in true }) throws(ScheduleSpecError) -> Int {
         used.insert(key)
@@ -63,9 +73,7 @@ struct ScheduleSpecFields {
             if let fallback { return fallback }
             throw fail(.missingField(key))
         }
-        guard let value = Self.wholeNumber(text) else {
-            throw fail(.badValue(field: key, text: text, expected: "a whole number"))
-        }
+        let value = try wholeNumber(key, text, listedIn: text)
         guard valid(value) else { throw fail(.outOfRange(field: key, requirement: requirement)) }
         return value
     }
@@ -73,20 +81,31 @@ struct ScheduleSpecFields {
     /// Whole numbers separated by `/`, such as `30/60/90`.
     mutating func integerList(_ key: String) throws(ScheduleSpecError) -> [Int] {
         let text = try self.text(key)
+        let expected = "non-negative whole numbers separated by '/'"
         var list: [Int] = []
         for item in text.split(separator: "/", omittingEmptySubsequences: false) {
-            guard let value = Self.wholeNumber(String(item)), value >= 0 else {
-                throw fail(.badValue(field: key, text: text, expected: "non-negative whole numbers separated by '/'"))
-            }
+            let value = try wholeNumber(key, String(item), listedIn: text, expected: expected)
+            guard value >= 0 else { throw fail(.badValue(field: key, text: text, expected: expected)) }
             list.append(value)
         }
         return list
     }
 
+    /// The case of `Choice` whose raw value is `key`'s text, `fallback` when absent.
+    mutating func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, default fallback: Choice) throws(ScheduleSpecError) -> Choice
+    where Choice.RawValue == String {
+        let text = try self.text(key, default: fallback.rawValue)
+        guard let value = Choice(rawValue: text) else {
+            let names = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+            throw fail(.badValue(field: key, text: text, expected: "one of \(names)"))
+        }
+        return value
+    }
+
     /// Throws for the first field that no read asked for.
     func rejectUnused() throws(ScheduleSpecError) {
         if let extra = values.keys.sorted().first(where: { !used.contains($0) }) {
-            throw fail(.unknownField(extra))
+            throw fail(.unknownField(extra, family: family, known: used.sorted()))
         }
     }
 
@@ -95,9 +114,14 @@ struct ScheduleSpecFields {
         fail(.outOfRange(field: field, requirement: requirement))
     }
 
-    private static func wholeNumber(_ text: String) -> Int? {
-        if let value = Int(text) { return value }
-        guard let value = Double(text), value.isFinite, value.rounded() == value, abs(value) < 1e15 else { return nil }
+    /// `text` as a whole number of `key` (whose whole text is `whole`), bounded by ``largestInteger``.
+    private func wholeNumber(_ key: String, _ text: String, listedIn whole: String,
+                             expected: String = "a whole number") throws(ScheduleSpecError) -> Int {
+        let limit = Self.largestInteger
+        guard let value = Int(text).map(Double.init) ?? Double(text), value.isFinite, value.rounded() == value else {
+            throw fail(.badValue(field: key, text: whole, expected: expected))
+        }
+        guard abs(value) <= Double(limit) else { throw fail(.outOfRange(field: key, requirement: "at most \(limit) in size")) }
         return Int(value)
     }
 }

@@ -2,7 +2,7 @@ import KilnOptimizers
 
 /// Optimizers and schedules by the names `kiln train` accepts.
 enum RunOptimizers {
-    static func make(_ name: String, learningRate: Float, weightDecay: Float) -> any Optimizer {
+    static func make(_ name: String, learningRate: Double, weightDecay: Double) -> any Optimizer {
         switch name {
         case "adam": Adam(learningRate: learningRate, weightDecay: weightDecay)
         case "sgd": SGD(learningRate: learningRate, momentum: 0.9, weightDecay: weightDecay)

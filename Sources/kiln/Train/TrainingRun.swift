@@ -24,7 +24,7 @@ struct TrainingRun {
         let reportPath = (folder as NSString).appendingPathComponent("report.html")
 
         let model = RunModels.make(settings, data: data)
-        let optimizer = RunOptimizers.make(settings.optimizer, learningRate: Float(settings.lr), weightDecay: Float(settings.weightDecay))
+        let optimizer = RunOptimizers.make(settings.optimizer, learningRate: settings.lr, weightDecay: settings.weightDecay)
         let loader = DataLoader(data.train, batchSize: settings.batchSize, shuffle: true,
                                 generator: RandomGenerator(seed: UInt64(settings.seed) &+ 1),
                                 transforms: RunData.augmentations(settings.augment, images: data.inputShape.count == 3))
