@@ -11,9 +11,7 @@ import KilnNN
 @discardableResult
 public func clipGradientNorm(_ gradients: inout Gradients, maxNorm: Float) -> Float {
     precondition(maxNorm >= 0, "clipGradientNorm: maxNorm \(maxNorm) is negative")
-    var squares = 0.0
-    for g in gradients.byName.values { squares += g.withUnsafeFloats { kiln_sum_squares_f32($0.baseAddress!, $0.count) } }
-    let norm = Float(squares.squareRoot())
+    let norm = Float(gradients.globalNorm)
     let scale = min(1, maxNorm / (norm + 1e-6))
     if scale < 1 {
         for name in gradients.byName.keys {
@@ -34,6 +32,13 @@ public func clipGradientValues(_ gradients: inout Gradients, maxValue: Float) {
 }
 
 extension Gradients {
+    /// The L2 norm of all gradients together, accumulated in Double (NaN or infinite when an element is).
+    public var globalNorm: Double {
+        var squares = 0.0
+        for g in byName.values { squares += g.withUnsafeFloats { kiln_sum_squares_f32($0.baseAddress!, $0.count) } }
+        return squares.squareRoot()
+    }
+
     /// The gradients `backward()` left on `model`'s trainable parameters, by path; parameters
     /// without one are absent.
     public init(accumulatedIn model: Module) {
