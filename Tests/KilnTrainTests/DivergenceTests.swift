@@ -22,6 +22,18 @@ private final class WeightHistory: TrainerCallback {
     }
 }
 
+/// Makes one weight infinite after step `step` (the loss of later steps would tell only later).
+private final class PoisonWeights: TrainerCallback {
+    let step: Int
+    init(after step: Int) { self.step = step }
+    func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) {
+        guard trainer.progress.step == step + 1 else { return }
+        var weight = trainer.model.stateDict()["weight"]!.scalars
+        weight[0] = .infinity
+        try! trainer.model.load(stateDict: ["weight": Tensor(weight, shape: [3, 2]), "bias": trainer.model.stateDict()["bias"]!])
+    }
+}
+
 @Suite(.serialized) struct DivergenceTests {
     func makeTrainer(_ loss: @escaping (Tensor, Tensor) -> Tensor) -> Trainer {
         let trainer = Trainer(model: LinearModel(features: 2, classes: 3, seed: 7),
@@ -44,7 +56,7 @@ private final class WeightHistory: TrainerCallback {
         trainer.callbacks = [history, Checkpointing(path: path, everySteps: 1)]
         let error = #expect(throws: DivergenceError.self) { try trainer.fit(loader(), epochs: 3) }
         // Step 20 is batch 6 of epoch 2 (15 batches an epoch).
-        #expect(error?.step == 20 && error?.epoch == 2 && error?.quantity == .loss)
+        #expect(error == DivergenceError(step: 20, epoch: 2, quantity: .loss, value: .nan))
         #expect(error?.description.hasPrefix("training diverged at step 20 (epoch 2): the loss is NaN") == true)
         // No update was made at step 20; the checkpoint is the one written after step 19.
         #expect(trainer.progress.step == 20 && history.weights.count == 20)
@@ -104,6 +116,23 @@ private final class WeightHistory: TrainerCallback {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == good)
         let entries = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
         #expect(!entries.contains { $0.hasPrefix(".kiln-trainer-\(getpid())-finite") })
+    }
+
+    @Test func checkpointingStopsAtNonFiniteWeightsAndKeepsTheLastGoodFile() throws {
+        let path = temporaryPath("poisoned.safetensors")
+        defer { unlink(path) }
+        let trainer = makeTrainer(squaredError)
+        trainer.callbacks = [Checkpointing(path: path, everySteps: 5)]
+        try trainer.fit(loader(), epochs: 2)
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(try Checkpoint.read(path).progress.step == 30)
+        // In epoch 3 a weight turns infinite after step 34, just before the checkpoint due then.
+        trainer.callbacks = [PoisonWeights(after: 34), Checkpointing(path: path, everySteps: 5)]
+        let diverged = #expect(throws: DivergenceError.self) { try trainer.fit(loader(), epochs: 3) }
+        #expect(diverged == DivergenceError(step: 34, epoch: 3, quantity: .tensor("model.weight")))
+        #expect(diverged?.description.hasPrefix(
+            "training diverged at step 34 (epoch 3): 'model.weight' of the next checkpoint holds NaN or infinite values; the last good checkpoint is kept") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == good)
     }
 
     @Test func aFailedCheckpointWriteEndsTraining() throws {

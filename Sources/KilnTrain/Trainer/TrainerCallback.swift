@@ -48,8 +48,8 @@ public final class EarlyStopping: TrainerCallback {
 /// Writes a checkpoint every `everySteps` steps and after every epoch, after syncing the
 /// trainer's log to disk (so the log always holds every record the checkpoint has passed).
 ///
-/// A failed write (a full disk, or weights that are no longer finite) ends training with its
-/// error; the previous checkpoint stays as it was.
+/// A checkpoint holding a NaN or infinite value ends training with a ``DivergenceError``, and a
+/// failed write (a full disk) with its error; the previous checkpoint stays as it was.
 public final class Checkpointing: TrainerCallback {
     public let path: String
     public let everySteps: Int
@@ -69,7 +69,13 @@ public final class Checkpointing: TrainerCallback {
     public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) throws { try save(trainer) }
 
     func save(_ trainer: Trainer) throws {
+        let checkpoint = trainer.checkpoint(settings: settings)
+        if let name = checkpoint.firstNonFiniteTensor {
+            // The step after the last one taken is where the run stands (epoch 1-based, as in the log).
+            let at = trainer.progress
+            throw DivergenceError(step: at.step - 1, epoch: at.batchInEpoch == 0 ? at.epoch : at.epoch + 1, quantity: .tensor(name))
+        }
         try trainer.log?.sync()
-        try trainer.checkpoint(settings: settings).write(to: path)
+        try checkpoint.write(to: path)
     }
 }
