@@ -11,8 +11,8 @@ public struct RunningLosses: Equatable, Sendable {
 
     public init() {}
 
-    /// The mean training loss of the epoch so far (0 before any sample).
-    public var epochLoss: Double { epochLossSum / Double(max(epochSamples, 1)) }
+    /// The mean training loss of the epoch so far (NaN before any sample, or when every step was skipped).
+    public var epochLoss: Double { epochSamples == 0 ? .nan : epochLossSum / Double(epochSamples) }
 
     mutating func add(loss: Double, samples: Int) {
         unloggedLoss += loss
