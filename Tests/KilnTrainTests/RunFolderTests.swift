@@ -37,6 +37,16 @@ private func scratchFolder(_ name: String) -> String {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["metrics.jsonl"])
     }
 
+    @Test func anOutputFolderThatIsAFileIsNamed() throws {
+        let out = scratchFolder("outfile")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        _ = FileManager.default.createFile(atPath: out + "/plain", contents: Data([1]))
+        let error = #expect(throws: RunError.self) { try RunFolder(out: out + "/plain/runs", name: "a").create() }
+        #expect(error?.description == "cannot create the output folder \(out)/plain/runs: \(out)/plain is not a folder")
+        try RunFolder(out: out + "/new/runs", name: "a").create()
+        #expect(FileManager.default.fileExists(atPath: out + "/new/runs/a"))
+    }
+
     @Test func resumingNeedsAFolderWithACheckpoint() throws {
         let out = scratchFolder("resumable")
         defer { try? FileManager.default.removeItem(atPath: out) }

@@ -51,11 +51,7 @@ public struct RunFolder: Equatable, Sendable {
     /// Creates the folder of a new run; fails, touching nothing, when it exists.
     public func create() throws(RunError) {
         let out = (path as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: out.isEmpty ? "." : out, withIntermediateDirectories: true)
-        } catch {
-            throw RunError("cannot create the output folder \(out): \(POSIXFailure.describe(error))")
-        }
+        if let problem = Self.makeFolders(out) { throw RunError("cannot create the output folder \(out): \(problem)") }
         guard mkdir(path, 0o755) == 0 else {
             if errno == EEXIST { try checkAbsent() }
             throw RunError("cannot create the run folder \(path): \(POSIXFailure.lastError())")
@@ -66,7 +62,8 @@ public struct RunFolder: Equatable, Sendable {
     public func checkResumable() throws(RunError) {
         guard exists else { throw RunError("no run folder \(path) to resume; start the run without --resume") }
         guard FileManager.default.fileExists(atPath: checkpoint) else {
-            throw RunError("\(path) holds no checkpoint.safetensors to resume from")
+            throw RunError("\(path) holds no checkpoint.safetensors to resume from (the run stopped before its first "
+                           + "checkpoint; remove the folder to start it again)")
         }
     }
 
@@ -85,6 +82,20 @@ public struct RunFolder: Equatable, Sendable {
         guard entry.hasPrefix("."), entry.hasSuffix(".tmp") else { return false }
         let parts = entry.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
         return parts.count >= 2 && !parts.last!.isEmpty && parts.last!.allSatisfy(\.isASCIIDigit) && !parts.dropLast().joined().isEmpty
+    }
+
+    /// Creates the folder `path` and any missing parents; the reason when one cannot be made.
+    private static func makeFolders(_ path: String) -> String? {
+        var folder = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            folder += (folder.isEmpty || folder.hasSuffix("/") ? "" : "/") + component
+            if mkdir(folder, 0o755) != 0 && errno != EEXIST { return POSIXFailure.lastError() }
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                return "\(folder) is not a folder"
+            }
+        }
+        return nil
     }
 
     private func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
