@@ -41,7 +41,7 @@ public struct DivergenceError: Error, Equatable, CustomStringConvertible {
         case .gradientNorm: "the gradient norm is \(shown), no update was made"
         case .tensor(let name): "'\(name)' of the next checkpoint holds NaN or infinite values"
         }
-        return "training diverged at step \(step) (epoch \(epoch)): \(what); the last good checkpoint is kept "
+        return "training diverged at step \(step) (epoch \(epoch)): \(what); the last good checkpoint, if any, is kept "
             + "(lower the learning rate, or skip such steps)"
     }
 
