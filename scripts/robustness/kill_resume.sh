@@ -12,7 +12,7 @@ set -euo pipefail
 KILN=${KILN:-.build/debug/kiln}
 KILLS=${KILLS:-12}           # how many times the run is killed
 RANDOM=${SEED:-1}            # the kill moments are drawn from this seed
-EPOCHS=${EPOCHS:-3}
+EPOCHS=${EPOCHS:-6}
 ROWS=${ROWS:-600}
 [ -x "$KILN" ] || { echo "no kiln executable at $KILN (swift build --product kiln)" >&2; exit 2; }
 
@@ -45,9 +45,9 @@ start=$(date +%s%N)
 run_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "uninterrupted run: $run_ms ms"
 
-# A random pause of up to 4/KILLS of the uninterrupted run, so that the kills spread over the
+# A random pause of up to 3/KILLS of the uninterrupted run, so that the kills spread over the
 # whole run whatever the machine's speed.
-pause() { awk -v r="$RANDOM" -v ms="$run_ms" -v kills="$KILLS" 'BEGIN { printf "%.3f", (r % 1000) / 1000 * 4 * ms / kills / 1000 }'; }
+pause() { awk -v r="$RANDOM" -v ms="$run_ms" -v kills="$KILLS" 'BEGIN { printf "%.3f", (r % 1000) / 1000 * 3 * ms / kills / 1000 }'; }
 
 # Runs kiln in the background and kills it with SIGKILL (if still running) at a random moment:
 # one time in four while it starts up, otherwise a random pause after `ready` (a command) holds.
