@@ -7,7 +7,7 @@ import Kiln
 /// share their average rank. For each class `c` the positives are the samples labelled `c`
 /// and the score is the probability of `c`. A class that is absent from the labels (or is every
 /// label) has no curve: ``perClass()`` reports NaN for it and the averages leave it out, where
-/// scikit-learn refuses the input.
+/// scikit-learn refuses the input. Scores that give a NaN probability make every area NaN.
 public struct AUROC: Metric {
     /// How per-class areas are combined: `.macro` (unweighted), `.weighted` (by class
     /// prevalence), or `.micro` (one curve over every class-sample pair).
@@ -48,6 +48,7 @@ public struct AUROC: Metric {
     /// The area for each class, NaN for a class without positives or without negatives.
     public func perClass() -> [Double] {
         let n = labels.count, c = classes
+        if probabilities.contains(where: \.isNaN) { return [Double](repeating: .nan, count: c) }
         var column = [Float](repeating: 0, count: n)
         var positive = [Bool](repeating: false, count: n)
         return (0..<c).map { k in
@@ -68,7 +69,7 @@ public struct AUROC: Metric {
     }
 
     public func compute() -> Double {
-        if labels.isEmpty { return .nan }
+        if labels.isEmpty || probabilities.contains(where: \.isNaN) { return .nan }
         switch average {
         case .micro:
             let c = classes

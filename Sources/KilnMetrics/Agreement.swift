@@ -9,7 +9,7 @@ extension ConfusionMatrix {
     /// perfect (a single class everywhere) or before any sample.
     public var cohenKappa: Double {
         let n = Double(total)
-        if n == 0 { return .nan }
+        if n == 0 || unscoredSamples > 0 { return .nan }
         let observed = Double(truePositives.reduce(0, +))
         let chance = zip(support, predictedCounts).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } / n
         let disagreementByChance = n - chance
@@ -20,7 +20,7 @@ extension ConfusionMatrix {
     /// `matthews_corrcoef`; 0 when labels or predictions hold a single class, NaN before any sample.
     public var matthewsCorrelation: Double {
         let n = Double(total)
-        if n == 0 { return .nan }
+        if n == 0 || unscoredSamples > 0 { return .nan }
         let t = support.map(Double.init), p = predictedCounts.map(Double.init)
         let correct = Double(truePositives.reduce(0, +))
         let dot = { (a: [Double], b: [Double]) in zip(a, b).reduce(0.0) { $0 + $1.0 * $1.1 } }

@@ -9,7 +9,9 @@ import Kiln
 ///     ECE = Σ_b |acc(b) − conf(b)| · n_b / N
 ///
 /// where `acc(b)` and `conf(b)` are the accuracy and mean confidence of the `n_b` samples in
-/// the bin. ``reliabilityDiagram`` gives the per-bin numbers for plotting.
+/// the bin. ``reliabilityDiagram`` gives the per-bin numbers for plotting. A sample whose
+/// confidence is not a number (NaN scores, or infinite logits) fits no bin: once one has been
+/// seen the error is NaN.
 public struct ExpectedCalibrationError: Metric {
     /// The number of equal-width confidence bins.
     public let bins: Int
@@ -18,6 +20,8 @@ public struct ExpectedCalibrationError: Metric {
     private var counts: [Int]
     private var correct: [Int]
     private var confidenceSums: [Double]
+    /// Samples without a finite confidence, so far.
+    public private(set) var unscored = 0
 
     public init(bins: Int = 15, scores: ScoreKind = .logits) {
         precondition(bins >= 1, "ExpectedCalibrationError: needs at least one bin, got \(bins)")
@@ -33,6 +37,7 @@ public struct ExpectedCalibrationError: Metric {
     /// Adds float scores `[N, C]` and int64 labels `[N]`.
     public mutating func update(_ outputs: Tensor, targets: Tensor) {
         let kind = scores, b = bins
+        var missing = 0
         ClassificationInput.withScores("ExpectedCalibrationError", outputs, targets) { s, y, c in
             let probabilities = UnsafeMutablePointer<Double>.allocate(capacity: c)
             defer { probabilities.deallocate() }
@@ -44,6 +49,7 @@ public struct ExpectedCalibrationError: Metric {
                             let predicted = ClassificationInput.argmax(row, c)
                             ClassificationInput.probabilities(row, c, kind, into: probabilities)
                             let confidence = probabilities[predicted]
+                            guard confidence.isFinite else { missing += 1; continue }
                             let bin = min(max(Int((confidence * Double(b)).rounded(.up)) - 1, 0), b - 1)
                             n[bin] += 1
                             sums[bin] += confidence
@@ -53,11 +59,12 @@ public struct ExpectedCalibrationError: Metric {
                 }
             }
         }
+        unscored += missing
     }
 
     public func compute() -> Double {
         let n = counts.reduce(0, +)
-        if n == 0 { return .nan }
+        if n == 0 || unscored > 0 { return .nan }
         var gap = 0.0
         for b in 0..<bins { gap += abs(Double(correct[b]) - confidenceSums[b]) }
         return gap / Double(n)

@@ -23,15 +23,16 @@ enum ClassificationInput {
                      + "(targets of \(describe(targets)))")
     }
 
-    /// Checks that every value in `values` names one of `classes` classes.
+    /// Checks that every value in `values` names one of `classes` classes (or is ``unscored``, for predictions).
     static func checkRange(_ metric: String, _ what: String, _ values: UnsafeBufferPointer<Int>, classes: Int, shape: [Int]) {
-        for v in values where v < 0 || v >= classes {
+        for v in values where (v < 0 || v >= classes) && !(what == "predicted class" && v == unscored) {
             preconditionFailure("\(metric): \(what) \(v) out of range for \(classes) classes (shape \(shape))")
         }
     }
 
     /// The labels of `targets` and the predicted class of each sample in `outputs`: the first
-    /// maximum of each row of float scores, or the int64 classes as given.
+    /// maximum of each row of float scores, or the int64 classes as given. A row of scores
+    /// holding a NaN has no prediction: its class is ``unscored``.
     ///
     /// `classes` is the metric's class count when it has one, otherwise the score width.
     static func predictions(_ metric: String, _ outputs: Tensor, _ targets: Tensor,
@@ -47,7 +48,7 @@ enum ClassificationInput {
             let c = outputs.shape[1]
             predicted = outputs.withUnsafeFloats { s in
                 [Int](unsafeUninitializedCapacity: n) { out, initialized in
-                    for i in 0..<n { out[i] = argmax(s.baseAddress! + i * c, c) }
+                    for i in 0..<n { out[i] = predictedClass(s.baseAddress! + i * c, c) ?? unscored }
                     initialized = n
                 }
             }
@@ -72,7 +73,16 @@ enum ClassificationInput {
         }
     }
 
-    /// The index of the first largest of `count` values.
+    /// The predicted class of a row of scores holding a NaN.
+    static let unscored = -1
+
+    /// The index of the first largest of `count` values, or nil when one of them is NaN.
+    static func predictedClass(_ row: UnsafePointer<Float>, _ count: Int) -> Int? {
+        for j in 0..<count where row[j].isNaN { return nil }
+        return argmax(row, count)
+    }
+
+    /// The index of the first largest of `count` values (NaNs are never the largest).
     static func argmax(_ row: UnsafePointer<Float>, _ count: Int) -> Int {
         var best = 0
         for j in 1..<count where row[j] > row[best] { best = j }

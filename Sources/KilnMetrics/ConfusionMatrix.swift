@@ -4,7 +4,8 @@ import Kiln
 ///
 /// Row `t`, column `p` holds how many samples of class `t` were predicted as class `p`, as in
 /// scikit-learn's `confusion_matrix`. Precision, recall, F1, Cohen's kappa and Matthews
-/// correlation are all read from it.
+/// correlation are all read from it. A row of scores holding a NaN has no predicted class: it is
+/// counted in ``unscoredSamples`` instead, and every figure read from the matrix is then NaN.
 ///
 /// ```swift
 /// var matrix = ConfusionMatrix(classes: 10)
@@ -17,6 +18,8 @@ public struct ConfusionMatrix {
     public let classes: Int
     /// The `C × C` counts in row-major order: `counts[t * classes + p]`.
     public private(set) var counts: [Int]
+    /// Samples whose scores held a NaN, so far (not in ``counts``).
+    public private(set) var unscoredSamples = 0
 
     /// An empty matrix for `classes` classes.
     public init(classes: Int) {
@@ -38,7 +41,9 @@ public struct ConfusionMatrix {
         counts.withUnsafeMutableBufferPointer { m in
             predicted.withUnsafeBufferPointer { p in
                 labels.withUnsafeBufferPointer { y in
-                    for i in 0..<y.count { m[y[i] * c + p[i]] += 1 }
+                    for i in 0..<y.count {
+                        if p[i] == ClassificationInput.unscored { unscoredSamples += 1 } else { m[y[i] * c + p[i]] += 1 }
+                    }
                 }
             }
         }
@@ -47,6 +52,7 @@ public struct ConfusionMatrix {
     /// Sets every count to zero.
     public mutating func reset() {
         counts = [Int](repeating: 0, count: classes * classes)
+        unscoredSamples = 0
     }
 
     /// How many samples of class `actual` were predicted as `predicted`.

@@ -13,6 +13,8 @@ public struct NegativeFlipRate: Metric {
     public private(set) var negativeFlips = 0
     /// Samples seen so far.
     public private(set) var total = 0
+    /// Samples whose old or new scores held a NaN, so far (the rate is then NaN).
+    public private(set) var unscored = 0
     private let reference: [Int]?
     private var position = 0
 
@@ -54,21 +56,26 @@ public struct NegativeFlipRate: Metric {
         old.withUnsafeBufferPointer { o in
             new.withUnsafeBufferPointer { p in
                 labels.withUnsafeBufferPointer { y in
-                    var flips = 0
-                    for i in 0..<y.count where o[i] == y[i] && p[i] != y[i] { flips += 1 }
+                    var flips = 0, missing = 0
+                    for i in 0..<y.count {
+                        if o[i] == ClassificationInput.unscored || p[i] == ClassificationInput.unscored { missing += 1 }
+                        else if o[i] == y[i] && p[i] != y[i] { flips += 1 }
+                    }
                     negativeFlips += flips
+                    unscored += missing
                 }
             }
         }
         total += labels.count
     }
 
-    public func compute() -> Double { total == 0 ? .nan : Double(negativeFlips) / Double(total) }
+    public func compute() -> Double { total == 0 || unscored > 0 ? .nan : Double(negativeFlips) / Double(total) }
 
     /// Forgets every sample and starts again from the beginning of the reference.
     public mutating func reset() {
         negativeFlips = 0
         total = 0
+        unscored = 0
         position = 0
     }
 }

@@ -48,12 +48,12 @@ extension ConfusionMatrix {
     /// The fraction of samples on the diagonal; NaN before any sample.
     public var accuracy: Double {
         let n = total
-        return n == 0 ? .nan : Double(truePositives.reduce(0, +)) / Double(n)
+        return n == 0 || unscoredSamples > 0 ? .nan : Double(truePositives.reduce(0, +)) / Double(n)
     }
 
     private func averaged(_ perClass: [Double], _ average: Averaging, microDenominator: [Int]) -> Double {
         let present = occurringClasses
-        if present.isEmpty { return .nan }
+        if present.isEmpty || unscoredSamples > 0 { return .nan }
         switch average {
         case .micro:
             // For single-label data pooled fp and fn are both the off-diagonal count, so micro

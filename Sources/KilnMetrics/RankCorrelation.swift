@@ -13,6 +13,9 @@ struct PairedValues {
         }
     }
 
+    /// Whether a prediction or target is NaN (no rank can be given to it).
+    var holdsNaN: Bool { predictions.contains(where: \.isNaN) || targets.contains(where: \.isNaN) }
+
     mutating func removeAll() {
         predictions = []
         targets = []
@@ -23,7 +26,7 @@ struct PairedValues {
 /// their ranks, ties sharing their average rank, as scipy's `spearmanr`.
 ///
 /// Every value is kept until ``compute()``; all outputs of `[N, D]` inputs are pooled into one
-/// series. NaN when either series is constant.
+/// series. NaN when either series is constant or holds a NaN.
 public struct SpearmanCorrelation: Metric {
     private var values = PairedValues()
 
@@ -37,6 +40,7 @@ public struct SpearmanCorrelation: Metric {
     }
 
     public func compute() -> Double {
+        if values.holdsNaN { return .nan }
         let x = values.predictions.withUnsafeBufferPointer(Ranks.average)
         let y = values.targets.withUnsafeBufferPointer(Ranks.average)
         return x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in pearson(x, y) } }
@@ -63,7 +67,7 @@ public struct SpearmanCorrelation: Metric {
 /// corrected for ties in either series, as scipy's `kendalltau` (default `variant="b"`).
 ///
 /// Every value is kept until ``compute()``, which counts discordant pairs by merge sort in
-/// `O(N log N)` (Knight's algorithm). NaN when either series is constant.
+/// `O(N log N)` (Knight's algorithm). NaN when either series is constant or holds a NaN.
 public struct KendallTau: Metric {
     private var values = PairedValues()
 
@@ -77,7 +81,8 @@ public struct KendallTau: Metric {
     }
 
     public func compute() -> Double {
-        values.predictions.withUnsafeBufferPointer { x in
+        if values.holdsNaN { return .nan }
+        return values.predictions.withUnsafeBufferPointer { x in
             values.targets.withUnsafeBufferPointer { y in Self.tauB(x, y) }
         }
     }

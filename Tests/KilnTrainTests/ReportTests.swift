@@ -41,7 +41,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-log-\(getpid()).jsonl").path
         let log = try MetricsLog(path: path)
         let record = LogRecord(kind: "step", step: 3, epoch: 1, values: ["loss": 0.5, "lr": 0.001])
-        log.write(record)
+        try log.write(record)
         #expect(MetricsLog.encode(record) == #"{"epoch":1,"kind":"step","loss":0.5,"lr":0.001,"step":3}"#)
         #expect(try MetricsLog.read(path) == [record])
         try "{\"step\": 1}\nnot json\n".write(toFile: path, atomically: true, encoding: .utf8)

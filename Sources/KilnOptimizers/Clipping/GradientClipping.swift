@@ -11,9 +11,7 @@ import KilnNN
 @discardableResult
 public func clipGradientNorm(_ gradients: inout Gradients, maxNorm: Double) -> Double {
     precondition(maxNorm >= 0, "clipGradientNorm: maxNorm \(maxNorm) is negative")
-    var squares = 0.0
-    for g in gradients.byName.values { squares += g.withUnsafeFloats { kiln_sum_squares_f32($0.baseAddress!, $0.count) } }
-    let norm = squares.squareRoot()
+    let norm = gradients.globalNorm
     let scale = min(1, Float(maxNorm) / (Float(norm) + 1e-6))  // in float32, as PyTorch computes it
     if scale < 1 {
         for name in gradients.byName.keys {
@@ -35,6 +33,13 @@ public func clipGradientValues(_ gradients: inout Gradients, maxValue: Double) {
 }
 
 extension Gradients {
+    /// The L2 norm of all gradients together, accumulated in Double (NaN or infinite when an element is).
+    public var globalNorm: Double {
+        var squares = 0.0
+        for g in byName.values { squares += g.withUnsafeFloats { kiln_sum_squares_f32($0.baseAddress!, $0.count) } }
+        return squares.squareRoot()
+    }
+
     /// The gradients `backward()` left on `model`'s trainable parameters, by path; parameters
     /// without one are absent.
     public init(accumulatedIn model: Module) {

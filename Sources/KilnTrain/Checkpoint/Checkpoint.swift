@@ -17,15 +17,19 @@ public struct TrainingProgress: Equatable, Sendable {
     }
 }
 
-/// Everything needed to continue a run exactly: model, optimizer state, random-number states and progress.
+/// Everything needed to continue a run exactly: model, optimizer state, random-number states,
+/// progress and the running loss sums.
 ///
 /// Stored as one safetensors file: tensors `model.<name>` and `optimizer.<name>`, the rest in
 /// the string metadata. Written to a temporary file and renamed, so a run killed while writing
-/// leaves the previous checkpoint intact.
+/// leaves the previous checkpoint intact; a checkpoint holding a NaN or infinite value is never
+/// written.
 public struct Checkpoint {
     public var model: [String: Tensor]
     public var optimizer: [String: Tensor]
     public var progress: TrainingProgress
+    /// The loss sums behind the log records not yet written.
+    public var losses: RunningLosses
     /// The data loader's generator state when the epoch under way began (its order is redrawn from it).
     public var dataRandomState: RandomState
     /// The default generator's state (dropout and other model randomness).
@@ -33,18 +37,28 @@ public struct Checkpoint {
     /// Free-form settings of the run (the command line's configuration), for `kiln eval`.
     public var settings: [String: String]
 
-    public init(model: [String: Tensor], optimizer: [String: Tensor], progress: TrainingProgress,
+    public init(model: [String: Tensor], optimizer: [String: Tensor], progress: TrainingProgress, losses: RunningLosses = RunningLosses(),
                 dataRandomState: RandomState, modelRandomState: RandomState, settings: [String: String] = [:]) {
         self.model = model
         self.optimizer = optimizer
         self.progress = progress
+        self.losses = losses
         self.dataRandomState = dataRandomState
         self.modelRandomState = modelRandomState
         self.settings = settings
     }
 
-    /// Writes the checkpoint atomically.
+    /// The name (`model.<name>` or `optimizer.<name>`) of the first tensor, in name order, that holds a NaN or infinite value.
+    public var firstNonFiniteTensor: String? {
+        let named = model.map { ("model." + $0.key, $0.value) } + optimizer.map { ("optimizer." + $0.key, $0.value) }
+        return named.sorted { $0.0 < $1.0 }.first { !$0.1.isAllFinite }?.0
+    }
+
+    /// Writes the checkpoint atomically; refuses, leaving any earlier file as it was, when a tensor is not finite.
     public func write(to path: String) throws(TensorFileError) {
+        if let name = firstNonFiniteTensor {
+            throw TensorFileError(path: path, reason: "checkpoint not written at step \(progress.step): '\(name)' holds NaN or infinite values")
+        }
         var tensors: [String: Tensor] = [:]
         for (k, v) in model { tensors["model." + k] = v }
         for (k, v) in optimizer { tensors["optimizer." + k] = v }
@@ -55,6 +69,7 @@ public struct Checkpoint {
         metadata["batch_in_epoch"] = String(progress.batchInEpoch)
         metadata["data_rng"] = "\(dataRandomState.seed):\(dataRandomState.counter)"
         metadata["model_rng"] = "\(modelRandomState.seed):\(modelRandomState.counter)"
+        metadata.merge(losses.metadata) { $1 }
         try Safetensors.write(tensors, metadata: metadata, to: path)
     }
 
@@ -81,6 +96,15 @@ public struct Checkpoint {
         let settings = meta.filter { $0.key.hasPrefix("setting.") }.reduce(into: [String: String]()) { $0[String($1.key.dropFirst(8))] = $1.value }
         return try Checkpoint(model: model, optimizer: optimizer,
                               progress: TrainingProgress(step: integer("step"), epoch: integer("epoch"), batchInEpoch: integer("batch_in_epoch")),
+                              losses: RunningLosses(metadata: meta, path: path),
                               dataRandomState: state("data_rng"), modelRandomState: state("model_rng"), settings: settings)
+    }
+}
+
+extension Tensor {
+    /// Whether every element is a finite number (always true for integer and Boolean tensors).
+    var isAllFinite: Bool {
+        guard dtype == .float32 else { return true }
+        return withUnsafeFloats { values in values.allSatisfy(\.isFinite) }
     }
 }

@@ -38,14 +38,16 @@ public final class Trainer {
     public var showsProgress = true
     /// Set by a callback to end training after the current epoch.
     public var shouldStop = false
+    /// What a step whose loss or gradient norm is NaN or infinite does: stop training (the default) or skip the step.
+    public var onNonFinite = NonFiniteAction.stop
 
     /// Where the run stands.
     public private(set) var progress = TrainingProgress()
     /// Every record of the run so far, as written to the log.
     public private(set) var records: [LogRecord] = []
 
-    /// The training losses since the last record, summed, and their count.
-    private var unloggedLoss = 0.0, unloggedSteps = 0
+    /// The sums behind the loss records not yet written, kept in checkpoints for an exact resume.
+    private var running = RunningLosses()
     private var dataGenerator: RandomGenerator?
     /// The data generator's state at the start of the epoch under way (or the next one, between epochs).
     private var epochStartDataState: RandomState?
@@ -61,13 +63,16 @@ public final class Trainer {
     // MARK: Training
 
     /// Trains until `epochs` epochs are complete (or a callback stops it), without evaluation.
-    public func fit<Train: Dataset>(_ train: DataLoader<Train>, epochs: Int) {
-        fit(train, epochs: epochs, evaluatingOn: nil as DataLoader<Train>?)
+    public func fit<Train: Dataset>(_ train: DataLoader<Train>, epochs: Int) throws {
+        try fit(train, epochs: epochs, evaluatingOn: nil as DataLoader<Train>?)
     }
 
     /// Trains until `epochs` epochs are complete (or a callback stops it), evaluating on `test` after each epoch.
+    ///
+    /// Throws a ``DivergenceError`` at the first non-finite step when ``onNonFinite`` is `.stop`,
+    /// and any error of the log or a callback (a checkpoint that cannot be written) as it happens.
     public func fit<Train: Dataset, Test: Dataset>(_ train: DataLoader<Train>, epochs: Int,
-                                                   evaluatingOn test: DataLoader<Test>? = nil) {
+                                                   evaluatingOn test: DataLoader<Test>? = nil) throws {
         dataGenerator = train.generator
         while progress.epoch < epochs && !shouldStop {
             if let state = resumedDataState {
@@ -75,52 +80,68 @@ public final class Trainer {
                 resumedDataState = nil
             }
             epochStartDataState = train.generator.state
+            if progress.batchInEpoch == 0 { running.startEpoch() }
             let batches = train.epoch(skipping: progress.batchInEpoch)
             let display = showsProgress ? ProgressDisplay(total: train.batchCount, label: "epoch \(progress.epoch + 1)/\(epochs)") : nil
             let epochStart = ProgressDisplay.now()
-            var lossSum = 0.0, samples = 0
             model.train()
             for batch in batches {
-                let value = step(batch)
-                lossSum += value * Double(batch.inputs.shape[0])
-                samples += batch.inputs.shape[0]
-                display?.update(completed: progress.batchInEpoch, samples: samples,
-                                figures: ["loss": lossSum / Double(max(samples, 1))])
-                for callback in callbacks { callback.trainer(self, didFinishStepWithLoss: value) }
+                let value = try step(batch)
+                display?.update(completed: progress.batchInEpoch, samples: running.epochSamples,
+                                figures: ["loss": running.epochLoss])
+                for callback in callbacks { try callback.trainer(self, didFinishStepWithLoss: value) }
             }
             display?.finish()
             progress.epoch += 1
             progress.batchInEpoch = 0
             epochStartDataState = train.generator.state
-            var values = ["train_loss": lossSum / Double(max(samples, 1)), "seconds": ProgressDisplay.now() - epochStart]
+            var values = ["train_loss": running.epochLoss, "seconds": ProgressDisplay.now() - epochStart]
             if let test {
                 for (k, v) in evaluate(test) { values["test_" + k] = v }
             }
             let record = LogRecord(kind: "epoch", step: progress.step, epoch: progress.epoch, values: values)
-            append(record)
-            for callback in callbacks { callback.trainer(self, didFinishEpoch: record) }
+            try append(record)
+            for callback in callbacks { try callback.trainer(self, didFinishEpoch: record) }
         }
     }
 
     /// One optimizer step on `batch`; returns its loss.
+    ///
+    /// A loss or global gradient norm that is NaN or infinite throws a ``DivergenceError`` before
+    /// anything changes, or, when ``onNonFinite`` is `.skip`, leaves the weights and optimizer
+    /// state as they are, counts the step in ``skippedSteps`` and logs a `skipped` record.
     @discardableResult
-    public func step(_ batch: Batch) -> Double {
-        let rate = schedule.map { $0(progress.step) }
-        if let rate { optimizer.learningRate = rate }
+    public func step(_ batch: Batch) throws -> Double {
+        if let schedule { optimizer.learningRate = schedule(progress.step) }
         let (value, gradients) = valueAndGradient(of: model) { m in loss(m(batch.inputs), batch.targets) }
-        optimizer.update(model, along: gradients)
         let lossValue = Double(value.item)
-        unloggedLoss += lossValue
-        unloggedSteps += 1
-        if (progress.step + 1) % logEvery == 0 {
-            append(LogRecord(kind: "step", step: progress.step, epoch: progress.epoch + 1,
-                             values: ["loss": unloggedLoss / Double(unloggedSteps), "lr": Double(optimizer.learningRate)]))
-            unloggedLoss = 0
-            unloggedSteps = 0
+        if let divergence = divergence(loss: lossValue, gradients: gradients) {
+            guard onNonFinite == .skip else { throw divergence }
+            running.skippedSteps += 1
+            try append(LogRecord(kind: "skipped", step: progress.step, epoch: progress.epoch + 1,
+                                 values: ["skipped_steps": Double(running.skippedSteps)]))
+        } else {
+            optimizer.update(model, along: gradients)
+            running.add(loss: lossValue, samples: batch.inputs.shape[0])
+        }
+        if (progress.step + 1) % logEvery == 0 && running.unloggedSteps > 0 {
+            try append(LogRecord(kind: "step", step: progress.step, epoch: progress.epoch + 1,
+                                 values: ["loss": running.takeUnloggedLoss(), "lr": Double(optimizer.learningRate)]))
         }
         progress.step += 1
         progress.batchInEpoch += 1
         return lossValue
+    }
+
+    /// Steps skipped so far because their loss or gradient norm was not finite (``NonFiniteAction/skip``).
+    public var skippedSteps: Int { running.skippedSteps }
+
+    private func divergence(loss: Double, gradients: Gradients) -> DivergenceError? {
+        let at = (step: progress.step, epoch: progress.epoch + 1)
+        if !loss.isFinite { return DivergenceError(step: at.step, epoch: at.epoch, quantity: .loss, value: loss) }
+        let norm = gradients.globalNorm
+        if !norm.isFinite { return DivergenceError(step: at.step, epoch: at.epoch, quantity: .gradientNorm, value: norm) }
+        return nil
     }
 
     // MARK: Evaluation
@@ -166,26 +187,27 @@ public final class Trainer {
 
     /// A checkpoint of the run as it stands.
     public func checkpoint(settings: [String: String] = [:]) -> Checkpoint {
-        Checkpoint(model: model.stateDict(), optimizer: optimizer.stateDict(), progress: progress,
+        Checkpoint(model: model.stateDict(), optimizer: optimizer.stateDict(), progress: progress, losses: running,
                    dataRandomState: epochStartDataState ?? dataGenerator?.state ?? RandomState(seed: 0),
                    modelRandomState: Random.default.state, settings: settings)
     }
 
-    /// Continues from `checkpoint`: weights, optimizer state, random states and progress.
-    /// Log records after the checkpoint's step are dropped (they are recomputed).
+    /// Continues from `checkpoint`: weights, optimizer state, random states, progress and the
+    /// running loss sums. Log records after the checkpoint are dropped (they are recomputed).
     public func resume(from checkpoint: Checkpoint, records earlier: [LogRecord] = []) throws {
         try model.load(stateDict: checkpoint.model)
         if optimizer.groups.isEmpty { optimizer.groups = ParameterGroup.groups(of: model) }
         try optimizer.load(stateDict: checkpoint.optimizer)
         progress = checkpoint.progress
+        running = checkpoint.losses
         resumedDataState = checkpoint.dataRandomState
         epochStartDataState = checkpoint.dataRandomState
         Random.default.state = checkpoint.modelRandomState
-        records = earlier.filter { $0.kind == "step" ? $0.step < progress.step : $0.epoch <= progress.epoch }
+        records = earlier.filter { $0.precedes(progress) }
     }
 
-    private func append(_ record: LogRecord) {
+    private func append(_ record: LogRecord) throws(LogError) {
         records.append(record)
-        log?.write(record)
+        try log?.write(record)
     }
 }

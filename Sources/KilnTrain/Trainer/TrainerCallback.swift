@@ -1,14 +1,15 @@
 /// Hooks into a ``Trainer``'s loop: after each step and after each epoch's evaluation.
+/// An error thrown by a callback ends training with that error.
 public protocol TrainerCallback: AnyObject {
-    /// Called after every optimizer step with that step's training loss.
-    func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double)
+    /// Called after every optimizer step with that step's training loss (NaN or infinite for a skipped step).
+    func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) throws
     /// Called after every epoch with its summary record (training loss, test metrics).
-    func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord)
+    func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) throws
 }
 
 extension TrainerCallback {
-    public func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) {}
-    public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) {}
+    public func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) throws {}
+    public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) throws {}
 }
 
 /// Stops training when a monitored figure has not improved for `patience` epochs.
@@ -31,7 +32,7 @@ public final class EarlyStopping: TrainerCallback {
         self.minimumDelta = minimumDelta
     }
 
-    public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) {
+    public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) throws {
         guard let value = record.values[monitor] else { return }
         let improved = best.map { maximize ? value > $0 + minimumDelta : value < $0 - minimumDelta } ?? true
         if improved {
@@ -44,14 +45,16 @@ public final class EarlyStopping: TrainerCallback {
     }
 }
 
-/// Writes a checkpoint every `everySteps` steps and after every epoch.
+/// Writes a checkpoint every `everySteps` steps and after every epoch, after syncing the
+/// trainer's log to disk (so the log always holds every record the checkpoint has passed).
+///
+/// A checkpoint holding a NaN or infinite value ends training with a ``DivergenceError``, and a
+/// failed write (a full disk) with its error; the previous checkpoint stays as it was.
 public final class Checkpointing: TrainerCallback {
     public let path: String
     public let everySteps: Int
     /// Settings stored in each checkpoint.
     public var settings: [String: String]
-    /// The last write error, if any (training goes on; the previous checkpoint stays readable).
-    public private(set) var lastError: TensorFileError?
 
     public init(path: String, everySteps: Int = 200, settings: [String: String] = [:]) {
         self.path = path
@@ -59,13 +62,20 @@ public final class Checkpointing: TrainerCallback {
         self.settings = settings
     }
 
-    public func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) {
-        if everySteps > 0 && trainer.progress.step % everySteps == 0 { save(trainer) }
+    public func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) throws {
+        if everySteps > 0 && trainer.progress.step % everySteps == 0 { try save(trainer) }
     }
 
-    public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) { save(trainer) }
+    public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) throws { try save(trainer) }
 
-    func save(_ trainer: Trainer) {
-        do { try trainer.checkpoint(settings: settings).write(to: path) } catch { lastError = error }
+    func save(_ trainer: Trainer) throws {
+        let checkpoint = trainer.checkpoint(settings: settings)
+        if let name = checkpoint.firstNonFiniteTensor {
+            // The step after the last one taken is where the run stands (epoch 1-based, as in the log).
+            let at = trainer.progress
+            throw DivergenceError(step: at.step - 1, epoch: at.batchInEpoch == 0 ? at.epoch : at.epoch + 1, quantity: .tensor(name))
+        }
+        try trainer.log?.sync()
+        try checkpoint.write(to: path)
     }
 }

@@ -4,23 +4,21 @@ import KilnTrain
 
 /// Rebuilds the model a checkpoint was trained with and loads its weights.
 enum CheckpointModel {
+    /// The model, settings and data of the checkpoint at `path`; a checkpoint holding NaN or
+    /// infinite values is refused (its outputs would be meaningless).
     static func load(_ path: String) throws -> (model: Module, settings: TrainSettings, data: RunData) {
         let checkpoint = try Checkpoint.read(path)
-        var settings = TrainSettings()
-        let s = checkpoint.settings
-        settings.model = s["model"] ?? settings.model
-        settings.activation = s["activation"] ?? settings.activation
-        settings.testTimeFlip = s["test_time_flip"] == "true"
-        if let p = s["data.path"], let label = s["data.label_column"] {
-            settings.data = .init(path: p, labelColumn: label, testFraction: Double(s["data.test_fraction"] ?? "") ?? 0.2,
-                                  testPath: s["data.test_path"])
+        if let name = checkpoint.firstNonFiniteTensor {
+            throw CommandError("\(path): checkpoint has non-finite weights in '\(name)'")
         }
+        let settings = try TrainSettings(stored: checkpoint.settings, checkpoint: path)
         let data = try RunData.load(settings)
+        try DataFit.check(settings, inputShape: data.inputShape, classes: data.classes, train: data.train, test: data.test, source: data.source)
         let model = RunModels.make(settings, data: data)
         do {
             try model.load(stateDict: checkpoint.model)
         } catch {
-            throw CommandError("\(path): \(error)")
+            throw CommandError("\(path) does not fit the model built for \(data.source): \(error)")
         }
         model.eval()
         return (model, settings, data)
@@ -32,13 +30,13 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate a checkpoint on the test set.")
 
     @Argument(help: "A checkpoint written by kiln train.") var checkpoint: String
-    @Option(help: "Threads for kernels and BLAS.") var threads: Int?
+    @Option(parsing: .unconditional, help: "Threads for kernels and BLAS.") var threads: Int?
     @Option(help: "Average each test image's outputs with its mirror's (default: as trained).") var testTimeFlip: Bool?
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
         if let threads {
-            guard threads >= 1 else { throw CommandError("--threads must be at least 1, got \(threads)") }
+            try RunLimits.check(threads: threads)
             Threads.count = threads
         }
         let (model, settings, data) = try CheckpointModel.load(checkpoint)
@@ -61,7 +59,7 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "A checkpoint written by kiln train.") var checkpoint: String
     @Option(help: "File for the logits [N, classes].") var logits = "logits.npy"
     @Option(help: "File for the predicted classes [N].") var classes = "classes.npy"
-    @Option(help: "Predict only the first N test examples.") var limit: Int?
+    @Option(parsing: .unconditional, help: "Predict only the first N test examples.") var limit: Int?
 
     func run() throws {
         let (model, _, data) = try CheckpointModel.load(checkpoint)

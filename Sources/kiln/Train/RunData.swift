@@ -9,6 +9,8 @@ struct RunData {
     let classNames: [String]
     /// Per-example input shape without the batch dimension.
     let inputShape: [Int]
+    /// Where the examples come from, for messages: the CSV path or "Fashion-MNIST".
+    let source: String
     let description: String
 
     var featureCount: Int { inputShape.reduce(1, *) }
@@ -19,7 +21,7 @@ struct RunData {
         guard let source = settings.data else {
             let train = try FashionMNIST.load(train: true), test = try FashionMNIST.load(train: false)
             return RunData(train: train, test: test, classes: 10, classNames: FashionMNIST.classNames,
-                           inputShape: [1, 28, 28], description: "Fashion-MNIST (60,000 train, 10,000 test)")
+                           inputShape: [1, 28, 28], source: "Fashion-MNIST", description: "Fashion-MNIST (60,000 train, 10,000 test)")
         }
         let table = try CSVTable(path: source.path, labelColumn: source.labelColumn)
         let train: TensorDataset, test: TensorDataset
@@ -43,7 +45,7 @@ struct RunData {
         }
         let classes = max(labels.max()! + 1, table.classNames.count, 2)
         let names = table.classNames.isEmpty ? (0..<classes).map(String.init) : table.classNames
-        return RunData(train: train, test: test, classes: classes, classNames: names, inputShape: [table.featureNames.count],
+        return RunData(train: train, test: test, classes: classes, classNames: names, inputShape: [table.featureNames.count], source: source.path,
                        description: "\(source.path) (\(train.count) train, \(test.count) test, \(table.featureNames.count) features)")
     }
 

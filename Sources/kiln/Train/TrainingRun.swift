@@ -7,21 +7,25 @@ import KilnTrain
 /// progress, log and checkpoints; the test evaluation and the report.
 struct TrainingRun {
     let settings: TrainSettings
-    let resume: Bool
+    let folder: RunFolder
+    /// The checkpoint to continue from, when resuming.
+    let resumeFrom: Checkpoint?
     let json: Bool
     /// Steps between checkpoints (0: only after each epoch).
     let checkpointEvery: Int
+    let onNonFinite: NonFiniteAction
 
     /// Trains and returns the final summary (test metrics, paths, time).
     func run() throws -> [String: Any] {
-        if let threads = settings.threads { Threads.count = threads }
+        if let threads = settings.threads {
+            try RunLimits.check(threads: threads)
+            Threads.count = threads
+        }
+        if resumeFrom == nil { try folder.checkAbsent() }
         Random.seed(UInt64(settings.seed))
         let data = try RunData.load(settings)
-        let name = settings.name ?? "\(settings.model)-\(RunData.timestamp())"
-        let folder = (settings.out as NSString).appendingPathComponent(name)
-        let checkpointPath = (folder as NSString).appendingPathComponent("checkpoint.safetensors")
-        let logPath = (folder as NSString).appendingPathComponent("metrics.jsonl")
-        let reportPath = (folder as NSString).appendingPathComponent("report.html")
+        try DataFit.check(settings, inputShape: data.inputShape, classes: data.classes, train: data.train, test: data.test, source: data.source)
+        let name = folder.name
 
         let model = RunModels.make(settings, data: data)
         let optimizer = RunOptimizers.make(settings.optimizer, learningRate: settings.lr, weightDecay: settings.weightDecay)
@@ -29,46 +33,49 @@ struct TrainingRun {
                                 generator: RandomGenerator(seed: UInt64(settings.seed) &+ 1),
                                 transforms: RunData.augmentations(settings.augment, images: data.inputShape.count == 3))
         let testLoader = DataLoader(data.test, batchSize: 1000)
-        let totalSteps = settings.epochs * loader.batchCount
+        let totalSteps = try RunLimits.totalSteps(epochs: settings.epochs, batchesPerEpoch: loader.batchCount)
 
         let smoothing = Float(settings.labelSmoothing)
         let trainer = Trainer(model: model, optimizer: optimizer) { crossEntropy(logits: $0, labels: $1, labelSmoothing: smoothing) }
         if smoothing > 0 { trainer.evaluationLoss = { crossEntropy(logits: $0, labels: $1) } }
         trainer.schedule = try RunSchedules.make(settings.schedule, peak: settings.lr, steps: totalSteps)
         trainer.metrics = RunMetrics.make(classes: data.classes)
-        let checkpointing = Checkpointing(path: checkpointPath, everySteps: checkpointEvery, settings: settings.asStrings)
-        trainer.callbacks = [checkpointing]
+        trainer.onNonFinite = onNonFinite
+        trainer.callbacks = [Checkpointing(path: folder.checkpoint, everySteps: checkpointEvery, settings: settings.stored)]
 
-        var earlier: [LogRecord] = []
-        if resume {
-            let checkpoint = try Checkpoint.read(checkpointPath)
-            earlier = (try? MetricsLog.read(logPath)) ?? []
+        if let checkpoint = resumeFrom {
+            do {
+                try model.load(stateDict: checkpoint.model)
+            } catch {
+                throw CommandError("\(folder.checkpoint) does not fit the model built for \(data.source): \(error)")
+            }
+            let (log, earlier) = try MetricsLog.resume(folder.log, at: checkpoint.progress)
             try trainer.resume(from: checkpoint, records: earlier)
+            trainer.log = log
             FileHandle.standardError.write(Data("resuming \(name) at step \(checkpoint.progress.step) (epoch \(checkpoint.progress.epoch + 1))\n".utf8))
+        } else {
+            try folder.create()
+            trainer.log = try MetricsLog(path: folder.log)
         }
-        let log = try MetricsLog(path: logPath, append: false)
-        for record in trainer.records { log.write(record) }
-        trainer.log = log
 
         FileHandle.standardError.write(Data("training \(settings.model) (\(model.parameterCount) parameters) on \(data.description), \(settings.epochs) epochs of \(loader.batchCount) steps, \(Threads.count) threads\n".utf8))
         let start = Date()
-        trainer.fit(loader, epochs: settings.epochs, evaluatingOn: testLoader)
-        if let error = checkpointing.lastError { throw error }
+        try trainer.fit(loader, epochs: settings.epochs, evaluatingOn: testLoader)
         let seconds = Date().timeIntervalSince(start)
 
         // Epochs are evaluated plainly; the final figures average mirrored test images when asked.
         if settings.testTimeFlip && data.inputShape.count == 3 { trainer.predictor = Trainer.averagingMirroredImages(model) }
         let test = finalTestFigures(trainer, testLoader)
         let evaluation = RunEvaluation(trainer: trainer, classes: data.classes)
-        try RunReport.write(to: reportPath, name: name, settings: settings, records: trainer.records,
+        try RunReport.write(to: folder.report, name: name, settings: settings, records: trainer.records,
                             test: test, evaluation: evaluation, classNames: data.classNames, seconds: seconds)
 
         if !json {
             let figures: [Double] = ["test_accuracy", "test_loss", "test_f1_macro", "test_expected_calibration_error"].map { test[$0] ?? .nan }
             print(String(format: "test accuracy %.4f  loss %.4f  macro F1 %.4f  ECE %.4f", figures[0], figures[1], figures[2], figures[3]))
-            print("run folder \(folder): checkpoint.safetensors, metrics.jsonl, report.html (\(String(format: "%.1f", seconds)) s)")
+            print("run folder \(folder.path): checkpoint.safetensors, metrics.jsonl, report.html (\(String(format: "%.1f", seconds)) s)")
         }
-        var summary: [String: Any] = ["run": folder, "seconds": (seconds * 10).rounded() / 10, "epochs": settings.epochs,
+        var summary: [String: Any] = ["run": folder.path, "seconds": (seconds * 10).rounded() / 10, "epochs": settings.epochs,
                                       "model": settings.model, "parameters": model.parameterCount]
         for (k, v) in test where v.isFinite && k.hasPrefix("test_") { summary[k] = (v * 1e6).rounded() / 1e6 }
         let epochs = trainer.records.filter { $0.kind == "epoch" }
@@ -88,20 +95,4 @@ private func finalTestFigures<D: Dataset>(_ trainer: Trainer, _ loader: DataLoad
     var figures: [String: Double] = [:]
     for (k, v) in trainer.evaluate(loader) { figures["test_" + k] = v }
     return figures
-}
-
-extension TrainSettings {
-    /// The settings as strings, stored in checkpoints.
-    var asStrings: [String: String] {
-        var s = ["model": model, "epochs": "\(epochs)", "batch_size": "\(batchSize)", "lr": "\(lr)",
-                 "weight_decay": "\(weightDecay)", "label_smoothing": "\(labelSmoothing)", "optimizer": optimizer, "schedule": schedule,
-                 "activation": activation, "augment": augment, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)"]
-        if let data {
-            s["data.path"] = data.path
-            s["data.label_column"] = data.labelColumn
-            s["data.test_fraction"] = "\(data.testFraction)"
-            if let testPath = data.testPath { s["data.test_path"] = testPath }
-        }
-        return s
-    }
 }
