@@ -53,7 +53,7 @@ public struct CSVTable {
                 if c == labelIndex {
                     rawLabels.append((field.trimmingCharacters(in: .whitespaces), line))
                 } else {
-                    values.append(try Self.feature(field, at: "line \(line) column \(c + 1) ('\(header[c])')", path: path))
+                    values.append(try Self.feature(field, at: "line \(line) column \(c + 1) ('\(header[c].snippet())')", path: path))
                 }
             }
         }
@@ -61,7 +61,7 @@ public struct CSVTable {
         guard !rawLabels.isEmpty else { throw fail("no data rows after the header") }
         featureNames = header.enumerated().filter { $0.offset != labelIndex }.map(\.element)
         features = Tensor(values, shape: [rawLabels.count, featureNames.count])
-        (labels, classNames) = try Self.labels(rawLabels, column: "column \(labelIndex + 1) ('\(labelColumn)')", path: path)
+        (labels, classNames) = try Self.labels(rawLabels, column: "column \(labelIndex + 1) ('\(labelColumn.snippet())')", path: path)
     }
 
     /// The label column's index, once the header's names are checked to be distinct and to
@@ -70,26 +70,26 @@ public struct CSVTable {
         var firstColumn: [String: Int] = [:]
         for (c, name) in header.enumerated() {
             if let earlier = firstColumn[name] {
-                throw DataError(path: path, reason: "column name '\(name)' appears twice at line 1 (columns \(earlier + 1) and \(c + 1))")
+                throw DataError(path: path, reason: "column name '\(name.snippet())' appears twice at line 1 (columns \(earlier + 1) and \(c + 1))")
             }
             firstColumn[name] = c
         }
         guard let index = firstColumn[labelColumn] else {
-            throw DataError(path: path, reason: "no column '\(labelColumn)'; columns are \(header.joined(separator: ", "))")
+            throw DataError(path: path, reason: "no column '\(labelColumn.snippet())'; columns are \(header.map { $0.snippet() }.joined(separator: ", "))")
         }
-        guard header.count > 1 else { throw DataError(path: path, reason: "no feature columns besides the label '\(labelColumn)'") }
+        guard header.count > 1 else { throw DataError(path: path, reason: "no feature columns besides the label '\(labelColumn.snippet())'") }
         return index
     }
 
     /// A feature value: a finite Float32.
     private static func feature(_ field: String, at place: String, path: String) throws(DataError) -> Float {
         let text = field.trimmingCharacters(in: .whitespaces)
-        guard let value = Float(text) else { throw DataError(path: path, reason: "'\(field)' is not a number at \(place)") }
+        guard let value = Float(text) else { throw DataError(path: path, reason: "'\(field.snippet())' is not a number at \(place)") }
         guard value.isFinite else {
             let literal = value.isNaN || text.lowercased().contains("inf")
             throw DataError(path: path, reason: literal
-                ? "'\(text)' is not a finite number at \(place) (missing values are not supported)"
-                : "'\(text)' overflows Float32 at \(place)")
+                ? "'\(text.snippet())' is not a finite number at \(place) (missing values are not supported)"
+                : "'\(text.snippet())' overflows Float32 at \(place)")
         }
         return value
     }
@@ -102,8 +102,8 @@ public struct CSVTable {
         if let empty = raw.first(where: \.text.isEmpty) { throw fail("empty label", empty) }
         let numeric = Double(raw[0].text) != nil
         if let other = raw.first(where: { (Double($0.text) != nil) != numeric }) {
-            throw fail("label '\(other.text)' is a \(numeric ? "name" : "number") while line \(raw[0].line) holds "
-                       + "\(numeric ? "the number" : "the name") '\(raw[0].text)'; labels must be all class numbers or all names", other)
+            throw fail("label '\(other.text.snippet())' is a \(numeric ? "name" : "number") while line \(raw[0].line) holds "
+                       + "\(numeric ? "the number" : "the name") '\(raw[0].text.snippet())'; labels must be all class numbers or all names", other)
         }
         guard numeric else {
             let names = Array(Set(raw.map(\.text))).sorted()
@@ -117,7 +117,7 @@ public struct CSVTable {
         classes.reserveCapacity(raw.count)
         for label in raw {
             guard let value = Double(label.text), value.rounded() == value, value >= 0, value < Double(maximumClassCount) else {
-                throw fail("label '\(label.text)' is not a class number (a whole number from 0 to \(maximumClassCount - 1))", label)
+                throw fail("label '\(label.text.snippet())' is not a class number (a whole number from 0 to \(maximumClassCount - 1))", label)
             }
             classes.append(Int(value))
         }

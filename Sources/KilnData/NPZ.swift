@@ -23,18 +23,18 @@ public enum NPZ {
         var arrays: [String: Tensor] = [:]
         for member in try ZipDirectory(data, path: path).members {
             let key = member.name.hasSuffix(".npy") ? String(member.name.dropLast(4)) : member.name
-            guard arrays[key] == nil else { throw DataError(path: path, reason: "member '\(member.name)': array '\(key)' appears twice") }
-            let memberPath = "\(path)[\(member.name)]"
+            guard arrays[key] == nil else { throw DataError(path: path, reason: "member '\(member.name.snippet())': array '\(key.snippet())' appears twice") }
+            let memberPath = "\(path)[\(member.name.snippet())]"
             let stored = data[(data.startIndex + member.dataStart)..<(data.startIndex + member.dataStart + member.compressedSize)]
             let bytes = member.deflated
                 ? try Gzip.inflate(Data(stored), raw: true, maximumSize: member.size, path: memberPath)
                 : Data(stored)
             guard bytes.count == member.size else {
-                throw DataError(path: path, reason: "member '\(member.name)': \(bytes.count) bytes, directory says \(member.size)")
+                throw DataError(path: path, reason: "member '\(member.name.snippet())': \(bytes.count) bytes, directory says \(member.size)")
             }
             let crc = bytes.withUnsafeBytes { crc32_z(0, $0.bindMemory(to: Bytef.self).baseAddress, $0.count) }
             guard crc == member.crc else {
-                throw DataError(path: path, reason: "member '\(member.name)': CRC-32 mismatch (data corrupt)")
+                throw DataError(path: path, reason: "member '\(member.name.snippet())': CRC-32 mismatch (data corrupt)")
             }
             do {
                 arrays[key] = try NPY.decode(bytes, path: memberPath)
@@ -123,8 +123,8 @@ struct ZipDirectory {
                   !name.contains("\0") else {
                 throw r.fail("member name at byte \(cursor + 46) is empty or not UTF-8")
             }
-            guard names.insert(name).inserted else { throw r.fail("member '\(name)' appears twice (again at byte \(cursor))") }
-            func fail(_ reason: String) -> DataError { r.fail("member '\(name)': \(reason)") }
+            guard names.insert(name).inserted else { throw r.fail("member '\(name.snippet())' appears twice (again at byte \(cursor))") }
+            func fail(_ reason: String) -> DataError { r.fail("member '\(name.snippet())': \(reason)") }
             guard flags & 1 == 0 else { throw fail("encrypted members are not supported") }
             guard method == 0 || method == 8 else { throw fail("unsupported compression method \(method)") }
             if size == 0xFFFF_FFFF || compressedSize == 0xFFFF_FFFF || local == 0xFFFF_FFFF {
@@ -214,6 +214,6 @@ struct ZipDirectory {
             if id == 1 { return Zip64Field(reader: r, cursor: cursor + 4, end: cursor + 4 + size) }
             cursor += 4 + size
         }
-        throw r.fail("member '\(name)': sizes need a zip64 extra field, which is missing at byte \(extra)")
+        throw r.fail("member '\(name.snippet())': sizes need a zip64 extra field, which is missing at byte \(extra)")
     }
 }

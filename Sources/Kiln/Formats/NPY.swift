@@ -105,17 +105,17 @@ public enum NPY {
             while try scanner.peek() != UInt8(ascii: "}") {
                 let keyOffset = scanner.offset
                 let key = try scanner.quoted()
-                guard seen.insert(key).inserted else { throw scanner.fail("key '\(key)' appears twice", at: keyOffset) }
+                guard seen.insert(key).inserted else { throw scanner.fail("key '\(key.snippet())' appears twice", at: keyOffset) }
                 try scanner.expect(":")
                 switch key {
                 case "descr":
                     let offset = scanner.offset
                     descr = try scanner.quoted()
-                    guard let stored = Self.storedType(descr) else { throw scanner.fail("unsupported descr '\(descr)'", at: offset) }
+                    guard let stored = Self.storedType(descr) else { throw scanner.fail("unsupported descr '\(descr.snippet())'", at: offset) }
                     (type, bigEndian) = stored
                 case "fortran_order": fortranOrder = try scanner.boolean()
                 case "shape": shape = try scanner.tuple()
-                default: throw scanner.fail("unknown key '\(key)'", at: keyOffset)
+                default: throw scanner.fail("unknown key '\(key.snippet())'", at: keyOffset)
                 }
                 guard try scanner.peek() == UInt8(ascii: ",") else { break }
                 try scanner.expect(",")

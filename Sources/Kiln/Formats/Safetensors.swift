@@ -44,7 +44,7 @@ public enum Safetensors {
         let named = tensors.map { (name: $0.key, tensor: $0.value.contiguousData()) }.sorted { $0.name < $1.name }
         for (name, t) in named {
             guard !name.isEmpty, name != metadataKey else {
-                throw TensorFileError(path: path, reason: "cannot write a tensor named '\(name)'")
+                throw TensorFileError(path: path, reason: "cannot write a tensor named '\(name.snippet())'")
             }
             let bytes = t.count * t.dtype.byteSize
             header[name] = ["dtype": code(for: t.dtype), "shape": t.shape, "data_offsets": [offset, offset + bytes]]
@@ -87,7 +87,7 @@ public enum Safetensors {
             throw fail("header at byte 8 is not a JSON object")
         }
         if let (key, offset) = firstDuplicateKey(in: headerBytes) {
-            throw fail("header key '\(key)' appears twice (again at byte \(8 + offset))")
+            throw fail("header key '\(key.snippet())' appears twice (again at byte \(8 + offset))")
         }
         var contents = Contents(tensors: [:])
         var entries: [(name: String, entry: Entry)] = []
@@ -100,17 +100,17 @@ public enum Safetensors {
                 continue
             }
             guard !name.isEmpty else { throw fail("a tensor has an empty name") }
-            entries.append((name, try Entry(value) { fail("tensor '\(name)': \($0)") }))
+            entries.append((name, try Entry(value) { fail("tensor '\(name.snippet())': \($0)") }))
         }
         let dataLength = bytes.count - start
         var end = 0
         for (name, entry) in entries.sorted(by: { ($0.entry.begin, $0.entry.end) < ($1.entry.begin, $1.entry.end) }) {
             guard entry.begin == end else {
-                throw fail("tensor '\(name)': data bytes \(entry.begin)..<\(entry.end) "
+                throw fail("tensor '\(name.snippet())': data bytes \(entry.begin)..<\(entry.end) "
                            + (entry.begin > end ? "leave a gap after byte \(end)" : "overlap another tensor's before byte \(end)"))
             }
             guard entry.end <= dataLength else {
-                throw fail("tensor '\(name)': data bytes \(entry.begin)..<\(entry.end) lie outside the \(dataLength) data bytes (truncated?)")
+                throw fail("tensor '\(name.snippet())': data bytes \(entry.begin)..<\(entry.end) lie outside the \(dataLength) data bytes (truncated?)")
             }
             end = entry.end
             let region = UnsafeRawBufferPointer(rebasing: bytes[(start + entry.begin)..<(start + entry.end)])
@@ -132,10 +132,10 @@ public enum Safetensors {
         init(_ value: Any, fail: (String) -> TensorFileError) throws(TensorFileError) {
             guard let entry = value as? [String: Any] else { throw fail("header entry is not a JSON object") }
             if let unknown = entry.keys.sorted().first(where: { !["dtype", "shape", "data_offsets"].contains($0) }) {
-                throw fail("unknown header field '\(unknown)'")
+                throw fail("unknown header field '\(unknown.snippet())'")
             }
             guard let code = entry["dtype"] as? String else { throw fail("header entry lacks a dtype string") }
-            guard let type = Safetensors.storedTypes[code] else { throw fail("unsupported dtype \(code)") }
+            guard let type = Safetensors.storedTypes[code] else { throw fail("unsupported dtype \(code.snippet())") }
             guard let shape = Self.integers(entry["shape"]) else { throw fail("shape is not a list of integers") }
             guard let offsets = Self.integers(entry["data_offsets"]), offsets.count == 2 else {
                 throw fail("data_offsets is not a pair of integers")
