@@ -196,13 +196,16 @@ struct ZipDirectory {
     /// The 64-bit values of a member's zip64 extra field (id 1), read in order.
     private struct Zip64Field {
         let reader: Reader
+        let name: String
         var cursor: Int
         let end: Int
 
         mutating func next(_ what: String) throws(DataError) -> Int {
-            guard reader.contains(cursor, 8, before: end) else { throw reader.fail("zip64 extra field at byte \(cursor) lacks the \(what)") }
+            guard reader.contains(cursor, 8, before: end) else {
+                throw reader.fail("member '\(name.snippet())': zip64 extra field at byte \(cursor) lacks the \(what)")
+            }
             defer { cursor += 8 }
-            return try reader.int(reader.u64(cursor), what, at: cursor)
+            return try reader.int(reader.u64(cursor), "member '\(name.snippet())': \(what)", at: cursor)
         }
     }
 
@@ -211,7 +214,7 @@ struct ZipDirectory {
         while cursor + 4 <= extra + length {
             let id = r.u16(cursor), size = r.u16(cursor + 2)
             guard cursor + 4 + size <= extra + length else { break }
-            if id == 1 { return Zip64Field(reader: r, cursor: cursor + 4, end: cursor + 4 + size) }
+            if id == 1 { return Zip64Field(reader: r, name: name, cursor: cursor + 4, end: cursor + 4 + size) }
             cursor += 4 + size
         }
         throw r.fail("member '\(name.snippet())': sizes need a zip64 extra field, which is missing at byte \(extra)")

@@ -6,27 +6,37 @@ import Testing
     let fixtures = Bundle.module.resourcePath! + "/Fixtures/"
     let expected = (0..<12).map { Float($0) / 8 - 0.5 }
 
-    /// A zip archive of stored (uncompressed) members, as a minimal writer lays it out:
-    /// local headers with data, the central directory, the end record.
-    func zip(_ members: [(name: String, data: Data)]) -> Data {
+    /// A zip archive of stored (uncompressed) members, as a minimal writer lays it out: local
+    /// headers with data, the central directory, the end record. With `zip64`, the directory's
+    /// sizes and offsets and the end record's fields defer to zip64 extra fields and records.
+    func zip(_ members: [(name: String, data: Data)], zip64: Bool = false) -> Data {
         var archive = Data(), directory = Data()
         for (name, data) in members {
-            let fields: [Data] = [u32(crc32(data)), u32(data.count), u32(data.count), u16(name.utf8.count), u16(0)]
-            let sizes = fields.reduce(Data(), +)
-            let versions: [Data] = [u32(0x0201_4B50), u16(20), u16(20), u16(0), u16(0), u32(0)]
-            let tail: [Data] = [u16(0), u16(0), u16(0), u32(0), u32(archive.count), Data(name.utf8)]
-            directory += versions.reduce(Data(), +) + sizes + tail.reduce(Data(), +)
+            let extra = zip64 ? u16(1) + u16(24) + u64(data.count) + u64(data.count) + u64(archive.count) : Data()
+            let sizes: [Data] = [u32(crc32(data)), u32(data.count), u32(data.count), u16(name.utf8.count), u16(0)]
+            let directorySizes: [Data] = zip64 ? [u32(crc32(data)), u32(0xFFFF_FFFF), u32(0xFFFF_FFFF), u16(name.utf8.count), u16(extra.count)]
+                                               : sizes
+            let versions: [Data] = [u32(0x0201_4B50), u16(45), u16(20), u16(0), u16(0), u32(0)]
+            let tail: [Data] = [u16(0), u16(0), u16(0), u32(0), u32(zip64 ? 0xFFFF_FFFF : archive.count), Data(name.utf8), extra]
+            directory += versions.reduce(Data(), +) + directorySizes.reduce(Data(), +) + tail.reduce(Data(), +)
             let local: [Data] = [u32(0x0403_4B50), u16(20), u16(0), u16(0), u32(0)]
-            archive += local.reduce(Data(), +) + sizes + Data(name.utf8) + data
+            archive += local.reduce(Data(), +) + sizes.reduce(Data(), +) + Data(name.utf8) + data
         }
-        let endFields: [Data] = [u32(0x0605_4B50), u16(0), u16(0), u16(members.count), u16(members.count),
-                                 u32(directory.count), u32(archive.count), u16(0)]
-        let end = endFields.reduce(Data(), +)
-        return archive + directory + end
+        var records = Data()
+        if zip64 {
+            let record: [Data] = [u32(0x0606_4B50), u64(44), u16(45), u16(45), u32(0), u32(0), u64(members.count), u64(members.count),
+                                  u64(directory.count), u64(archive.count)]
+            let locator: [Data] = [u32(0x0706_4B50), u32(0), u64(archive.count + directory.count), u32(1)]
+            records = record.reduce(Data(), +) + locator.reduce(Data(), +)
+        }
+        let endFields: [Data] = [u32(0x0605_4B50), u16(0), u16(0), u16(zip64 ? 0xFFFF : members.count), u16(zip64 ? 0xFFFF : members.count),
+                                 u32(zip64 ? 0xFFFF_FFFF : directory.count), u32(zip64 ? 0xFFFF_FFFF : archive.count), u16(0)]
+        return archive + directory + records + endFields.reduce(Data(), +)
     }
 
     func u16(_ v: Int) -> Data { withUnsafeBytes(of: UInt16(v).littleEndian) { Data($0) } }
     func u32(_ v: Int) -> Data { withUnsafeBytes(of: UInt32(v).littleEndian) { Data($0) } }
+    func u64(_ v: Int) -> Data { withUnsafeBytes(of: UInt64(v).littleEndian) { Data($0) } }
     func crc32(_ data: Data) -> Int {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in data {
@@ -70,6 +80,24 @@ import Testing
     @Test func handMadeArchiveDecodes() throws {
         let arrays = try NPZ.decode(zip([("a.npy", member), ("b", NPY.encode(Tensor([7])))]), path: "a.npz")
         #expect(arrays["a"]?.scalars == [1, 2, 3] && arrays["b"]?.integers == [7])
+    }
+
+    @Test func zip64RecordsAreRead() throws {
+        let arrays = try NPZ.decode(zip([("a.npy", member), ("b.npy", member)], zip64: true), path: "a.npz")
+        #expect(arrays["a"]?.scalars == [1, 2, 3] && arrays["b"]?.scalars == [1, 2, 3])
+    }
+
+    @Test func zip64RecordPastTheFileIsRefused() {
+        let data = zip([("a.npy", member)], zip64: true)
+        let locator = data.count - 22 - 20
+        #expect(reason(patched(data, at: locator + 8, u64(1 << 40))) == "bad zip64 end record at byte 1099511627776")
+        #expect(reason(patched(data, at: locator + 8, Data(repeating: 0xFF, count: 8)))?.hasPrefix("zip64 end record offset 18446744073709551615") == true)
+    }
+
+    @Test func zip64ExtraFieldMustHoldTheSizes() {
+        let data = zip([("a.npy", member)], zip64: true)
+        let extraSize = 30 + 5 + member.count + 46 + 5 + 2
+        #expect(reason(patched(data, at: extraSize, u16(8)))?.hasPrefix("member 'a.npy': zip64 extra field at byte") == true)
     }
 
     @Test func truncatedArchiveIsAnError() throws {
