@@ -82,14 +82,14 @@ public struct CSVTable {
     }
 
     /// A feature value: a finite Float32.
-    private static func feature(_ field: String, at place: String, path: String) throws(DataError) -> Float {
+    private static func feature(_ field: String, at place: @autoclosure () -> String, path: String) throws(DataError) -> Float {
         let text = field.trimmingCharacters(in: .whitespaces)
-        guard let value = Float(text) else { throw DataError(path: path, reason: "'\(field.snippet())' is not a number at \(place)") }
+        guard let value = Float(text) else { throw DataError(path: path, reason: "'\(field.snippet())' is not a number at \(place())") }
         guard value.isFinite else {
             let literal = value.isNaN || text.lowercased().contains("inf")
             throw DataError(path: path, reason: literal
-                ? "'\(text.snippet())' is not a finite number at \(place) (missing values are not supported)"
-                : "'\(text.snippet())' overflows Float32 at \(place)")
+                ? "'\(text.snippet())' is not a finite number at \(place()) (missing values are not supported)"
+                : "'\(text.snippet())' overflows Float32 at \(place())")
         }
         return value
     }
