@@ -22,7 +22,7 @@ public enum FashionMNIST {
 
     /// The dataset of decoded IDX float32 images `[N, 28, 28]` (0…255) and labels `[N]` (0…9), checked:
     /// another image size, a label out of range, or unequal counts are errors naming the file.
-    public static func dataset(images: Tensor, imagesPath: String, labels: Tensor, labelsPath: String) throws(DataError) -> TensorDataset {
+    public static func dataset(images: consuming Tensor, imagesPath: String, labels: Tensor, labelsPath: String) throws(DataError) -> TensorDataset {
         guard images.rank == 3, images.shape[1] == 28, images.shape[2] == 28 else {
             throw DataError(path: imagesPath, reason: "images have shape \(images.shape), expected [N, 28, 28]")
         }
@@ -34,8 +34,7 @@ public enum FashionMNIST {
         if let bad = values.firstIndex(where: { !classNames.indices.contains($0) }) {
             throw DataError(path: labelsPath, reason: "label \(values[bad]) at byte \(8 + bad) is not a class (0 to \(classNames.count - 1))")
         }
-        // Standardized in place: the training images alone are 188 MB.
-        var images = images
+        // Standardized in place (the images are consumed, so not copied): the training images alone are 188 MB.
         images.withUnsafeMutableFloats { pixels in
             for i in pixels.indices { pixels[i] = (pixels[i] / 255 - mean) / standardDeviation }
         }

@@ -206,9 +206,9 @@ public enum Safetensors {
         return nil
     }
 
-    /// The string a JSON string literal's inner bytes spell, escapes resolved.
+    /// The string a JSON string literal's inner bytes (valid UTF-8, as the JSON parsed) spell, escapes resolved.
     private static func unescaped(_ inner: Slice<UnsafeRawBufferPointer>) -> String? {
-        guard inner.contains(UInt8(ascii: "\\")) else { return String(validating: inner, as: UTF8.self) }
+        guard inner.contains(UInt8(ascii: "\\")) else { return String(decoding: inner, as: UTF8.self) }
         return try? JSONSerialization.jsonObject(with: Data([UInt8(ascii: "\"")] + inner + [UInt8(ascii: "\"")]),
                                                  options: .fragmentsAllowed) as? String
     }
