@@ -92,4 +92,11 @@ import Testing
         let back = try NPY.decode(image, path: "r")
         #expect(back.shape == t.shape)
     }
+
+    @Test func headerBeyond64KiBIsWrittenAsVersionTwo() {
+        // 30,000 dimensions of 1 need a 90 KB header: the writer switches versions instead of trapping.
+        let image = NPY.encode(Tensor(repeating: 1, shape: Array(repeating: 1, count: 30_000)))
+        #expect(image[6] == 2 && (image.count - 4) % 64 == 0)
+        #expect(reason(image)?.hasPrefix("malformed header: more than 64 dimensions at byte") == true)
+    }
 }

@@ -22,14 +22,19 @@ public enum NPY {
     public static func encode(_ tensor: Tensor) -> Data {
         let descr = switch tensor.dtype { case .float32: "<f4"; case .int64: "<i8"; case .bool: "|b1" }
         let shape = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(\(tensor.shape.map(String.init).joined(separator: ", ")))"
-        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
-        let version: UInt8 = header.utf8.count + 11 <= Int(UInt16.max) ? 1 : 2
-        let prefixLength = version == 1 ? 10 : 12
-        header += String(repeating: " ", count: (64 - (prefixLength + header.utf8.count + 1) % 64) % 64) + "\n"
-        var data = Data([0x93] + Array("NUMPY".utf8) + [version, 0])
-        if version == 1 {
+        let dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
+        /// The dict padded with spaces and a newline so that the data starts at a multiple of 64 bytes.
+        func padded(after prefixLength: Int) -> String {
+            dict + String(repeating: " ", count: (64 - (prefixLength + dict.utf8.count + 1) % 64) % 64) + "\n"
+        }
+        var header = padded(after: 10)
+        var data = Data([0x93] + Array("NUMPY".utf8))
+        if header.utf8.count <= Int(UInt16.max) {
+            data.append(contentsOf: [1, 0])
             withUnsafeBytes(of: UInt16(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
         } else {
+            header = padded(after: 12)
+            data.append(contentsOf: [2, 0])
             withUnsafeBytes(of: UInt32(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
         }
         data.append(contentsOf: Array(header.utf8))
