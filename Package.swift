@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "KilnNNTests", dependencies: ["KilnNN", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers", "KilnNN", "KilnTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "KilnDataTests", dependencies: ["KilnData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnDataTests", dependencies: ["KilnData", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnMetricsTests", dependencies: ["KilnMetrics", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnLabTests", dependencies: ["KilnLab", "KilnTestSupport"]),

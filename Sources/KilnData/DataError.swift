@@ -1,3 +1,5 @@
+import Kiln
+
 /// Why data from outside could not be read: names the file and the place.
 public struct DataError: Error, CustomStringConvertible, Equatable {
     /// The file concerned.
@@ -7,8 +9,8 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
 
     public init(path: String, reason: String) {
         self.path = path
-        self.reason = reason
+        self.reason = reason.oneLine
     }
 
-    public var description: String { "\(path): \(reason)" }
+    public var description: String { "\(path.oneLine): \(reason)" }
 }

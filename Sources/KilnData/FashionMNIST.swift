@@ -1,3 +1,4 @@
+import Foundation
 import Kiln
 
 /// Fashion-MNIST from Debian's `dataset-fashion-mnist` (IDX files, gzip-compressed).
@@ -14,13 +15,26 @@ public enum FashionMNIST {
     /// as `(x / 255 − mean) / std`, and int64 labels `[N]`.
     public static func load(train: Bool, directory: String = defaultDirectory) throws(DataError) -> TensorDataset {
         let prefix = directory + "/" + (train ? "train" : "t10k")
-        var images = try IDX.read(prefix + "-images-idx3-ubyte.gz", as: .float32)
-        let labels = try IDX.read(prefix + "-labels-idx1-ubyte.gz")
-        guard images.rank == 3, labels.rank == 1, images.shape[0] == labels.shape[0] else {
-            throw DataError(path: prefix + "-images-idx3-ubyte.gz",
-                            reason: "images \(images.shape) do not match labels \(labels.shape)")
+        let imagesPath = prefix + "-images-idx3-ubyte.gz", labelsPath = prefix + "-labels-idx1-ubyte.gz"
+        return try dataset(images: IDX.read(imagesPath, as: .float32), imagesPath: imagesPath,
+                           labels: IDX.read(labelsPath), labelsPath: labelsPath)
+    }
+
+    /// The dataset of decoded IDX float32 images `[N, 28, 28]` (0…255) and labels `[N]` (0…9), checked:
+    /// another image size, a label out of range, or unequal counts are errors naming the file.
+    public static func dataset(images: consuming Tensor, imagesPath: String, labels: Tensor, labelsPath: String) throws(DataError) -> TensorDataset {
+        guard images.rank == 3, images.shape[1] == 28, images.shape[2] == 28 else {
+            throw DataError(path: imagesPath, reason: "images have shape \(images.shape), expected [N, 28, 28]")
         }
-        // Standardized in place: the training images alone are 188 MB.
+        guard labels.rank == 1 else { throw DataError(path: labelsPath, reason: "labels have shape \(labels.shape), expected [N]") }
+        guard images.shape[0] == labels.shape[0] else {
+            throw DataError(path: labelsPath, reason: "\(labels.shape[0]) labels for \(images.shape[0]) images in \(imagesPath)")
+        }
+        let values = labels.integers
+        if let bad = values.firstIndex(where: { !classNames.indices.contains($0) }) {
+            throw DataError(path: labelsPath, reason: "label \(values[bad]) at byte \(8 + bad) is not a class (0 to \(classNames.count - 1))")
+        }
+        // Standardized in place (the images are consumed, so not copied): the training images alone are 188 MB.
         images.withUnsafeMutableFloats { pixels in
             for i in pixels.indices { pixels[i] = (pixels[i] / 255 - mean) / standardDeviation }
         }

@@ -10,28 +10,35 @@ public struct TextCorpus {
 
     /// Reads the given files in order, concatenated with nothing between.
     ///
-    /// Files that are not valid UTF-8 are skipped when `skipInvalid` is true, else an error.
+    /// Files that are not valid UTF-8 are skipped when `skipInvalid` is true, else an error naming
+    /// the first bad byte; a leading byte-order mark is dropped. Files that hold no text at all are an error.
     public init(paths: [String], skipInvalid: Bool = false) throws(DataError) {
         var text = ""
         for path in paths {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw DataError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
             }
-            guard let s = String(validating: data, as: UTF8.self) else {
+            do {
+                text += try UTF8Text.decode(data, path: path)
+            } catch {
                 if skipInvalid { continue }
-                throw DataError(path: path, reason: "not valid UTF-8 text")
+                throw error
             }
-            text += s
+        }
+        guard !text.isEmpty else {
+            throw DataError(path: paths.first ?? "", reason: paths.count > 1 ? "these \(paths.count) files hold no text" : "holds no text")
         }
         self.init(text: text)
     }
 
-    /// The characters of `text`.
+    /// The characters of `text`, one per Unicode scalar (so that canonically equivalent
+    /// spellings such as "Å" and "A\u{30A}" keep distinct ids and decode back unchanged).
     public init(text: String) {
-        let scalars = text.unicodeScalars.map(Character.init)
-        vocabulary = Array(Set(scalars)).sorted { $0.unicodeScalars.first!.value < $1.unicodeScalars.first!.value }
-        let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
-        ids = scalars.map { index[$0]! }
+        let scalars = Array(text.unicodeScalars)
+        let distinct = Set(scalars).sorted { $0.value < $1.value }
+        vocabulary = distinct.map(Character.init)
+        let index = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
+        ids = scalars.map { index[$0] ?? 0 }
     }
 
     /// Every regular, non-symlink file of `directory` sorted by name, skipping `skippingSuffix` (the fortunes layout).

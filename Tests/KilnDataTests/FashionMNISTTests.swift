@@ -22,4 +22,33 @@ import Testing
         let error = #expect(throws: DataError.self) { try FashionMNIST.load(train: true, directory: "/nonexistent") }
         #expect(error?.description == "/nonexistent/train-images-idx3-ubyte.gz: no such file")
     }
+
+    func reason(images: [Int], labels: [Int]) -> String? {
+        do {
+            _ = try FashionMNIST.dataset(images: Tensor(zeros: images), imagesPath: "i.gz", labels: Tensor(labels), labelsPath: "l.gz")
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func checkedImagesAndLabelsBecomeADataset() throws {
+        let set = try FashionMNIST.dataset(images: Tensor(zeros: [2, 28, 28]), imagesPath: "i", labels: Tensor([0, 9]), labelsPath: "l")
+        #expect(set.inputs.shape == [2, 1, 28, 28] && set.targets.integers == [0, 9])
+        // A black pixel standardizes to −mean / std.
+        #expect(abs(set.inputs.scalars[0] - (-0.2860 / 0.3530)) <= 1e-6)
+    }
+
+    @Test func imageSizeOtherThan28By28IsRefused() {
+        #expect(reason(images: [2, 28, 27], labels: [0, 1]) == "i.gz: images have shape [2, 28, 27], expected [N, 28, 28]")
+        #expect(reason(images: [2, 784], labels: [0, 1]) == "i.gz: images have shape [2, 784], expected [N, 28, 28]")
+    }
+
+    @Test func labelOutOfRangeIsRefused() {
+        #expect(reason(images: [3, 28, 28], labels: [0, 10, 1]) == "l.gz: label 10 at byte 9 is not a class (0 to 9)")
+    }
+
+    @Test func imageAndLabelCountsMustMatch() {
+        #expect(reason(images: [3, 28, 28], labels: [0, 1]) == "l.gz: 2 labels for 3 images in i.gz")
+    }
 }

@@ -2,6 +2,11 @@ import Foundation
 
 /// The safetensors format: an 8-byte little-endian header length, a JSON header naming each
 /// tensor's dtype, shape and byte range, then the raw little-endian data.
+///
+/// Reading checks what the format's specification requires: the header is a JSON object of at
+/// most 100 MB without duplicate keys, `__metadata__` maps strings to strings, every byte count
+/// equals its shape times its dtype's size, and the tensors' byte ranges tile the data exactly,
+/// with no overlap, gap or trailing byte.
 public enum Safetensors {
     /// Named tensors and the string metadata of a safetensors file.
     public struct Contents {
@@ -14,6 +19,12 @@ public enum Safetensors {
         }
     }
 
+    /// The largest header read, as in the format's reference implementation.
+    public static let maximumHeaderLength = 100_000_000
+
+    /// The header key that holds the metadata rather than a tensor.
+    static let metadataKey = "__metadata__"
+
     /// Reads a safetensors file.
     public static func read(_ path: String) throws(TensorFileError) -> Contents {
         try decode(AtomicFile.read(path), path: path)
@@ -21,28 +32,32 @@ public enum Safetensors {
 
     /// Writes tensors (and metadata) to `path` atomically; names are sorted as PyTorch's writer does.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to path: String) throws(TensorFileError) {
-        try AtomicFile.write(encode(tensors, metadata: metadata), to: path)
+        try AtomicFile.write(encode(tensors, metadata: metadata, path: path), to: path)
     }
 
-    /// The file image of `tensors`.
-    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) -> Data {
+    /// The file image of `tensors`; `path` names it in errors, thrown for an empty tensor name
+    /// or one spelled `__metadata__`, which no reader could tell apart.
+    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:], path: String) throws(TensorFileError) -> Data {
         var header: [String: Any] = [:]
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        if !metadata.isEmpty { header[metadataKey] = metadata }
         var offset = 0
-        let names = tensors.keys.sorted()
-        for name in names {
-            let t = tensors[name]!
+        let named = tensors.map { (name: $0.key, tensor: $0.value.contiguousData()) }.sorted { $0.name < $1.name }
+        for (name, t) in named {
+            guard !name.isEmpty, name != metadataKey else {
+                throw TensorFileError(path: path, reason: "cannot write a tensor named '\(name.snippet())'")
+            }
             let bytes = t.count * t.dtype.byteSize
             header[name] = ["dtype": code(for: t.dtype), "shape": t.shape, "data_offsets": [offset, offset + bytes]]
             offset += bytes
         }
-        var json = try! JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        guard var json = try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]) else {
+            throw TensorFileError(path: path, reason: "the header cannot be written as JSON")
+        }
         while json.count % 8 != 0 { json.append(0x20) }
         var data = Data(capacity: 8 + json.count + offset)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(json)
-        for name in names {
-            let t = tensors[name]!.contiguousData()
+        for (_, t) in named {
             data.append(Data(bytes: t.storage.base + t.offset * t.dtype.byteSize, count: t.count * t.dtype.byteSize))
         }
         return data
@@ -50,35 +65,110 @@ public enum Safetensors {
 
     /// Parses a safetensors file image; `path` names it in errors.
     public static func decode(_ data: Data, path: String) throws(TensorFileError) -> Contents {
+        try data.withUnsafeBytes { bytes in
+            Result { () throws(TensorFileError) in try decode(bytes, path: path) }
+        }.get()
+    }
+
+    private static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws(TensorFileError) -> Contents {
         func fail(_ reason: String) -> TensorFileError { TensorFileError(path: path, reason: reason) }
-        guard data.count >= 8 else { throw fail("truncated: \(data.count) bytes, no header length") }
-        let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        guard headerLength <= UInt64(data.count - 8) else {
-            throw fail("truncated: header of \(headerLength) bytes at byte 8 exceeds the file size \(data.count)")
+        guard bytes.count >= 8 else { throw fail("truncated: \(bytes.count) bytes, no header length") }
+        let headerLength = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
+        guard headerLength <= UInt64(maximumHeaderLength) else {
+            throw fail("header length \(headerLength) at byte 0 exceeds the limit of \(maximumHeaderLength) bytes")
+        }
+        guard headerLength <= UInt64(bytes.count - 8) else {
+            throw fail("truncated: header of \(headerLength) bytes at byte 8 exceeds the file size \(bytes.count)")
         }
         let start = 8 + Int(headerLength)
-        guard let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<start)) as? [String: Any] else {
+        let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[8..<start])
+        guard headerBytes.first == UInt8(ascii: "{"),
+              let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any] else {
             throw fail("header at byte 8 is not a JSON object")
         }
+        if let (key, offset) = firstDuplicateKey(in: headerBytes) {
+            throw fail("header key '\(key.snippet())' appears twice (again at byte \(8 + offset))")
+        }
         var contents = Contents(tensors: [:])
+        var entries: [(name: String, entry: Entry)] = []
         for (name, value) in header {
-            if name == "__metadata__" {
-                contents.metadata = value as? [String: String] ?? [:]
+            if name == metadataKey {
+                guard let metadata = value as? [String: Any], let strings = metadata as? [String: String] else {
+                    throw fail("'\(metadataKey)' is not a map of strings to strings")
+                }
+                contents.metadata = strings
                 continue
             }
-            guard let entry = value as? [String: Any], let code = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw fail("tensor '\(name)': header entry lacks dtype, shape or data_offsets")
-            }
-            let count = shape.reduce(1, *)
-            guard offsets[0] >= 0, offsets[1] >= offsets[0], start + offsets[1] <= data.count else {
-                throw fail("tensor '\(name)': data bytes \(offsets[0])..<\(offsets[1]) lie outside the file (truncated?)")
-            }
-            contents.tensors[name] = try decodeTensor(code, shape: shape, count: count,
-                                                      bytes: data[(start + offsets[0])..<(start + offsets[1])]) { fail("tensor '\(name)': \($0)") }
+            guard !name.isEmpty else { throw fail("a tensor has an empty name") }
+            entries.append((name, try Entry(value) { fail("tensor '\(name.snippet())': \($0)") }))
         }
+        let dataLength = bytes.count - start
+        var end = 0
+        for (name, entry) in entries.sorted(by: { ($0.entry.begin, $0.entry.end) < ($1.entry.begin, $1.entry.end) }) {
+            guard entry.begin == end else {
+                throw fail("tensor '\(name.snippet())': data bytes \(entry.begin)..<\(entry.end) "
+                           + (entry.begin > end ? "leave a gap after byte \(end)" : "overlap another tensor's before byte \(end)"))
+            }
+            guard entry.end <= dataLength else {
+                throw fail("tensor '\(name.snippet())': data bytes \(entry.begin)..<\(entry.end) lie outside the \(dataLength) data bytes (truncated?)")
+            }
+            end = entry.end
+            let region = UnsafeRawBufferPointer(rebasing: bytes[(start + entry.begin)..<(start + entry.end)])
+            contents.tensors[name] = entry.type.tensor(shape: entry.shape, count: entry.count, from: region)
+        }
+        guard end == dataLength else { throw fail("\(dataLength - end) trailing bytes after the last tensor at byte \(start + end)") }
         return contents
     }
+
+    /// One tensor's header entry, checked: a known dtype, a valid shape, and a byte range
+    /// whose length is the shape's element count times the dtype's size.
+    private struct Entry {
+        let type: StoredType
+        let shape: [Int]
+        let count: Int
+        let begin: Int
+        let end: Int
+
+        init(_ value: Any, fail: (String) -> TensorFileError) throws(TensorFileError) {
+            guard let entry = value as? [String: Any] else { throw fail("header entry is not a JSON object") }
+            if let unknown = entry.keys.sorted().first(where: { !["dtype", "shape", "data_offsets"].contains($0) }) {
+                throw fail("unknown header field '\(unknown.snippet())'")
+            }
+            guard let code = entry["dtype"] as? String else { throw fail("header entry lacks a dtype string") }
+            guard let type = Safetensors.storedTypes[code] else { throw fail("unsupported dtype \(code.snippet())") }
+            guard let shape = Self.integers(entry["shape"]) else { throw fail("shape is not a list of integers") }
+            guard let offsets = Self.integers(entry["data_offsets"]), offsets.count == 2 else {
+                throw fail("data_offsets is not a pair of integers")
+            }
+            switch CheckedSize.elementCount(shape) {
+            case .success(let n): count = n
+            case .failure(let problem): throw fail("shape \(shape): \(problem)")
+            }
+            guard offsets[0] >= 0, offsets[1] >= offsets[0] else { throw fail("data_offsets \(offsets) are not an ascending byte range") }
+            guard let bytes = CheckedSize.byteCount(count, itemSize: type.byteSize), bytes == offsets[1] - offsets[0] else {
+                throw fail("\(offsets[1] - offsets[0]) data bytes for shape \(shape) of \(code)")
+            }
+            (self.type, self.shape, begin, end) = (type, shape, offsets[0], offsets[1])
+        }
+
+        /// The JSON array's elements when all are integers (not booleans or fractions) that fit in `Int`.
+        static func integers(_ value: Any?) -> [Int]? {
+            guard let array = value as? [Any] else { return nil }
+            var result: [Int] = []
+            for element in array {
+                guard let number = element as? NSNumber, !["c", "d", "f"].contains(String(cString: number.objCType)),
+                      let n = element as? Int else { return nil }
+                result.append(n)
+            }
+            return result
+        }
+    }
+
+    /// The dtype codes the format names, and how each is stored.
+    static let storedTypes: [String: StoredType] = [
+        "F16": .float16, "BF16": .bfloat16, "F32": .float32, "F64": .float64, "I8": .int8, "I16": .int16,
+        "I32": .int32, "I64": .int64, "U8": .uint8, "U16": .uint16, "U32": .uint32, "BOOL": .bool,
+    ]
 
     private static func code(for dtype: DType) -> String {
         switch dtype {
@@ -88,44 +178,38 @@ public enum Safetensors {
         }
     }
 
-    /// Converts stored bytes into a tensor, widening other numeric types to Kiln's.
-    private static func decodeTensor(_ code: String, shape: [Int], count: Int, bytes: Data,
-                                     fail: (String) -> TensorFileError) throws(TensorFileError) -> Tensor {
-        let sizes: [String: Int] = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1]
-        guard let size = sizes[code] else { throw fail("unsupported dtype \(code)") }
-        guard bytes.count == count * size else {
-            throw fail("\(bytes.count) data bytes for shape \(shape) of \(code) (expected \(count * size))")
-        }
-        return bytes.withUnsafeBytes { raw in
-            func load<T>(_: T.Type, _ i: Int) -> T { raw.loadUnaligned(fromByteOffset: i * size, as: T.self) }
-            switch code {
-            case "F32": return Tensor((0..<count).map { Float(bitPattern: UInt32(littleEndian: load(UInt32.self, $0))) }, shape: shape)
-            case "F64": return Tensor((0..<count).map { Float(Double(bitPattern: UInt64(littleEndian: load(UInt64.self, $0)))) }, shape: shape)
-            case "F16": return Tensor((0..<count).map { Float(halfBits: UInt16(littleEndian: load(UInt16.self, $0))) }, shape: shape)
-            case "BF16": return Tensor((0..<count).map { Float(bitPattern: UInt32(UInt16(littleEndian: load(UInt16.self, $0))) << 16) }, shape: shape)
-            case "I64": return Tensor((0..<count).map { Int(Int64(littleEndian: load(Int64.self, $0))) }, shape: shape)
-            case "I32": return Tensor((0..<count).map { Int(Int32(littleEndian: load(Int32.self, $0))) }, shape: shape)
-            case "I16": return Tensor((0..<count).map { Int(Int16(littleEndian: load(Int16.self, $0))) }, shape: shape)
-            case "I8": return Tensor((0..<count).map { Int(load(Int8.self, $0)) }, shape: shape)
-            case "U8": return Tensor((0..<count).map { Int(load(UInt8.self, $0)) }, shape: shape)
-            default: return Tensor((0..<count).map { load(UInt8.self, $0) != 0 }, shape: shape)
+    /// The first key that repeats within one object of valid JSON `text`, with its byte offset.
+    ///
+    /// `JSONSerialization` silently keeps one of two equal keys; the format forbids them.
+    static func firstDuplicateKey(in text: UnsafeRawBufferPointer) -> (key: String, offset: Int)? {
+        var objects: [Set<String>?] = []   // one per open bracket: the keys so far, nil for arrays
+        var expectingKey = false
+        var i = 0
+        while i < text.count {
+            switch text[i] {
+            case UInt8(ascii: "{"): objects.append([]); expectingKey = true
+            case UInt8(ascii: "["): objects.append(nil); expectingKey = false
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = objects.popLast(); expectingKey = false
+            case UInt8(ascii: ","): expectingKey = objects.last.map { $0 != nil } ?? false
+            case UInt8(ascii: "\""):
+                let first = i
+                i += 1
+                while i < text.count, text[i] != UInt8(ascii: "\"") { i += text[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                if expectingKey, i < text.count, let key = unescaped(text[(first + 1)..<i]) {
+                    guard objects[objects.count - 1]?.insert(key).inserted != false else { return (key, first) }
+                }
+                expectingKey = false
+            default: break
             }
+            i += 1
         }
+        return nil
     }
-}
 
-extension Float {
-    /// The value of an IEEE half-precision bit pattern.
-    init(halfBits h: UInt16) {
-        let sign = UInt32(h >> 15) << 31
-        let exponent = Int((h >> 10) & 0x1F), mantissa = UInt32(h & 0x3FF)
-        if exponent == 0 {
-            let magnitude = Float(mantissa) * 0x1p-24
-            self = sign == 0 ? magnitude : -magnitude
-        } else if exponent == 31 {
-            self = Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))
-        } else {
-            self = Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | (mantissa << 13))
-        }
+    /// The string a JSON string literal's inner bytes (valid UTF-8, as the JSON parsed) spell, escapes resolved.
+    private static func unescaped(_ inner: Slice<UnsafeRawBufferPointer>) -> String? {
+        guard inner.contains(UInt8(ascii: "\\")) else { return String(decoding: inner, as: UTF8.self) }
+        return try? JSONSerialization.jsonObject(with: Data([UInt8(ascii: "\"")] + inner + [UInt8(ascii: "\"")]),
+                                                 options: .fragmentsAllowed) as? String
     }
 }

@@ -7,8 +7,8 @@ public struct TensorFileError: Error, CustomStringConvertible, Equatable {
 
     public init(path: String, reason: String) {
         self.path = path
-        self.reason = reason
+        self.reason = reason.oneLine
     }
 
-    public var description: String { "\(path): \(reason)" }
+    public var description: String { "\(path.oneLine): \(reason)" }
 }
