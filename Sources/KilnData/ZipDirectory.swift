@@ -74,7 +74,7 @@ struct ZipDirectory {
             guard r.contains(cursor + 46, nameLength + extraLength + commentLength, before: directoryEnd) else {
                 throw r.fail("central directory entry at byte \(cursor) runs past the directory's end")
             }
-            guard nameLength > 0, let name = String(validating: r.bytes[(cursor + 46)..<(cursor + 46 + nameLength)], as: UTF8.self),
+            guard nameLength > 0, let name = UTF8Text.validString(r.bytes[(cursor + 46)..<(cursor + 46 + nameLength)]),
                   !name.contains("\0") else {
                 throw r.fail("member name at byte \(cursor + 46) is empty or not UTF-8")
             }
