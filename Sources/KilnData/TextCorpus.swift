@@ -53,6 +53,11 @@ public struct TextCorpus {
         }
     }
 
-    /// The text of `ids`.
-    public func decode(_ ids: [Int]) -> String { String(ids.map { vocabulary[$0] }) }
+    /// The text of `ids`; every id must index ``vocabulary``.
+    public func decode(_ ids: [Int]) -> String {
+        String(ids.map { id in
+            precondition(vocabulary.indices.contains(id), "id \(id) is outside the vocabulary of \(vocabulary.count) characters")
+            return vocabulary[id]
+        })
+    }
 }

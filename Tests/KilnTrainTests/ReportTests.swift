@@ -23,6 +23,15 @@ import Testing
         #expect(SVGPlot.lineChart([.init("c", [(0, 0.001), (5, 0.001)])], title: "", xLabel: "", yLabel: "").contains(">0.001<"))
     }
 
+    @Test func extremeValuesDrawWithoutTicksInsteadOfTrapping() {
+        #expect(SVGPlot.ticks(-1e308, 1e308).isEmpty)
+        #expect(SVGPlot.logTicks(-.infinity, 3).isEmpty)
+        let wide = SVGPlot.Series("w", [(0, -1e308), (1, 1e308)])
+        #expect(SVGPlot.lineChart([wide], title: "", xLabel: "", yLabel: "").hasSuffix("</svg>"))
+        #expect(SVGPlot.lineChart([.init("l", [(0, 1e-300), (1, 1e300)])], title: "", xLabel: "", yLabel: "", logY: true)
+            .hasSuffix("</svg>"))
+    }
+
     @Test func reportHoldsSummaryAndFiguresFromTheLog() {
         var report = HTMLReport(title: "run")
         report.summary = [("test accuracy", "0.93")]

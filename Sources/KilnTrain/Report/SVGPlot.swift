@@ -118,6 +118,7 @@ public enum SVGPlot {
 
     /// About five round tick values spanning `lo…hi`.
     static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
+        guard (hi - lo).isFinite else { return [] }
         guard hi > lo else { return [lo] }
         let raw = (hi - lo) / 5
         let magnitude = pow(10, floor(log10(raw)))
@@ -128,6 +129,7 @@ public enum SVGPlot {
     /// Tick positions (as log10 values) at 1, 2 and 5 times powers of ten within `lo…hi` (log10 units),
     /// or evenly spaced ones when fewer than two such values fall inside.
     static func logTicks(_ lo: Double, _ hi: Double) -> [Double] {
+        guard lo.isFinite, hi.isFinite, hi - lo < 400 else { return ticks(lo, hi) }
         let candidates = (Int(floor(lo))...Int(ceil(hi))).flatMap { e in [1.0, 2, 5].map { log10($0) + Double(e) } }
         let inside = candidates.filter { $0 >= lo && $0 <= hi }
         return inside.count >= 2 ? inside : ticks(lo, hi)
