@@ -4,11 +4,38 @@ import Testing
 
 @Suite struct ReportTests {
     @Test func tickValuesAreRoundAndSpanTheRange() {
-        #expect(SVGPlot.ticks(0, 1) == [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1])
-        #expect(SVGPlot.ticks(3, 97) == [20, 40, 60, 80])
-        #expect(SVGPlot.ticks(5, 5) == [5])
+        #expect(AxisTicks.linear(0, 1) == [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1])
+        #expect(AxisTicks.linear(3, 97) == [20, 40, 60, 80])
+        #expect(AxisTicks.linear(5, 5) == [5])
         // Log axis from 0.3 to 3: ticks at 0.5, 1 and 2.
-        #expect(SVGPlot.logTicks(log10(0.3), log10(3)).map { (pow(10, $0) * 1000).rounded() / 1000 } == [0.5, 1, 2])
+        #expect(AxisTicks.logarithmic(log10(0.3), log10(3)).map { (pow(10, $0) * 1000).rounded() / 1000 } == [0.5, 1, 2])
+    }
+
+    @Test func tickLabelsAreDistinctAndExact() {
+        #expect(AxisTicks.labels([0.001, 0.0015, 0.002], resolution: 0.0005) == ["0.001", "0.0015", "0.002"])
+        #expect(AxisTicks.labels([0, 0.25, 0.5, 0.75, 1], resolution: 0.25) == ["0", "0.25", "0.5", "0.75", "1"])
+        #expect(AxisTicks.labels([2e5, 4e5, 6e5], resolution: 2e5) == ["2e5", "4e5", "6e5"])
+        #expect(AxisTicks.labels([1.5e-7, 2e-7]) == ["1.5e-7", "2e-7"])
+        #expect(AxisTicks.labels([0.6000000000000001], resolution: 0.2) == ["0.6"])
+        // Epoch axes: whole numbers only, however short the run.
+        #expect(AxisTicks.linear(1, 3, integer: true) == [1, 2, 3])
+        #expect(AxisTicks.linear(0, 12, integer: true) == [0, 5, 10])
+        #expect(AxisTicks.linear(0, 12) == [0, 2.5, 5, 7.5, 10])
+    }
+
+    @Test func legendAvoidsTheDataOrMovesBelowThePlot() {
+        let plot = LegendPlacement.Box(x: 0, y: 0, width: 100, height: 100)
+        // A line through the top-right corner sends the legend to the top left.
+        let rising = LegendPlacement(plot: plot, lines: [[(0, 100), (100, 0)]])
+        #expect(rising.corner(width: 30, height: 20) == .init(x: 8, y: 8, width: 30, height: 20))
+        // Lines across both diagonals leave no corner free.
+        let crossed = LegendPlacement(plot: plot, lines: [[(0, 100), (100, 0)], [(0, 0), (100, 100)]])
+        #expect(crossed.corner(width: 30, height: 20) == nil)
+        let svg = SVGPlot.lineChart([.init("up", [(0, 0), (1, 1)]), .init("down", [(0, 1), (1, 0)])],
+                                    title: "", xLabel: "", yLabel: "", width: 200, height: 100)
+        #expect(svg.contains("height=\"136\""), "two legend rows below a 100-pixel chart")
+        #expect(LegendPlacement.Box(x: 0, y: 0, width: 10, height: 10).intersects((-5, 5), (15, 5)))
+        #expect(!LegendPlacement.Box(x: 0, y: 0, width: 10, height: 10).intersects((-5, 15), (15, 12)))
     }
 
     @Test func lineChartPlacesPointsInsideThePlot() {
@@ -24,8 +51,8 @@ import Testing
     }
 
     @Test func extremeValuesDrawWithoutTicksInsteadOfTrapping() {
-        #expect(SVGPlot.ticks(-1e308, 1e308).isEmpty)
-        #expect(SVGPlot.logTicks(-.infinity, 3).isEmpty)
+        #expect(AxisTicks.linear(-1e308, 1e308).isEmpty)
+        #expect(AxisTicks.logarithmic(-.infinity, 3).isEmpty)
         let wide = SVGPlot.Series("w", [(0, -1e308), (1, 1e308)])
         #expect(SVGPlot.lineChart([wide], title: "", xLabel: "", yLabel: "").hasSuffix("</svg>"))
         #expect(SVGPlot.lineChart([.init("l", [(0, 1e-300), (1, 1e300)])], title: "", xLabel: "", yLabel: "", logY: true)

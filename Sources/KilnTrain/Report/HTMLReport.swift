@@ -15,16 +15,19 @@ public struct HTMLReport {
     public mutating func addTrainingCurves(_ records: [LogRecord]) {
         let steps = records.filter { $0.kind == "step" }
         let epochs = records.filter { $0.kind == "epoch" }
-        func series(_ rs: [LogRecord], _ key: String, _ name: String, x: (LogRecord) -> Double) -> SVGPlot.Series {
-            SVGPlot.Series(name, rs.compactMap { r in r.values[key].map { (x(r), $0) } })
+        func series(_ rs: [LogRecord], _ key: String, _ name: String, markers: Bool = false,
+                    x: (LogRecord) -> Double) -> SVGPlot.Series {
+            SVGPlot.Series(name, rs.compactMap { r in r.values[key].map { (x(r), $0) } }, markers: markers)
         }
         let loss = [series(steps, "loss", "train loss (per step)") { Double($0.step) },
-                    series(epochs, "test_loss", "test loss (per epoch)") { Double($0.step) }]
+                    series(epochs, "test_loss", "test loss (per epoch)", markers: true) { Double($0.step) }]
         figures.append(("Loss", SVGPlot.lineChart(loss, title: "Loss", xLabel: "step", yLabel: "loss", logY: true)))
         let metricKeys = Set(epochs.flatMap(\.values.keys)).filter { $0.hasSuffix("accuracy") }.sorted()
         if !metricKeys.isEmpty {
-            let curves = metricKeys.map { key in series(epochs, key, key.replacingOccurrences(of: "_", with: " ")) { Double($0.epoch) } }
-            figures.append(("Accuracy", SVGPlot.lineChart(curves, title: "Accuracy", xLabel: "epoch", yLabel: "accuracy")))
+            let curves = metricKeys.map { key in
+                series(epochs, key, key.replacingOccurrences(of: "_", with: " "), markers: true) { Double($0.epoch) }
+            }
+            figures.append(("Accuracy", SVGPlot.lineChart(curves, title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", integerX: true)))
         }
         let lr = series(steps, "lr", "learning rate") { Double($0.step) }
         if !lr.points.isEmpty {

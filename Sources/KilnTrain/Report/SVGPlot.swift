@@ -6,53 +6,82 @@ public enum SVGPlot {
     public struct Series {
         public let name: String
         public let points: [(x: Double, y: Double)]
+        /// Whether each point is drawn as a dot on the line (for sparse series such as per-epoch values).
+        public let markers: Bool
 
-        public init(_ name: String, _ points: [(x: Double, y: Double)]) {
+        /// A series of the finite points among `points`.
+        public init(_ name: String, _ points: [(x: Double, y: Double)], markers: Bool = false) {
             self.name = name
             self.points = points.filter { $0.x.isFinite && $0.y.isFinite }
+            self.markers = markers
         }
     }
 
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
 
-    /// A line chart of `series` with axes, ticks, labels and a legend.
+    /// A line chart of `series` with axes, ticks, labels and a legend that covers no data (in a
+    /// free corner of the plot, else below it). `integerX` keeps x ticks on whole numbers (epochs).
     public static func lineChart(_ series: [Series], title: String, xLabel: String, yLabel: String,
-                                 logY: Bool = false, width: Int = 560, height: Int = 320) -> String {
+                                 logY: Bool = false, integerX: Bool = false, width: Int = 560, height: Int = 320) -> String {
         let left = 64.0, right = 16.0, top = 32.0, bottom = 44.0
         let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
         let transform: (Double) -> Double = logY ? { log10(max($0, 1e-12)) } : { $0 }
         let all = series.flatMap(\.points)
-        var svg = header(width, height, title)
         guard let xMin = all.map(\.x).min(), let xMax = all.map(\.x).max(),
               let yMin = all.map({ transform($0.y) }).min(), let yMax = all.map({ transform($0.y) }).max() else {
-            return svg + text(Double(width) / 2, Double(height) / 2, "no data", anchor: "middle") + "</svg>"
+            return header(width, height, title) + text(Double(width) / 2, Double(height) / 2, "no data", anchor: "middle") + "</svg>"
         }
         let xSpan = xMax > xMin ? xMax - xMin : 1
         let yPad = yMax > yMin ? (yMax - yMin) * 0.05 : max(abs(yMax) * 0.1, 1e-9)
         let y0 = yMin - yPad, ySpan = (yMax + yPad) - y0
         func px(_ x: Double) -> Double { left + (x - xMin) / xSpan * plotW }
         func py(_ y: Double) -> Double { top + plotH - (transform(y) - y0) / ySpan * plotH }
-        svg += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#999\"/>\n"
-        for tick in ticks(xMin, xMax) {
+        var svg = "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#999\"/>\n"
+        let xTicks = AxisTicks.linear(xMin, xMax, integer: integerX)
+        for (tick, name) in zip(xTicks, AxisTicks.labels(xTicks, resolution: spacing(xTicks))) {
             svg += line(px(tick), top + plotH, px(tick), top + plotH + 4, "#999")
-            svg += text(px(tick), top + plotH + 16, label(tick), anchor: "middle")
+            svg += text(px(tick), top + plotH + 16, name, anchor: "middle")
         }
-        for tick in logY ? logTicks(y0, y0 + ySpan) : ticks(y0, y0 + ySpan) {
+        let yTicks = logY ? AxisTicks.logarithmic(y0, y0 + ySpan) : AxisTicks.linear(y0, y0 + ySpan)
+        let yNames = logY ? AxisTicks.labels(yTicks.map { pow(10, $0) }) : AxisTicks.labels(yTicks, resolution: spacing(yTicks))
+        for (tick, name) in zip(yTicks, yNames) {
             let y = top + plotH - (tick - y0) / ySpan * plotH
             svg += line(left - 4, y, left + plotW, y, "#eee")
-            svg += text(left - 6, y + 4, label(logY ? pow(10, tick) : tick), anchor: "end")
+            svg += text(left - 6, y + 4, name, anchor: "end")
         }
-        svg += text(left + plotW / 2, Double(height) - 8, xLabel, anchor: "middle")
         svg += "<text transform=\"translate(14 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
-        for (i, s) in series.enumerated() where !s.points.isEmpty {
+        let drawn = series.map { s in s.points.map { (x: px($0.x), y: py($0.y)) } }
+        for (i, (s, points)) in zip(series, drawn).enumerated() where !points.isEmpty {
             let color = palette[i % palette.count]
-            let path = s.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+            let path = points.map { "\(f($0.x)),\(f($0.y))" }.joined(separator: " ")
             svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
-            if s.points.count == 1 { svg += "<circle cx=\"\(f(px(s.points[0].x)))\" cy=\"\(f(py(s.points[0].y)))\" r=\"3\" fill=\"\(color)\"/>\n" }
-            svg += "<rect x=\"\(f(left + plotW - 150))\" y=\"\(f(top + 8 + Double(i) * 16))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>\n"
-            svg += text(left + plotW - 136, top + 17 + Double(i) * 16, s.name, anchor: "start")
+            if s.markers || points.count == 1 {
+                for p in points { svg += "<circle cx=\"\(f(p.x))\" cy=\"\(f(p.y))\" r=\"3\" fill=\"\(color)\"/>\n" }
+            }
         }
-        return svg + "</svg>"
+        let named = series.enumerated().filter { !$0.element.points.isEmpty }
+        let legendW = 22 + 6.5 * Double(named.map(\.element.name.count).max() ?? 0), legendH = 16 * Double(named.count)
+        let placement = LegendPlacement(plot: .init(x: left, y: top, width: plotW, height: plotH), lines: drawn)
+        var totalHeight = Double(height)
+        let legend: LegendPlacement.Box
+        if let free = placement.corner(width: legendW, height: legendH) {
+            legend = free
+        } else {
+            legend = .init(x: left, y: Double(height), width: legendW, height: legendH)
+            totalHeight += legendH + 4
+        }
+        svg += text(left + plotW / 2, top + plotH + 36, xLabel, anchor: "middle")
+        for (row, (i, s)) in named.enumerated() {
+            let y = legend.y + Double(row) * 16
+            svg += "<rect class=\"legend\" x=\"\(f(legend.x))\" y=\"\(f(y + 2))\" width=\"10\" height=\"10\" fill=\"\(palette[i % palette.count])\"/>\n"
+            svg += text(legend.x + 14, y + 11, s.name, anchor: "start")
+        }
+        return header(width, Int(totalHeight.rounded(.up)), title) + svg + "</svg>"
+    }
+
+    /// The distance between neighbouring ticks, or nil for fewer than two.
+    private static func spacing(_ ticks: [Double]) -> Double? {
+        ticks.count >= 2 ? ticks[1] - ticks[0] : nil
     }
 
     /// A heat map of a count matrix (rows: true class, columns: predicted), with counts written in.
@@ -92,8 +121,8 @@ public enum SVGPlot {
             svg += "<circle cx=\"\(f(left + confidence[b] * size))\" cy=\"\(f(top + size - confidence[b] * size))\" r=\"2.5\" fill=\"#d62728\"/>\n"
         }
         for t in stride(from: 0.0, through: 1.0, by: 0.25) {
-            svg += text(left + t * size, top + size + 16, label(t), anchor: "middle")
-            svg += text(left - 6, top + size - t * size + 4, label(t), anchor: "end")
+            svg += text(left + t * size, top + size + 16, AxisTicks.label(t), anchor: "middle")
+            svg += text(left - 6, top + size - t * size + 4, AxisTicks.label(t), anchor: "end")
         }
         svg += text(left + size / 2, top + size + 36, "confidence", anchor: "middle")
         svg += "<text transform=\"translate(14 \(f(top + size / 2))) rotate(-90)\" text-anchor=\"middle\">accuracy</text>\n"
@@ -114,33 +143,6 @@ public enum SVGPlot {
 
     static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ color: String, dashed: Bool = false) -> String {
         "<line x1=\"\(f(x1))\" y1=\"\(f(y1))\" x2=\"\(f(x2))\" y2=\"\(f(y2))\" stroke=\"\(color)\"\(dashed ? " stroke-dasharray=\"4 3\"" : "")/>\n"
-    }
-
-    /// About five round tick values spanning `lo…hi`.
-    static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
-        guard (hi - lo).isFinite else { return [] }
-        guard hi > lo else { return [lo] }
-        let raw = (hi - lo) / 5
-        let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
-        return stride(from: (lo / step).rounded(.up) * step, through: hi + step * 1e-9, by: step).map { $0 }
-    }
-
-    /// Tick positions (as log10 values) at 1, 2 and 5 times powers of ten within `lo…hi` (log10 units),
-    /// or evenly spaced ones when fewer than two such values fall inside.
-    static func logTicks(_ lo: Double, _ hi: Double) -> [Double] {
-        guard lo.isFinite, hi.isFinite, hi - lo < 400 else { return ticks(lo, hi) }
-        let candidates = (Int(floor(lo))...Int(ceil(hi))).flatMap { e in [1.0, 2, 5].map { log10($0) + Double(e) } }
-        let inside = candidates.filter { $0 >= lo && $0 <= hi }
-        return inside.count >= 2 ? inside : ticks(lo, hi)
-    }
-
-    static func label(_ v: Double) -> String {
-        if v == 0 { return "0" }
-        let a = abs(v)
-        if a >= 1e5 || a < 1e-3 { return String(format: "%.1e", v) }
-        if a >= 100 { return String(format: "%.0f", v) }
-        return String(format: "%g", (v * 1000).rounded() / 1000)
     }
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
