@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Scores arrive in blocks; states of disjoint parts merge, so blocks can be folded in any order or
 /// on different threads. Attention keeps its weighted sum of values beside the state and multiplies
-/// it by the factor ``update(_:)`` returns whenever the maximum grows:
+/// it by the factor ``update(_:)-(UnsafeBufferPointer<Float>)`` returns whenever the maximum grows:
 ///
 /// ```swift
 /// var state = OnlineSoftmax()
@@ -53,7 +53,7 @@ public struct OnlineSoftmax: Sendable, Equatable {
         return old == maximum ? 1 : Float(Foundation.exp(Double(old) - Double(maximum)))
     }
 
-    /// Folds in one score; returns the rescale factor as ``update(_:)`` does.
+    /// Folds in one score; returns the rescale factor as ``update(_:)-(UnsafeBufferPointer<Float>)`` does.
     @discardableResult
     public mutating func update(_ score: Float) -> Float {
         withUnsafePointer(to: score) { update(UnsafeBufferPointer(start: $0, count: 1)) }
