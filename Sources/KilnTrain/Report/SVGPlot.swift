@@ -40,23 +40,23 @@ public enum SVGPlot {
         let xTicks = AxisTicks.linear(xMin, xMax, integer: integerX)
         for (tick, name) in zip(xTicks, AxisTicks.labels(xTicks, resolution: spacing(xTicks))) {
             svg += line(px(tick), top + plotH, px(tick), top + plotH + 4, "#999")
-            svg += text(px(tick), top + plotH + 16, name, anchor: "middle")
+            svg += text(px(tick), top + plotH + 16, name, anchor: "middle", role: "tick-x")
         }
         let yTicks = logY ? AxisTicks.logarithmic(y0, y0 + ySpan) : AxisTicks.linear(y0, y0 + ySpan)
         let yNames = logY ? AxisTicks.labels(yTicks.map { pow(10, $0) }) : AxisTicks.labels(yTicks, resolution: spacing(yTicks))
         for (tick, name) in zip(yTicks, yNames) {
             let y = top + plotH - (tick - y0) / ySpan * plotH
             svg += line(left - 4, y, left + plotW, y, "#eee")
-            svg += text(left - 6, y + 4, name, anchor: "end")
+            svg += text(left - 6, y + 4, name, anchor: "end", role: "tick-y")
         }
         svg += "<text transform=\"translate(14 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
         let drawn = series.map { s in s.points.map { (x: px($0.x), y: py($0.y)) } }
         for (i, (s, points)) in zip(series, drawn).enumerated() where !points.isEmpty {
             let color = palette[i % palette.count]
             let path = points.map { "\(f($0.x)),\(f($0.y))" }.joined(separator: " ")
-            svg += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
+            svg += "<polyline class=\"series\" points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
             if s.markers || points.count == 1 {
-                for p in points { svg += "<circle cx=\"\(f(p.x))\" cy=\"\(f(p.y))\" r=\"3\" fill=\"\(color)\"/>\n" }
+                for p in points { svg += "<circle class=\"point\" cx=\"\(f(p.x))\" cy=\"\(f(p.y))\" r=\"3\" fill=\"\(color)\"/>\n" }
             }
         }
         let named = series.enumerated().filter { !$0.element.points.isEmpty }
@@ -74,7 +74,7 @@ public enum SVGPlot {
         for (row, (i, s)) in named.enumerated() {
             let y = legend.y + Double(row) * 16
             svg += "<rect class=\"legend\" x=\"\(f(legend.x))\" y=\"\(f(y + 2))\" width=\"10\" height=\"10\" fill=\"\(palette[i % palette.count])\"/>\n"
-            svg += text(legend.x + 14, y + 11, s.name, anchor: "start")
+            svg += text(legend.x + 14, y + 11, s.name, anchor: "start", role: "legend")
         }
         return header(width, Int(totalHeight.rounded(.up)), title) + svg + "</svg>"
     }
@@ -121,8 +121,8 @@ public enum SVGPlot {
             svg += "<circle cx=\"\(f(left + confidence[b] * size))\" cy=\"\(f(top + size - confidence[b] * size))\" r=\"2.5\" fill=\"#d62728\"/>\n"
         }
         for t in stride(from: 0.0, through: 1.0, by: 0.25) {
-            svg += text(left + t * size, top + size + 16, AxisTicks.label(t), anchor: "middle")
-            svg += text(left - 6, top + size - t * size + 4, AxisTicks.label(t), anchor: "end")
+            svg += text(left + t * size, top + size + 16, AxisTicks.label(t), anchor: "middle", role: "tick-x")
+            svg += text(left - 6, top + size - t * size + 4, AxisTicks.label(t), anchor: "end", role: "tick-y")
         }
         svg += text(left + size / 2, top + size + 36, "confidence", anchor: "middle")
         svg += "<text transform=\"translate(14 \(f(top + size / 2))) rotate(-90)\" text-anchor=\"middle\">accuracy</text>\n"
@@ -137,8 +137,9 @@ public enum SVGPlot {
             + text(Double(width) / 2, 18, title, anchor: "middle", size: 13)
     }
 
-    static func text(_ x: Double, _ y: Double, _ s: String, anchor: String, size: Int = 11) -> String {
-        "<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\" font-size=\"\(size)\">\(escape(s))</text>\n"
+    static func text(_ x: Double, _ y: Double, _ s: String, anchor: String, size: Int = 11, role: String? = nil) -> String {
+        let attribute = role.map { " class=\"\($0)\"" } ?? ""
+        return "<text\(attribute) x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\" font-size=\"\(size)\">\(escape(s))</text>\n"
     }
 
     static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ color: String, dashed: Bool = false) -> String {
