@@ -99,6 +99,8 @@ import Testing
         #expect(try StoredSettings(checkpoint: checkpoint(storing: custom.text), at: "c") == custom)
         #expect(try StoredSettings(checkpoint: checkpoint(storing: nil, legacy: Self.legacyEntries), at: "c").settings == csvSettings())
         let error = #expect(throws: RunError.self) { try TrainSettings.resuming(checkpoint(storing: custom.text), at: "c") }
-        #expect(error?.description == "c holds a model defined in Swift code; resume it from that code with TrainingRun")
+        #expect(error?.description == "c holds a model defined in Swift code; resume it in that code with "
+                + "TrainingRun.resume(out:name:model:train:test:)")
+        #expect(try TrainSettings.resuming(checkpoint(storing: custom.text), at: "c", customModel: true) == csvSettings())
     }
 }

@@ -98,6 +98,41 @@ final class TinyNet: Module {
         try JSONEncoder().encode(bits(figures)).write(to: URL(fileURLWithPath: result))
     }
 
+    @Test func aCustomRunResumedAfterOneEpochEndsAsTheUninterruptedRun() throws {
+        let out = temporaryPath("run-resume")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let (train, test) = data()
+        var whole = settings(out: out)
+        whole.name = "whole"
+        // A spec, not a schedule sized to the run, so that the one-epoch run anneals as the two-epoch one.
+        whole.schedule = try ScheduleChoice("cosine:peak=0.05,steps=12")
+        var split = whole
+        split.name = "split"
+        split.epochs = 1
+        for s in [whole, split] {
+            let run = try TrainingRun(model: TinyNet(seed: 1), train: train, test: test, settings: s)
+            run.showsProgress = false
+            run.checkpointEvery = 4
+            _ = try run.run()
+        }
+        let finished = #expect(throws: RunError.self) { try TrainingRun.resume(out: out, name: "split", model: TinyNet(seed: 2), train: train, test: test) }
+        #expect(finished?.description.hasSuffix("resume with --epochs larger than 1") == true)
+        let resumed = try TrainingRun.resume(out: out, name: "split", model: TinyNet(seed: 2), train: train, test: test) { $0.epochs = 2 }
+        resumed.showsProgress = false
+        let summary = try resumed.run()
+        #expect(summary.epochs.map(\.epoch) == [1, 2])
+        let a = try Checkpoint.read(out + "/whole/checkpoint.safetensors"), b = try Checkpoint.read(out + "/split/checkpoint.safetensors")
+        #expect(a.progress == b.progress && a.model.keys.sorted() == b.model.keys.sorted())
+        for (name, tensor) in a.model { #expect(tensor.scalars == b.model[name]?.scalars) }
+        // The log too, record for record (epoch times aside).
+        func withoutTimes(_ path: String) throws -> [LogRecord] {
+            try MetricsLog.read(path).map { LogRecord(kind: $0.kind, step: $0.step, epoch: $0.epoch, values: $0.values.filter { $0.key != "seconds" }) }
+        }
+        #expect(try withoutTimes(out + "/whole/metrics.jsonl") == withoutTimes(out + "/split/metrics.jsonl"))
+        // Without the model, the built-in path says how to resume it.
+        #expect(throws: RunError.self) { try TrainingRun.resume(out: out, name: "split") { $0.epochs = 3 } }
+    }
+
     @Test func aNewRunRefusesAnExistingFolderAndBadSettings() throws {
         let out = temporaryPath("run-refusals")
         defer { try? FileManager.default.removeItem(atPath: out) }

@@ -20,9 +20,10 @@ extension TrainSettings {
     /// Settings read from the text of a YAML or JSON file; `path` names it in errors.
     ///
     /// Missing keys keep their defaults. Unknown keys, keys given twice, values of the wrong type,
-    /// names that are none of a choice's (``NamedChoice``) and a `data` section without `path` or `label_column` are errors; so is a text larger than
-    /// 1 MiB or nested deeper than 64 levels, refused before the YAML parser sees it. The values'
-    /// ranges are checked by ``problem()``, after command-line options have overridden them.
+    /// names that are none of a choice's (``NamedChoice``) and a `data` section without `path` or
+    /// `label_column` are errors; so is a text larger than 1 MiB or nested deeper than 64 levels,
+    /// refused before the YAML parser sees it. The values' ranges are checked by ``problem()``,
+    /// after command-line options have overridden them.
     public static func decode(text: String, path: String) throws(SettingsError) -> TrainSettings {
         if let violation = SettingsTextLimits.violation(in: text) { throw SettingsError(path: path, reason: violation) }
         let root: Node?

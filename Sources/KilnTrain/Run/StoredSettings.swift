@@ -79,12 +79,14 @@ extension TrainSettings {
     /// The settings to continue the run of `checkpoint` (read from `path`) with: its stored
     /// settings after `changes` (the options given with the resume), which may alter only
     /// ``changeableOnResume`` besides `threads`, `out` and `name`. A run that has already done its
-    /// epochs is an error saying so.
-    public static func resuming(_ checkpoint: Checkpoint, at path: String,
+    /// epochs is an error saying so, and so is the run of a model given in Swift unless
+    /// `customModel` says the model is given again.
+    public static func resuming(_ checkpoint: Checkpoint, at path: String, customModel: Bool = false,
                                 changes: (inout TrainSettings) -> Void = { _ in }) throws(RunError) -> TrainSettings {
         let stored = try StoredSettings(checkpoint: checkpoint, at: path)
-        if stored.customModel {
-            throw RunError("\(path) holds a model defined in Swift code; resume it from that code with TrainingRun")
+        if stored.customModel && !customModel {
+            throw RunError("\(path) holds a model defined in Swift code; resume it in that code with "
+                           + "TrainingRun.resume(out:name:model:train:test:)")
         }
         let original = stored.settings
         var settings = original

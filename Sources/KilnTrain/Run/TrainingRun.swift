@@ -98,24 +98,43 @@ public final class TrainingRun {
         try self.init(model: model, data: RunData(train: train, test: test, classNames: classNames), settings: settings)
     }
 
-    /// The run in `out/name`, to be continued from its checkpoint with the settings it stores after
-    /// `changes` (only more epochs, the thread count, the checkpoint interval and the non-finite
-    /// action may change). Clears the temporary files of a write killed half-way.
+    /// The run of a built-in model in `out/name`, to be continued from its checkpoint with the
+    /// settings it stores after `changes` (only more epochs, the thread count, the checkpoint
+    /// interval and the non-finite action may change). Clears the temporary files of a write
+    /// killed half-way.
     public static func resume(out: String, name: String, changes: (inout TrainSettings) -> Void = { _ in }) throws -> TrainingRun {
+        try resume(out: out, name: name, custom: nil, changes: changes)
+    }
+
+    /// The run of `model` (a fresh instance of the run's model) in `out/name`, continued on the
+    /// same training and test examples, as ``resume(out:name:changes:)`` continues a built-in one.
+    public static func resume(out: String, name: String, model: Module, train: TensorDataset, test: TensorDataset,
+                              classNames: [String]? = nil, changes: (inout TrainSettings) -> Void = { _ in }) throws -> TrainingRun {
+        try resume(out: out, name: name, custom: (model, RunData(train: train, test: test, classNames: classNames)), changes: changes)
+    }
+
+    private static func resume(out: String, name: String, custom: (model: Module, data: RunData)?,
+                               changes: (inout TrainSettings) -> Void) throws -> TrainingRun {
         let folder = try RunFolder(out: out, name: name)
         try folder.checkResumable()
         let removed = folder.removeTemporaryFiles()
         let checkpoint = try Checkpoint.read(folder.checkpoint)
-        var settings = try TrainSettings.resuming(checkpoint, at: folder.checkpoint) { changes(&$0) }
+        var settings = try TrainSettings.resuming(checkpoint, at: folder.checkpoint, customModel: custom != nil) { changes(&$0) }
         settings.out = out
         settings.name = name
         try prepare(settings)
         Random.seed(UInt64(settings.seed))
-        let data = try RunData.load(settings)
-        try DataFit.check(settings, data: data)
-        let model = settings.model.make(inputShape: data.inputShape, classes: data.classes, activation: settings.activation)
+        let model: Module, data: RunData
+        if let custom {
+            (model, data) = custom
+            try DataFit.check(settings, data: data, builtInModel: false)
+        } else {
+            data = try RunData.load(settings)
+            try DataFit.check(settings, data: data)
+            model = settings.model.make(inputShape: data.inputShape, classes: data.classes, activation: settings.activation)
+        }
         try load(checkpoint, into: model, from: folder.checkpoint, source: data.source)
-        return TrainingRun(settings: settings, folder: folder, model: model, data: data, isCustomModel: false,
+        return TrainingRun(settings: settings, folder: folder, model: model, data: data, isCustomModel: custom != nil,
                            start: .resuming(checkpoint, removedTemporaryFiles: removed))
     }
 
