@@ -78,18 +78,13 @@ public final class TrainingRun {
     ///
     /// The model's outputs are the logits `[N, data.classes]` of the loss. Seeds the default random
     /// generator (dropout) and sets the thread count as ``init(settings:)`` does.
-    public init(model: Module, data: RunData, settings: TrainSettings) throws {
+    public convenience init(model: Module, data: RunData, settings: TrainSettings) throws {
         try Self.prepare(settings)
         let folder = try RunFolder(out: settings.out, name: settings.name ?? "run-\(Self.timestamp())")
         try folder.checkAbsent()
         try DataFit.check(settings, data: data, builtInModel: false)
         Random.seed(UInt64(settings.seed))
-        self.settings = settings
-        self.folder = folder
-        self.model = model
-        self.data = data
-        isCustomModel = true
-        start = .new
+        self.init(settings: settings, folder: folder, model: model, data: data, isCustomModel: true, start: .new)
     }
 
     /// A new run of `model` on training and test examples given as tensors (``RunData/init(train:test:classNames:source:)``).

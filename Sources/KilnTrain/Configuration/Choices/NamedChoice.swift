@@ -30,6 +30,7 @@ public struct ChoiceError: Error, Equatable, CustomStringConvertible {
     /// What else the value may be, beyond the names (a schedule spec).
     public var otherwise: String?
 
+    /// The error of `value` given for `setting`, which takes one of `valid` (or `otherwise`).
     public init(setting: String, value: String, valid: [String], otherwise: String? = nil) {
         self.setting = setting
         self.value = value
