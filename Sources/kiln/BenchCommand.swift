@@ -21,9 +21,7 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let threads, !TrainSettings.threadRange.contains(threads) {
-            throw CommandError("--threads must be from 1 to \(TrainSettings.threadRange.upperBound), got \(threads)")
-        }
+        if let threads { try RunLimits.check(threads: threads) }
         for part in parts where !BenchSuite.allParts.contains(part) {
             throw CommandError("unknown part '\(part)'; choose from \(BenchSuite.allParts.joined(separator: ", "))")
         }

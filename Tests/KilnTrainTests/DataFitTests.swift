@@ -9,7 +9,7 @@ import Testing
 
     func mlp(batch: Int = 4) -> TrainSettings {
         var s = TrainSettings()
-        s.model = "mlp"
+        s.model = .mlp
         s.batchSize = batch
         return s
     }

@@ -34,11 +34,15 @@ public struct Checkpoint {
     public var dataRandomState: RandomState
     /// The default generator's state (dropout and other model randomness).
     public var modelRandomState: RandomState
-    /// Free-form settings of the run (the command line's configuration), for `kiln eval`.
-    public var settings: [String: String]
+    /// The run's settings as one text, stored as the metadata entry `settings` (a ``TrainingRun``
+    /// writes its ``StoredSettings`` as JSON), for evaluation and resuming.
+    public var settings: String?
+    /// The entries `setting.<key>` (without the prefix) of checkpoints written when each setting
+    /// was its own metadata entry; read, never written.
+    public var legacySettings: [String: String] = [:]
 
     public init(model: [String: Tensor], optimizer: [String: Tensor], progress: TrainingProgress, losses: RunningLosses = RunningLosses(),
-                dataRandomState: RandomState, modelRandomState: RandomState, settings: [String: String] = [:]) {
+                dataRandomState: RandomState, modelRandomState: RandomState, settings: String? = nil) {
         self.model = model
         self.optimizer = optimizer
         self.progress = progress
@@ -62,7 +66,8 @@ public struct Checkpoint {
         var tensors: [String: Tensor] = [:]
         for (k, v) in model { tensors["model." + k] = v }
         for (k, v) in optimizer { tensors["optimizer." + k] = v }
-        var metadata = settings.reduce(into: [String: String]()) { $0["setting." + $1.key] = $1.value }
+        var metadata: [String: String] = [:]
+        if let settings { metadata["settings"] = settings }
         metadata["format"] = "kiln-checkpoint-1"
         metadata["step"] = String(progress.step)
         metadata["epoch"] = String(progress.epoch)
@@ -93,11 +98,13 @@ public struct Checkpoint {
             if k.hasPrefix("model.") { model[String(k.dropFirst(6))] = v }
             else if k.hasPrefix("optimizer.") { optimizer[String(k.dropFirst(10))] = v }
         }
-        let settings = meta.filter { $0.key.hasPrefix("setting.") }.reduce(into: [String: String]()) { $0[String($1.key.dropFirst(8))] = $1.value }
-        return try Checkpoint(model: model, optimizer: optimizer,
+        var checkpoint = try Checkpoint(model: model, optimizer: optimizer,
                               progress: TrainingProgress(step: integer("step"), epoch: integer("epoch"), batchInEpoch: integer("batch_in_epoch")),
                               losses: RunningLosses(metadata: meta, path: path),
-                              dataRandomState: state("data_rng"), modelRandomState: state("model_rng"), settings: settings)
+                              dataRandomState: state("data_rng"), modelRandomState: state("model_rng"), settings: meta["settings"])
+        checkpoint.legacySettings = meta.filter { $0.key.hasPrefix("setting.") }
+            .reduce(into: [String: String]()) { $0[String($1.key.dropFirst(8))] = $1.value }
+        return checkpoint
     }
 }
 

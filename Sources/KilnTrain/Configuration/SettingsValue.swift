@@ -62,6 +62,26 @@ struct SettingsValue {
         }
     }
 
+    /// The value of a setting that names one of `C`'s choices.
+    func choice<C: NamedChoice>() throws(SettingsError) -> C {
+        let name = try string()
+        do {
+            return try C(named: name)
+        } catch {
+            throw failure("must be \(error.expected), got \(shown)")
+        }
+    }
+
+    /// The value of the `schedule` setting: a named schedule or a spec.
+    func schedule() throws(SettingsError) -> ScheduleChoice {
+        let text = try string()
+        do {
+            return try ScheduleChoice(text)
+        } catch {
+            throw failure("must be \(error.expected), got \(shown)")
+        }
+    }
+
     /// `read(self)`, or nil when the value is null.
     func optional<T>(_ read: (SettingsValue) throws(SettingsError) -> T) throws(SettingsError) -> T? {
         isNull ? nil : try read(self)

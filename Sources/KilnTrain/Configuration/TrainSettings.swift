@@ -1,20 +1,19 @@
 /// Everything a training run can be told, from command-line options or a settings file
 /// (YAML or JSON, same keys: `model`, `epochs`, `batch_size`, `lr`, …, and a `data` section).
 public struct TrainSettings: Equatable, Sendable {
-    public var model = "cnn"
+    public var model = ModelChoice.cnn
     public var epochs = 14
     public var batchSize = 128
     public var lr = 2e-3
     public var weightDecay = 0.01
-    /// Label smoothing of the training loss (PyTorch's `label_smoothing`); evaluation uses plain cross-entropy.
+    public var loss = LossChoice.crossEntropy
+    /// Label smoothing of the training loss (PyTorch's `label_smoothing`); evaluation uses none.
     public var labelSmoothing = 0.1
-    public var optimizer = "adamw"
-    /// A schedule spec or one of `cosine`, `constant`, `wsd`, `linear`, `onecycle` (sized to the run).
-    public var schedule = "cosine"
-    public var activation = "relu"
-    /// Training-time augmentation of image data: `none`, `flip` (random horizontal flips) or
-    /// `flip+crop` (also random crops of the image padded by 2).
-    public var augment = "flip"
+    public var optimizer = OptimizerChoice.adamw
+    public var schedule = ScheduleChoice.cosine
+    public var activation = ActivationChoice.relu
+    /// Training-time augmentation of image data.
+    public var augment = AugmentationChoice.flip
     /// Whether evaluation averages each test image's outputs with its mirror's (image data only).
     public var testTimeFlip = true
     public var seed = 0
@@ -41,50 +40,39 @@ public struct TrainSettings: Equatable, Sendable {
         }
 
         /// The keys of a `data` section.
-        enum Key: String, CaseIterable {
+        enum Key: String, CaseIterable, CodingKey {
             case path, labelColumn = "label_column", testFraction = "test_fraction", testPath = "test_path"
         }
     }
 
     /// The keys of a settings file, one per setting.
-    enum Key: String, CaseIterable {
-        case model, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", labelSmoothing = "label_smoothing", optimizer, schedule,
-             activation, augment, testTimeFlip = "test_time_flip", seed, threads, out, name, data
+    enum Key: String, CaseIterable, CodingKey {
+        case model, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
+             optimizer, schedule, activation, augment, testTimeFlip = "test_time_flip", seed, threads, out, name, data
     }
 
     public init() {}
-
-    public static let models = ["mlp", "cnn"]
-    public static let optimizers = ["adamw", "adam", "sgd", "lion", "rmsprop", "adagrad"]
-    public static let augmentations = ["none", "flip", "flip+crop"]
-    public static let activations = ["relu", "gelu", "silu", "tanh", "leaky_relu", "mish"]
 
     /// The most epochs a run may ask for.
     public static let epochRange = 1...100_000
     /// The largest batch a run may ask for.
     public static let batchSizeRange = 1...(1 << 20)
-    /// The thread counts a run may ask for: more than 1,024 threads only slow the kernels down
-    /// and may fail to start.
-    public static let threadRange = 1...1024
-
-    /// One clear line for the first bad value, or nil. Settings from a file and from the command
-    /// line both pass through here before a run starts.
+    /// One clear line for the first value out of range, or nil. Settings from a file and from the
+    /// command line both pass through here before a run starts (names of choices are checked when
+    /// they are read).
     public func problem() -> String? {
-        if !Self.models.contains(model) { return "model \(SettingsError.quoted(model)) is not one of \(Self.models.joined(separator: ", "))" }
-        if !Self.optimizers.contains(optimizer) { return "optimizer \(SettingsError.quoted(optimizer)) is not one of \(Self.optimizers.joined(separator: ", "))" }
-        if !Self.activations.contains(activation) { return "activation \(SettingsError.quoted(activation)) is not one of \(Self.activations.joined(separator: ", "))" }
-        if !Self.augmentations.contains(augment) { return "augment \(SettingsError.quoted(augment)) is not one of \(Self.augmentations.joined(separator: ", "))" }
         if !Self.epochRange.contains(epochs) { return "epochs must be from 1 to \(Self.epochRange.upperBound), got \(epochs)" }
         if !Self.batchSizeRange.contains(batchSize) { return "batch size must be from 1 to \(Self.batchSizeRange.upperBound), got \(batchSize)" }
         if !(lr > 0 && lr.isFinite) { return "learning rate must be positive and finite, got \(lr)" }
         if !(weightDecay >= 0 && weightDecay.isFinite) { return "weight decay must be non-negative and finite, got \(weightDecay)" }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing must be in [0, 1), got \(labelSmoothing)" }
-        if schedule.isEmpty { return "schedule must not be empty" }
         if seed < 0 { return "seed must be non-negative, got \(seed)" }
-        if let threads, !Self.threadRange.contains(threads) { return "threads must be from 1 to \(Self.threadRange.upperBound), got \(threads)" }
+        if let threads {
+            do { try RunLimits.check(threads: threads) } catch { return error.description }
+        }
         if out.isEmpty { return "out must name a folder" }
-        if let name, name.isEmpty || name == "." || name == ".." || name.contains("/") {
-            return "name \(SettingsError.quoted(name)) must be a plain folder name (no '/', not '.' or '..')"
+        if let name {
+            do { try RunFolder.check(name: name) } catch { return error.description }
         }
         if let data {
             if data.path.isEmpty { return "data.path must name a CSV file" }

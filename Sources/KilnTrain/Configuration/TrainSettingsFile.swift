@@ -19,10 +19,11 @@ extension TrainSettings {
 
     /// Settings read from the text of a YAML or JSON file; `path` names it in errors.
     ///
-    /// Missing keys keep their defaults. Unknown keys, keys given twice, values of the wrong type
-    /// and a `data` section without `path` or `label_column` are errors; so is a text larger than
-    /// 1 MiB or nested deeper than 64 levels, refused before the YAML parser sees it. The values'
-    /// ranges are checked by ``problem()``, after command-line options have overridden them.
+    /// Missing keys keep their defaults. Unknown keys, keys given twice, values of the wrong type,
+    /// names that are none of a choice's (``NamedChoice``) and a `data` section without `path` or
+    /// `label_column` are errors; so is a text larger than 1 MiB or nested deeper than 64 levels,
+    /// refused before the YAML parser sees it. The values' ranges are checked by ``problem()``,
+    /// after command-line options have overridden them.
     public static func decode(text: String, path: String) throws(SettingsError) -> TrainSettings {
         if let violation = SettingsTextLimits.violation(in: text) { throw SettingsError(path: path, reason: violation) }
         let root: Node?
@@ -37,16 +38,17 @@ extension TrainSettings {
         var settings = TrainSettings()
         for (key, value) in try SettingsValue(node: root, key: "", file: path).entries(Key.self) {
             switch key {
-            case .model: settings.model = try value.string()
+            case .model: settings.model = try value.choice()
             case .epochs: settings.epochs = try value.integer()
             case .batchSize: settings.batchSize = try value.integer()
             case .lr: settings.lr = try value.number()
             case .weightDecay: settings.weightDecay = try value.number()
+            case .loss: settings.loss = try value.choice()
             case .labelSmoothing: settings.labelSmoothing = try value.number()
-            case .optimizer: settings.optimizer = try value.string()
-            case .schedule: settings.schedule = try value.string()
-            case .activation: settings.activation = try value.string()
-            case .augment: settings.augment = try value.string()
+            case .optimizer: settings.optimizer = try value.choice()
+            case .schedule: settings.schedule = try value.schedule()
+            case .activation: settings.activation = try value.choice()
+            case .augment: settings.augment = try value.choice()
             case .testTimeFlip: settings.testTimeFlip = try value.bool()
             case .seed: settings.seed = try value.integer()
             case .threads: settings.threads = try value.optional { v throws(SettingsError) in try v.integer() }

@@ -7,16 +7,22 @@ public enum DataFit {
     /// The most classes a run's classifier may have (labels `0..<maximumClasses`).
     public static let maximumClasses = 100_000
 
+    /// Checks `data` against `settings`; a model given in Swift (`builtInModel` false) is taken to fit the inputs.
+    public static func check(_ settings: TrainSettings, data: RunData, builtInModel: Bool = true) throws(RunError) {
+        try check(settings, inputShape: data.inputShape, classes: data.classes, train: data.train, test: data.test, source: data.source,
+                  builtInModel: builtInModel)
+    }
+
     /// - Parameters:
     ///   - inputShape: one example's shape without the batch dimension (`[features]` for tabular data).
     ///   - source: the data's name for messages (a path, or "Fashion-MNIST").
     public static func check(_ settings: TrainSettings, inputShape: [Int], classes: Int, train: TensorDataset, test: TensorDataset,
-                             source: String) throws(RunError) {
+                             source: String, builtInModel: Bool = true) throws(RunError) {
         if classes > maximumClasses {
             throw RunError("\(source): labels up to \(classes - 1) ask for \(classes) classes; at most \(maximumClasses) are supported")
         }
         if inputShape.contains(0) || inputShape.isEmpty { throw RunError("\(source): the examples have no features") }
-        if settings.model == "cnn" && inputShape.count != 3 {
+        if builtInModel && settings.model == .cnn && inputShape.count != 3 {
             throw RunError("the cnn model needs images [channels, height, width], but \(source) holds \(inputShape.reduce(1, *)) "
                            + "tabular features per example; use --model mlp")
         }

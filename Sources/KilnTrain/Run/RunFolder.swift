@@ -26,6 +26,13 @@ public struct RunFolder: Equatable, Sendable {
         path = (out as NSString).appendingPathComponent(name)
     }
 
+    /// The folder that holds the checkpoint at `checkpoint`, whatever its name (a run restored for evaluation).
+    init(holding checkpoint: String) {
+        let folder = (checkpoint as NSString).deletingLastPathComponent
+        path = folder.isEmpty ? "." : folder
+        name = (path as NSString).lastPathComponent
+    }
+
     /// Accepts a name that is one ordinary path component: not empty, at most
     /// ``maximumNameLength`` bytes, without `/`, `..`, control characters or a leading `.`.
     public static func check(name: String) throws(RunError) {

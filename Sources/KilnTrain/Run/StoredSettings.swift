@@ -1,58 +1,94 @@
 import Foundation
 
+/// What a checkpoint says about the run that wrote it, as its one metadata entry `settings`: a
+/// JSON object with the run's ``TrainSettings`` (all but `threads`, `out` and `name`, which say
+/// how and where it ran, not what it computed) and, for a run of a model given in Swift code,
+/// `"custom_model": true`.
+public struct StoredSettings: Equatable, Sendable {
+    /// The run's settings (`threads`, `out` and `name` at their defaults).
+    public var settings: TrainSettings
+    /// Whether the model and data came from Swift code, so that only that code can rebuild them
+    /// (``TrainingRun/restore(checkpoint:into:train:test:classNames:)``).
+    public var customModel: Bool
+
+    public init(_ settings: TrainSettings, customModel: Bool = false) {
+        var kept = settings
+        kept.threads = nil
+        kept.out = TrainSettings().out
+        kept.name = nil
+        self.settings = kept
+        self.customModel = customModel
+    }
+
+    /// The metadata entry: one line of JSON with sorted keys.
+    public var text: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Settings that passed `problem()` hold only finite numbers, which always encode.
+        guard let data = try? encoder.encode(self) else { preconditionFailure("StoredSettings: settings hold a non-finite number") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The settings stored in `checkpoint`, read from `path`: its `settings` entry, or the
+    /// `setting.<key>` entries of checkpoints written before the settings were one entry.
+    public init(checkpoint: Checkpoint, at path: String) throws(RunError) {
+        if let text = checkpoint.settings {
+            do {
+                self = try JSONDecoder().decode(StoredSettings.self, from: Data(text.utf8))
+            } catch let error as DecodingError {
+                throw RunError("\(path): stored settings are malformed: \(Self.summary(of: error))")
+            } catch {
+                throw RunError("\(path): stored settings are malformed")
+            }
+        } else if !checkpoint.legacySettings.isEmpty {
+            self.init(try TrainSettings(legacy: checkpoint.legacySettings, checkpoint: path))
+        } else {
+            throw RunError("\(path) stores no run settings: it was not written by a training run")
+        }
+        if let problem = settings.problem() { throw RunError("\(path): stored settings are invalid: \(problem)") }
+    }
+
+    /// A decoding error on one line: the key and what is wrong.
+    private static func summary(of error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): return "'\(key.stringValue)' is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let reason = context.debugDescription.split(separator: "\n").first.map(String.init) ?? ""
+            return key.isEmpty ? reason : "'\(key)': \(reason)"
+        @unknown default: return "\(error)".split(separator: "\n").first.map(String.init) ?? ""
+        }
+    }
+}
+
+extension StoredSettings: Codable {
+    public init(from decoder: Decoder) throws {
+        let settings = try TrainSettings(from: decoder)
+        let container = try decoder.container(keyedBy: JSONKey.self)
+        self.init(settings, customModel: try container.decodeIfPresent(Bool.self, forKey: JSONKey("custom_model")) ?? false)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: JSONKey.self)
+        try settings.encode(into: &container, place: false)
+        if customModel { try container.encode(true, forKey: JSONKey("custom_model")) }
+    }
+}
+
 extension TrainSettings {
-    /// The settings a checkpoint stores, as strings: everything that shapes the run's numbers
-    /// (not `threads`, `out` or `name`, which say how and where it runs).
-    public var stored: [String: String] {
-        var s = ["model": model, "epochs": "\(epochs)", "batch_size": "\(batchSize)", "lr": "\(lr)",
-                 "weight_decay": "\(weightDecay)", "label_smoothing": "\(labelSmoothing)", "optimizer": optimizer, "schedule": schedule,
-                 "activation": activation, "augment": augment, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)"]
-        if let data {
-            s["data.path"] = data.path
-            s["data.label_column"] = data.labelColumn
-            s["data.test_fraction"] = "\(data.testFraction)"
-            if let testPath = data.testPath { s["data.test_path"] = testPath }
-        }
-        return s
-    }
-
-    /// The settings stored in the checkpoint at `path` (``stored``).
-    public init(stored s: [String: String], checkpoint path: String) throws(RunError) {
-        func fail(_ key: String) -> RunError { RunError("\(path): stored setting '\(key)' is missing or malformed") }
-        func text(_ key: String) throws(RunError) -> String {
-            guard let v = s[key] else { throw fail(key) }
-            return v
-        }
-        func parsed<T>(_ key: String, _ parse: (String) -> T?) throws(RunError) -> T {
-            guard let v = parse(try text(key)) else { throw fail(key) }
-            return v
-        }
-        self.init()
-        model = try text("model")
-        epochs = try parsed("epochs") { Int($0) }
-        batchSize = try parsed("batch_size") { Int($0) }
-        lr = try parsed("lr") { Double($0) }
-        weightDecay = try parsed("weight_decay") { Double($0) }
-        labelSmoothing = try parsed("label_smoothing") { Double($0) }
-        optimizer = try text("optimizer")
-        schedule = try text("schedule")
-        activation = try text("activation")
-        augment = try text("augment")
-        testTimeFlip = try parsed("test_time_flip") { Bool($0) }
-        seed = try parsed("seed") { Int($0) }
-        if s["data.path"] != nil {
-            data = try DataSettings(path: text("data.path"), labelColumn: text("data.label_column"),
-                                    testFraction: parsed("data.test_fraction") { Double($0) }, testPath: s["data.test_path"])
-        }
-        if let problem = problem() { throw RunError("\(path): stored settings are invalid: \(problem)") }
-    }
-
     /// The settings to continue the run of `checkpoint` (read from `path`) with: its stored
     /// settings after `changes` (the options given with the resume), which may alter only
-    /// ``changeableOnResume``. A run that has already done its epochs is an error saying so.
-    public static func resuming(_ checkpoint: Checkpoint, at path: String,
+    /// ``changeableOnResume`` besides `threads`, `out` and `name`. A run that has already done its
+    /// epochs is an error saying so, and so is the run of a model given in Swift unless
+    /// `customModel` says the model is given again.
+    public static func resuming(_ checkpoint: Checkpoint, at path: String, customModel: Bool = false,
                                 changes: (inout TrainSettings) -> Void = { _ in }) throws(RunError) -> TrainSettings {
-        let original = try TrainSettings(stored: checkpoint.settings, checkpoint: path)
+        let stored = try StoredSettings(checkpoint: checkpoint, at: path)
+        if stored.customModel && !customModel {
+            throw RunError("\(path) holds a model defined in Swift code; resume it in that code with "
+                           + "TrainingRun.resume(out:name:model:train:test:)")
+        }
+        let original = stored.settings
         var settings = original
         changes(&settings)
         if let conflict = settings.resumeConflict(with: original) { throw RunError(conflict) }
@@ -71,11 +107,57 @@ extension TrainSettings {
     /// The first setting that differs from the run's `original` settings and may not change on
     /// resume, as one line naming the option; nil when there is none.
     public func resumeConflict(with original: TrainSettings) -> String? {
-        let mine = stored, theirs = original.stored
+        let mine = fields, theirs = original.fields
         guard let key = Set(mine.keys).union(theirs.keys).subtracting(Self.changeableOnResume).sorted()
             .first(where: { mine[$0] != theirs[$0] }) else { return nil }
         return "--\(key.replacingOccurrences(of: "_", with: "-")) \(mine[key] ?? "(none)") conflicts with the run's stored "
             + "\(key) \(theirs[key] ?? "(none)"); a resumed run keeps its settings except --epochs (and --threads, "
             + "--checkpoint-every, --on-nonfinite)"
+    }
+
+    /// The stored settings as text by key (`data.path` for the data section).
+    var fields: [String: String] {
+        var s = ["model": model.rawValue, "epochs": "\(epochs)", "batch_size": "\(batchSize)", "lr": "\(lr)",
+                 "weight_decay": "\(weightDecay)", "loss": loss.rawValue, "label_smoothing": "\(labelSmoothing)",
+                 "optimizer": optimizer.rawValue, "schedule": schedule.text, "activation": activation.rawValue,
+                 "augment": augment.rawValue, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)"]
+        if let data {
+            s["data.path"] = data.path
+            s["data.label_column"] = data.labelColumn
+            s["data.test_fraction"] = "\(data.testFraction)"
+            if let testPath = data.testPath { s["data.test_path"] = testPath }
+        }
+        return s
+    }
+
+    /// The settings of a checkpoint written when each setting was its own metadata entry
+    /// `setting.<key>` (given here without the prefix).
+    init(legacy s: [String: String], checkpoint path: String) throws(RunError) {
+        func fail(_ key: String) -> RunError { RunError("\(path): stored setting '\(key)' is missing or malformed") }
+        func text(_ key: String) throws(RunError) -> String {
+            guard let v = s[key] else { throw fail(key) }
+            return v
+        }
+        func parsed<T>(_ key: String, _ parse: (String) throws -> T?) throws(RunError) -> T {
+            guard let v = try? parse(try text(key)) else { throw fail(key) }
+            return v
+        }
+        self.init()
+        model = try parsed("model") { try ModelChoice(named: $0) }
+        epochs = try parsed("epochs") { Int($0) }
+        batchSize = try parsed("batch_size") { Int($0) }
+        lr = try parsed("lr") { Double($0) }
+        weightDecay = try parsed("weight_decay") { Double($0) }
+        labelSmoothing = try parsed("label_smoothing") { Double($0) }
+        optimizer = try parsed("optimizer") { try OptimizerChoice(named: $0) }
+        schedule = try parsed("schedule") { try ScheduleChoice($0) }
+        activation = try parsed("activation") { try ActivationChoice(named: $0) }
+        augment = try parsed("augment") { try AugmentationChoice(named: $0) }
+        testTimeFlip = try parsed("test_time_flip") { Bool($0) }
+        seed = try parsed("seed") { Int($0) }
+        if s["data.path"] != nil {
+            data = try DataSettings(path: text("data.path"), labelColumn: text("data.label_column"),
+                                    testFraction: parsed("data.test_fraction") { Double($0) }, testPath: s["data.test_path"])
+        }
     }
 }

@@ -185,8 +185,8 @@ public final class Trainer {
 
     // MARK: Checkpoints
 
-    /// A checkpoint of the run as it stands.
-    public func checkpoint(settings: [String: String] = [:]) -> Checkpoint {
+    /// A checkpoint of the run as it stands, storing `settings` (``Checkpoint/settings``).
+    public func checkpoint(settings: String? = nil) -> Checkpoint {
         Checkpoint(model: model.stateDict(), optimizer: optimizer.stateDict(), progress: progress, losses: running,
                    dataRandomState: epochStartDataState ?? dataGenerator?.state ?? RandomState(seed: 0),
                    modelRandomState: Random.default.state, settings: settings)

@@ -53,10 +53,10 @@ public final class EarlyStopping: TrainerCallback {
 public final class Checkpointing: TrainerCallback {
     public let path: String
     public let everySteps: Int
-    /// Settings stored in each checkpoint.
-    public var settings: [String: String]
+    /// Settings stored in each checkpoint (``Checkpoint/settings``).
+    public var settings: String?
 
-    public init(path: String, everySteps: Int = 200, settings: [String: String] = [:]) {
+    public init(path: String, everySteps: Int = 200, settings: String? = nil) {
         self.path = path
         self.everySteps = everySteps
         self.settings = settings

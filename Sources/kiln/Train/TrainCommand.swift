@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import KilnMetrics
 import KilnTrain
 
 /// `kiln train`: train a model (by default the CNN on Fashion-MNIST), evaluate it, write a run folder.
@@ -13,17 +12,19 @@ struct TrainCommand: ParsableCommand {
         runs/<name>/ holding checkpoint.safetensors, metrics.jsonl and report.html.
         """)
 
-    @Option(help: "Model: mlp or cnn.") var model: String?
+    @Option(help: "Model: \(names(ModelChoice.self)).", transform: choice) var model: ModelChoice?
     @Option(parsing: .unconditional, help: "Training epochs.") var epochs: Int?
     @Option(parsing: .unconditional, help: "Examples per batch.") var batchSize: Int?
     @Option(parsing: .unconditional, help: "Peak learning rate.") var lr: Double?
     @Option(parsing: .unconditional, help: "Weight decay.") var weightDecay: Double?
+    @Option(help: "Training loss: \(names(LossChoice.self)).", transform: choice) var loss: LossChoice?
     @Option(parsing: .unconditional, help: "Label smoothing of the training loss, in [0, 1).") var labelSmoothing: Double?
-    @Option(help: "Optimizer: adamw, adam, sgd, lion, rmsprop or adagrad.") var optimizer: String?
-    @Option(help: "Schedule: cosine, constant, linear, wsd, onecycle, or a spec such as cosine:peak=1e-3,floor=1e-5,steps=4690.")
-    var schedule: String?
-    @Option(help: "Activation: relu, gelu, silu, tanh, leaky_relu or mish.") var activation: String?
-    @Option(help: "Augmentation of image data: none, flip or flip+crop.") var augment: String?
+    @Option(help: "Optimizer: \(names(OptimizerChoice.self)).", transform: choice) var optimizer: OptimizerChoice?
+    @Option(help: "Schedule: \(names(ScheduleChoice.Sized.self)), or a spec such as cosine:peak=1e-3,floor=1e-5,steps=4690.",
+            transform: { try ScheduleChoice($0) })
+    var schedule: ScheduleChoice?
+    @Option(help: "Activation: \(names(ActivationChoice.self)).", transform: choice) var activation: ActivationChoice?
+    @Option(help: "Augmentation of image data: \(names(AugmentationChoice.self)).", transform: choice) var augment: AugmentationChoice?
     @Option(help: "Average each test image's outputs with its mirror's: true or false.") var testTimeFlip: Bool?
     @Option(parsing: .unconditional, help: "Random seed (weights, order, dropout).") var seed: Int?
     @Option(parsing: .unconditional, help: "Threads for kernels and BLAS.") var threads: Int?
@@ -38,15 +39,18 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print the final summary as one JSON line.") var json = false
 
     func run() throws {
-        let (settings, resumeFrom) = try resume ? resumedSettings() : (newSettings(), nil)
-        if let problem = settings.problem() { throw CommandError(problem) }
         if checkpointEvery < 0 { throw CommandError("--checkpoint-every must be non-negative, got \(checkpointEvery)") }
-        let folder = try RunFolder(out: settings.out, name: settings.name ?? "\(settings.model)-\(RunData.timestamp())")
-        let summary = try TrainingRun(settings: settings, folder: folder, resumeFrom: resumeFrom, json: json,
-                                      checkpointEvery: checkpointEvery, onNonFinite: onNonfinite).run()
+        let run = try resume ? resumedRun() : TrainingRun(settings: newSettings())
+        run.checkpointEvery = checkpointEvery
+        run.onNonFinite = onNonfinite
+        let summary = try run.run()
         if json {
-            let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: Self.json(summary, settings: run.settings), options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
+        } else {
+            let figures = ["test_accuracy", "test_loss", "test_f1_macro", "test_expected_calibration_error"].map { summary.test[$0] ?? .nan }
+            print(String(format: "test accuracy %.4f  loss %.4f  macro F1 %.4f  ECE %.4f", figures[0], figures[1], figures[2], figures[3]))
+            print("run folder \(summary.folder.path): checkpoint.safetensors, metrics.jsonl, report.html (\(String(format: "%.1f", summary.seconds)) s)")
         }
     }
 
@@ -57,20 +61,12 @@ struct TrainCommand: ParsableCommand {
         return settings
     }
 
-    /// The settings of a resumed run: those stored in its checkpoint, with the options given,
+    /// The run in `--out`/`--name`, continued with its stored settings and the options given,
     /// which must agree with them except those allowed to change.
-    private func resumedSettings() throws -> (TrainSettings, Checkpoint) {
+    private func resumedRun() throws -> TrainingRun {
         guard let name else { throw CommandError("--resume needs --name of the run to continue") }
         if config != nil { throw CommandError("--resume takes the run's settings from its checkpoint; leave out --config") }
-        let folder = try RunFolder(out: out ?? TrainSettings().out, name: name)
-        try folder.checkResumable()
-        let removed = folder.removeTemporaryFiles()
-        if !removed.isEmpty {
-            FileHandle.standardError.write(Data("removed \(removed.count) temporary file(s) of an interrupted write from \(folder.path)\n".utf8))
-        }
-        let checkpoint = try Checkpoint.read(folder.checkpoint)
-        let settings = try TrainSettings.resuming(checkpoint, at: folder.checkpoint) { apply(to: &$0) }
-        return (settings, checkpoint)
+        return try TrainingRun.resume(out: out ?? TrainSettings().out, name: name) { apply(to: &$0) }
     }
 
     /// Overrides `settings` with every option given on the command line.
@@ -80,6 +76,7 @@ struct TrainCommand: ParsableCommand {
         if let batchSize { settings.batchSize = batchSize }
         if let lr { settings.lr = lr }
         if let weightDecay { settings.weightDecay = weightDecay }
+        if let loss { settings.loss = loss }
         if let labelSmoothing { settings.labelSmoothing = labelSmoothing }
         if let optimizer { settings.optimizer = optimizer }
         if let schedule { settings.schedule = schedule }
@@ -91,6 +88,25 @@ struct TrainCommand: ParsableCommand {
         if let out { settings.out = out }
         if let name { settings.name = name }
     }
+
+    /// The summary as `--json` prints it: test figures rounded, paths, times and memory.
+    private static func json(_ summary: RunSummary, settings: TrainSettings) -> [String: Any] {
+        var json: [String: Any] = ["run": summary.folder.path, "seconds": (summary.seconds * 10).rounded() / 10, "epochs": settings.epochs,
+                                   "model": settings.model.rawValue, "parameters": summary.parameters]
+        for (k, v) in summary.test where v.isFinite && k.hasPrefix("test_") { json[k] = (v * 1e6).rounded() / 1e6 }
+        let epochSeconds = summary.epochs.compactMap { $0.values["seconds"] }
+        json["epoch_seconds"] = epochSeconds.map { ($0 * 1000).rounded() / 1000 }
+        json["test_accuracy_per_epoch"] = summary.epochs.compactMap { $0.values["test_accuracy"] }.map { ($0 * 1e4).rounded() / 1e4 }
+        if epochSeconds.count > 1 { json["median_epoch_seconds_2_to_N"] = Timing.median(Array(epochSeconds.dropFirst())) }
+        json["peak_rss_mib"] = Double(MemoryBench.peakResidentKiB()) / 1024
+        return json
+    }
 }
+
+/// The names of a choice, for help texts.
+private func names<C: NamedChoice>(_: C.Type) -> String { C.names.joined(separator: ", ") }
+
+/// The choice an option names; an unknown name is an error listing the valid ones.
+private func choice<C: NamedChoice>(_ name: String) throws -> C { try C(named: name) }
 
 extension NonFiniteAction: ExpressibleByArgument {}

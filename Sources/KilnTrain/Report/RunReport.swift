@@ -1,6 +1,6 @@
 import Foundation
+import Kiln
 import KilnMetrics
-import KilnTrain
 
 /// What the report shows beyond the log: the confusion matrix and the reliability diagram on the test set,
 /// read from the counts the trainer's last evaluation accumulated (no second pass over the test set).
@@ -20,18 +20,22 @@ struct RunEvaluation {
     }
 }
 
-/// The run's self-contained HTML report.
+/// The run's self-contained HTML report: the summary, the training curves, the confusion matrix
+/// and the reliability diagram.
 enum RunReport {
-    static func write(to path: String, name: String, settings: TrainSettings, records: [LogRecord], test: [String: Double],
+    /// - Parameter model: the model's name in the summary (`cnn`, or a custom model's description).
+    static func write(to path: String, name: String, model: String, settings: TrainSettings, records: [LogRecord], test: [String: Double],
                       evaluation: RunEvaluation, classNames: [String], seconds: Double) throws {
         var report = HTMLReport(title: "Kiln run \(name)")
         func f(_ key: String) -> String { test[key].map { String(format: "%.4f", $0) } ?? "–" }
         report.summary = [
             ("test accuracy", f("test_accuracy")), ("test loss", f("test_loss")), ("test macro F1", f("test_f1_macro")),
             ("expected calibration error", f("test_expected_calibration_error")),
-            ("model", settings.model), ("activation", settings.activation), ("augmentation", settings.augment + (settings.testTimeFlip ? ", mirrored test images averaged" : "")), ("epochs", "\(settings.epochs)"),
-            ("batch size", "\(settings.batchSize)"), ("optimizer", "\(settings.optimizer), lr \(settings.lr), weight decay \(settings.weightDecay)"),
-            ("schedule", settings.schedule), ("seed", "\(settings.seed)"), ("threads", "\(Threads.count)"),
+            ("model", model), ("activation", settings.activation.rawValue),
+            ("augmentation", settings.augment.rawValue + (settings.testTimeFlip ? ", mirrored test images averaged" : "")),
+            ("epochs", "\(settings.epochs)"), ("batch size", "\(settings.batchSize)"),
+            ("optimizer", "\(settings.optimizer), lr \(settings.lr), weight decay \(settings.weightDecay)"),
+            ("schedule", settings.schedule.text), ("seed", "\(settings.seed)"), ("threads", "\(Threads.count)"),
             ("training time", String(format: "%.1f s", seconds)),
         ]
         report.addTrainingCurves(records)

@@ -1,0 +1,243 @@
+import Foundation
+import Kiln
+import KilnData
+import KilnMetrics
+import KilnNN
+import KilnOptimizers
+
+/// One training run as `kiln train` does it: the model, data, optimizer, schedule and loss its
+/// ``TrainSettings`` choose (or a ``Module`` and data given in Swift), trained with progress,
+/// a metrics log and checkpoints in its ``RunFolder``, then evaluated on the test set and
+/// reported in `report.html`.
+///
+/// ```swift
+/// let run = try TrainingRun(model: MyNet(), train: train, test: test, settings: settings)
+/// let summary = try run.run()
+/// // later, in another program:
+/// let restored = try TrainingRun.restore(checkpoint: path, into: MyNet(), train: train, test: test)
+/// print(restored.evaluate()["accuracy"]!)
+/// ```
+///
+/// The checkpoint stores the settings as one metadata entry (``StoredSettings``), so a run can be
+/// resumed (``resume(out:name:changes:)``) and its checkpoint evaluated (``restore(checkpoint:)``)
+/// without being told them again.
+public final class TrainingRun {
+    public let settings: TrainSettings
+    /// The folder holding the checkpoint, log and report.
+    public let folder: RunFolder
+    public let model: Module
+    public let data: RunData
+    /// Whether the model and data were given in Swift rather than built from the settings.
+    public let isCustomModel: Bool
+    /// Steps between checkpoints (0: only after each epoch).
+    public var checkpointEvery = 200
+    /// What a step whose loss or gradient norm is not finite does.
+    public var onNonFinite = NonFiniteAction.stop
+    /// Whether training shows its progress and notes on standard error.
+    public var showsProgress = true
+
+    private enum Start {
+        case new
+        case resuming(Checkpoint, removedTemporaryFiles: [String])
+        case restored(checkpoint: String)
+    }
+
+    private let start: Start
+
+    private init(settings: TrainSettings, folder: RunFolder, model: Module, data: RunData, isCustomModel: Bool, start: Start) {
+        self.settings = settings
+        self.folder = folder
+        self.model = model
+        self.data = data
+        self.isCustomModel = isCustomModel
+        self.start = start
+    }
+
+    // MARK: Starting
+
+    /// A new run of the built-in model and data `settings` name (``TrainSettings/model``,
+    /// ``TrainSettings/data``), in the folder `out/name` (by default named for the model and the
+    /// time), which must not exist yet.
+    ///
+    /// Sets the kernels' thread count (when the settings give one) and seeds the default random
+    /// generator before the model's weights are drawn, then loads the data.
+    public convenience init(settings: TrainSettings) throws {
+        try Self.prepare(settings)
+        let folder = try RunFolder(out: settings.out, name: settings.name ?? "\(settings.model)-\(Self.timestamp())")
+        try folder.checkAbsent()
+        Random.seed(UInt64(settings.seed))
+        let data = try RunData.load(settings)
+        try DataFit.check(settings, data: data)
+        let model = settings.model.make(inputShape: data.inputShape, classes: data.classes, activation: settings.activation)
+        self.init(settings: settings, folder: folder, model: model, data: data, isCustomModel: false, start: .new)
+    }
+
+    /// A new run of `model` on `data`, with the optimizer, schedule, loss and the rest of
+    /// `settings` (its `model`, `activation` and `data` are not used), in the folder `out/name`
+    /// (by default `run-` and the time), which must not exist yet.
+    ///
+    /// The model's outputs are the logits `[N, data.classes]` of the loss. Seeds the default random
+    /// generator (dropout) and sets the thread count as ``init(settings:)`` does.
+    public convenience init(model: Module, data: RunData, settings: TrainSettings) throws {
+        try Self.prepare(settings)
+        let folder = try RunFolder(out: settings.out, name: settings.name ?? "run-\(Self.timestamp())")
+        try folder.checkAbsent()
+        try DataFit.check(settings, data: data, builtInModel: false)
+        Random.seed(UInt64(settings.seed))
+        self.init(settings: settings, folder: folder, model: model, data: data, isCustomModel: true, start: .new)
+    }
+
+    /// A new run of `model` on training and test examples given as tensors (``RunData/init(train:test:classNames:source:)``).
+    public convenience init(model: Module, train: TensorDataset, test: TensorDataset, settings: TrainSettings,
+                            classNames: [String]? = nil) throws {
+        try self.init(model: model, data: RunData(train: train, test: test, classNames: classNames), settings: settings)
+    }
+
+    /// The run of a built-in model in `out/name`, to be continued from its checkpoint with the
+    /// settings it stores after `changes` (only more epochs, the thread count, the checkpoint
+    /// interval and the non-finite action may change). Clears the temporary files of a write
+    /// killed half-way.
+    public static func resume(out: String, name: String, changes: (inout TrainSettings) -> Void = { _ in }) throws -> TrainingRun {
+        try resume(out: out, name: name, custom: nil, changes: changes)
+    }
+
+    /// The run of `model` (a fresh instance of the run's model) in `out/name`, continued on the
+    /// same training and test examples, as ``resume(out:name:changes:)`` continues a built-in one.
+    public static func resume(out: String, name: String, model: Module, train: TensorDataset, test: TensorDataset,
+                              classNames: [String]? = nil, changes: (inout TrainSettings) -> Void = { _ in }) throws -> TrainingRun {
+        try resume(out: out, name: name, custom: (model, RunData(train: train, test: test, classNames: classNames)), changes: changes)
+    }
+
+    private static func resume(out: String, name: String, custom: (model: Module, data: RunData)?,
+                               changes: (inout TrainSettings) -> Void) throws -> TrainingRun {
+        let folder = try RunFolder(out: out, name: name)
+        try folder.checkResumable()
+        let removed = folder.removeTemporaryFiles()
+        let checkpoint = try Checkpoint.read(folder.checkpoint)
+        var settings = try TrainSettings.resuming(checkpoint, at: folder.checkpoint, customModel: custom != nil) { changes(&$0) }
+        settings.out = out
+        settings.name = name
+        try prepare(settings)
+        Random.seed(UInt64(settings.seed))
+        let model: Module, data: RunData
+        if let custom {
+            (model, data) = custom
+            try DataFit.check(settings, data: data, builtInModel: false)
+        } else {
+            data = try RunData.load(settings)
+            try DataFit.check(settings, data: data)
+            model = settings.model.make(inputShape: data.inputShape, classes: data.classes, activation: settings.activation)
+        }
+        try load(checkpoint, into: model, from: folder.checkpoint, source: data.source)
+        return TrainingRun(settings: settings, folder: folder, model: model, data: data, isCustomModel: custom != nil,
+                           start: .resuming(checkpoint, removedTemporaryFiles: removed))
+    }
+
+    // MARK: Restoring
+
+    /// The built-in model of the checkpoint at `path`, rebuilt from its stored settings with its
+    /// weights, and its data, for ``evaluate(testTimeFlip:)`` and ``predict(limit:)``.
+    public static func restore(checkpoint path: String) throws -> TrainingRun {
+        let (checkpoint, stored) = try readForEvaluation(path)
+        if stored.customModel {
+            throw RunError("\(path) holds a model defined in Swift code; restore it in that code with "
+                           + "TrainingRun.restore(checkpoint:into:train:test:)")
+        }
+        let settings = stored.settings
+        let data = try RunData.load(settings)
+        try DataFit.check(settings, data: data)
+        let model = settings.model.make(inputShape: data.inputShape, classes: data.classes, activation: settings.activation)
+        try load(checkpoint, into: model, from: path, source: data.source)
+        model.eval()
+        return TrainingRun(settings: settings, folder: RunFolder(holding: path), model: model, data: data, isCustomModel: false,
+                           start: .restored(checkpoint: path))
+    }
+
+    /// `model` (a fresh instance of the checkpoint's model) with the weights of the checkpoint at
+    /// `path`, and the settings it stores, for evaluation on the data given (the same as in training,
+    /// so that the classes agree).
+    public static func restore(checkpoint path: String, into model: Module, train: TensorDataset, test: TensorDataset,
+                               classNames: [String]? = nil) throws -> TrainingRun {
+        let (checkpoint, stored) = try readForEvaluation(path)
+        let data = try RunData(train: train, test: test, classNames: classNames)
+        try load(checkpoint, into: model, from: path, source: data.source)
+        model.eval()
+        return TrainingRun(settings: stored.settings, folder: RunFolder(holding: path), model: model, data: data, isCustomModel: true,
+                           start: .restored(checkpoint: path))
+    }
+
+    // MARK: Evaluating
+
+    /// The model's mean loss and metrics on the test set (`loss`, `accuracy`, `f1_macro`,
+    /// `expected_calibration_error`), in evaluation mode; for image data each test image's
+    /// outputs averaged with its mirror's when `testTimeFlip` (by default the settings').
+    public func evaluate(testTimeFlip: Bool? = nil) -> [String: Double] {
+        let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0), loss: settings.loss.make())
+        trainer.metrics = Self.metrics(classes: data.classes)
+        if testTimeFlip ?? settings.testTimeFlip, data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
+        return trainer.evaluate(DataLoader(data.test, batchSize: 1000))
+    }
+
+    /// The model's outputs (logits) for the first `limit` test examples (all by default), without gradients.
+    public func predict(limit: Int? = nil) -> Tensor {
+        let count = min(max(limit ?? data.test.count, 0), data.test.count)
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        return withoutGradient { model(data.test.inputs[0..<count]) }
+    }
+
+    /// The metrics every run reports on its test set.
+    static func metrics(classes: Int) -> [any Metric] {
+        [Accuracy(), F1Score(classes: classes, average: .macro), ExpectedCalibrationError()]
+    }
+
+    // MARK: Helpers
+
+    /// Checks `settings` and sets the thread count they give.
+    private static func prepare(_ settings: TrainSettings) throws {
+        if let problem = settings.problem() { throw RunError(problem) }
+        if settings.schedule.sized == nil { _ = try settings.schedule.make(peak: settings.lr, steps: 1) }
+        if let threads = settings.threads { Threads.count = threads }
+    }
+
+    /// The checkpoint at `path` and its settings; a checkpoint holding NaN or infinite values is
+    /// refused (its outputs would be meaningless).
+    private static func readForEvaluation(_ path: String) throws -> (Checkpoint, StoredSettings) {
+        let checkpoint = try Checkpoint.read(path)
+        if let name = checkpoint.firstNonFiniteTensor { throw RunError("\(path): checkpoint has non-finite weights in '\(name)'") }
+        return (checkpoint, try StoredSettings(checkpoint: checkpoint, at: path))
+    }
+
+    /// Loads the checkpoint's weights into `model`; a mismatch is one line naming both.
+    private static func load(_ checkpoint: Checkpoint, into model: Module, from path: String, source: String) throws {
+        do {
+            try model.load(stateDict: checkpoint.model)
+        } catch {
+            throw RunError("\(path) does not fit the model built for \(source): \(error)")
+        }
+    }
+
+    /// `yyyyMMdd-HHmmss` in UTC, for run names.
+    static func timestamp() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date())
+    }
+
+    /// Writes `line` to standard error when the run shows its progress.
+    func note(_ line: String) {
+        if showsProgress { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+
+    var restoredCheckpoint: String? {
+        if case .restored(let path) = start { return path }
+        return nil
+    }
+
+    var resumedCheckpoint: (Checkpoint, removedTemporaryFiles: [String])? {
+        if case .resuming(let checkpoint, let removed) = start { return (checkpoint, removed) }
+        return nil
+    }
+}
