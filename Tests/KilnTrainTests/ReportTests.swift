@@ -43,7 +43,7 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
         #expect(svg.contains("T &lt;1&gt;"))
         // x from 0 to 10 maps to left 64 … 200 − 16 = 184; y range 1…3 padded by 5%.
-        #expect(svg.contains("<polyline points=\"64.0,"))
+        #expect(svg.contains("<polyline class=\"series\" points=\"64.0,"))
         #expect(svg.contains(" 184.0,"))
         #expect(SVGPlot.lineChart([], title: "e", xLabel: "", yLabel: "").contains("no data"))
         // A constant series keeps its value readable on the axis.
@@ -71,6 +71,10 @@ import Testing
         #expect(report.figures.map(\.caption) == ["Loss", "Accuracy", "Learning rate"])
         #expect(html.contains("<th>test accuracy</th><td>0.93</td>"))
         #expect(html.components(separatedBy: "<svg").count == 4)
+        #expect(html.contains("train loss (per step)<") && !html.contains("label smoothing"))
+        var smoothed = HTMLReport(title: "run")
+        smoothed.addTrainingCurves([LogRecord(kind: "step", step: 1, epoch: 1, values: ["loss": 2])], labelSmoothing: 0.1)
+        #expect(smoothed.render().contains("train loss (per step, label smoothing 0.1)"))
     }
 
     @Test func logRoundTripsAndRejectsBadLines() throws {

@@ -12,14 +12,18 @@ public struct HTMLReport {
     public init(title: String) { self.title = title }
 
     /// Adds the standard training plots drawn from a metrics log: loss, metrics and learning rate.
-    public mutating func addTrainingCurves(_ records: [LogRecord]) {
+    ///
+    /// With `labelSmoothing` above 0 the loss chart says that the training loss was computed
+    /// against smoothed targets (so it stays above the plain test loss).
+    public mutating func addTrainingCurves(_ records: [LogRecord], labelSmoothing: Double = 0) {
         let steps = records.filter { $0.kind == "step" }
         let epochs = records.filter { $0.kind == "epoch" }
         func series(_ rs: [LogRecord], _ key: String, _ name: String, markers: Bool = false,
                     x: (LogRecord) -> Double) -> SVGPlot.Series {
             SVGPlot.Series(name, rs.compactMap { r in r.values[key].map { (x(r), $0) } }, markers: markers)
         }
-        let loss = [series(steps, "loss", "train loss (per step)") { Double($0.step) },
+        let trainLoss = labelSmoothing > 0 ? "train loss (per step, label smoothing \(labelSmoothing))" : "train loss (per step)"
+        let loss = [series(steps, "loss", trainLoss) { Double($0.step) },
                     series(epochs, "test_loss", "test loss (per epoch)", markers: true) { Double($0.step) }]
         figures.append(("Loss", SVGPlot.lineChart(loss, title: "Loss", xLabel: "step", yLabel: "loss", logY: true)))
         let metricKeys = Set(epochs.flatMap(\.values.keys)).filter { $0.hasSuffix("accuracy") }.sorted()

@@ -23,22 +23,25 @@ struct RunEvaluation {
 /// The run's self-contained HTML report: the summary, the training curves, the confusion matrix
 /// and the reliability diagram.
 enum RunReport {
-    /// - Parameter model: the model's name in the summary (`cnn`, or a custom model's description).
+    /// - Parameters:
+    ///   - model: the model's name in the summary (`cnn`, or a custom model's description).
+    ///   - mirroredTest: whether the test figures average each image's outputs with its mirror's.
     static func write(to path: String, name: String, model: String, settings: TrainSettings, records: [LogRecord], test: [String: Double],
-                      evaluation: RunEvaluation, classNames: [String], seconds: Double) throws {
+                      evaluation: RunEvaluation, classNames: [String], mirroredTest: Bool, seconds: Double) throws {
         var report = HTMLReport(title: "Kiln run \(name)")
         func f(_ key: String) -> String { test[key].map { String(format: "%.4f", $0) } ?? "–" }
         report.summary = [
             ("test accuracy", f("test_accuracy")), ("test loss", f("test_loss")), ("test macro F1", f("test_f1_macro")),
             ("expected calibration error", f("test_expected_calibration_error")),
             ("model", model), ("activation", settings.activation.rawValue),
-            ("augmentation", settings.augment.rawValue + (settings.testTimeFlip ? ", mirrored test images averaged" : "")),
+            ("augmentation", settings.augment.rawValue),
             ("epochs", "\(settings.epochs)"), ("batch size", "\(settings.batchSize)"),
             ("optimizer", "\(settings.optimizer), lr \(settings.lr), weight decay \(settings.weightDecay)"),
             ("schedule", settings.schedule.text), ("seed", "\(settings.seed)"), ("threads", "\(Threads.count)"),
             ("training time", String(format: "%.1f s", seconds)),
         ]
-        report.addTrainingCurves(records)
+        if mirroredTest { report.summary.insert(("test figures", "each test image's outputs averaged with its mirror's"), at: 4) }
+        report.addTrainingCurves(records, labelSmoothing: settings.labelSmoothing)
         report.figures.append(("Confusion matrix (test set; rows: true class)",
                                SVGPlot.confusionMatrix(evaluation.confusion, labels: classNames, title: "Confusion matrix")))
         let bins = evaluation.reliability.bins

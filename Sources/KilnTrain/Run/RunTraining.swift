@@ -50,7 +50,7 @@ extension TrainingRun {
         let test = finalTestFigures(trainer, testLoader)
         try RunReport.write(to: folder.report, name: folder.name, model: modelName, settings: settings, records: trainer.records,
                             test: test, evaluation: RunEvaluation(trainer: trainer, classes: data.classes),
-                            classNames: data.classNames, seconds: seconds)
+                            classNames: data.classNames, mirroredTest: trainer.predictor != nil, seconds: seconds)
         return RunSummary(folder: folder, test: test, records: trainer.records, parameters: model.parameterCount, seconds: seconds)
     }
 
