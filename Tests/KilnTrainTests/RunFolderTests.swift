@@ -16,6 +16,8 @@ private func scratchFolder(_ name: String) -> String {
         }
         let error = #expect(throws: RunError.self) { try RunFolder(out: "runs", name: "../escape") }
         #expect(error?.description == "run name '../escape' contains '/'; a name is one folder inside the output folder")
+        let broken = #expect(throws: RunError.self) { try RunFolder(out: "runs", name: "a\nb\u{202E}") }
+        #expect(broken?.description == "run name 'a\\nb\\u{202E}' contains a control character; a name is one folder inside the output folder")
         let fine = try RunFolder(out: "runs", name: "mlp-20260101-000000_v1.2")
         #expect(fine.path == "runs/mlp-20260101-000000_v1.2" && fine.log == "runs/mlp-20260101-000000_v1.2/metrics.jsonl")
         #expect(try RunFolder(out: "runs", name: String(repeating: "n", count: 128)).name.count == 128)

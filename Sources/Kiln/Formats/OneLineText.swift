@@ -1,10 +1,11 @@
 /// Text from files quoted in error messages, which must stay one line each.
 extension StringProtocol {
-    /// The text with line breaks and other control characters escaped (`\n`, `\u{7}`), so that
-    /// a message quoting it stays on one line.
+    /// The text with line breaks, control characters and invisible format characters (such as
+    /// a right-to-left override) escaped (`\n`, `\u{7}`), so that a message quoting it stays on
+    /// one line and reads as written.
     public var oneLine: String {
         func breaksLine(_ scalar: Unicode.Scalar) -> Bool {
-            [.control, .lineSeparator, .paragraphSeparator].contains(scalar.properties.generalCategory)
+            [.control, .lineSeparator, .paragraphSeparator, .format].contains(scalar.properties.generalCategory)
         }
         guard unicodeScalars.contains(where: breaksLine) else { return String(self) }
         return unicodeScalars.map { breaksLine($0) ? $0.escaped(asASCII: true) : String($0) }.joined()

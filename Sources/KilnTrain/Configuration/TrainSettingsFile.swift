@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import Kiln
 
 extension TrainSettings {
     /// Settings read from the YAML or JSON file at `path` (see ``decode(text:path:)``).
@@ -105,14 +106,5 @@ public struct SettingsError: Error, Equatable, CustomStringConvertible {
 
     /// `text` as an error quotes it, on one line: in single quotes, cut after 40 characters,
     /// with line breaks and other control characters escaped.
-    static func quoted(_ text: String) -> String {
-        let cut = text.count > 40 ? text.prefix(40) + "…" : Substring(text)
-        let escaped = cut.unicodeScalars.map { scalar in
-            switch scalar.properties.generalCategory {
-            case .control, .lineSeparator, .paragraphSeparator, .format: scalar.escaped(asASCII: true)
-            default: String(scalar)
-            }
-        }
-        return "'\(escaped.joined())'"
-    }
+    static func quoted(_ text: String) -> String { "'\(text.snippet(40))'" }
 }

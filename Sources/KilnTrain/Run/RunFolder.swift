@@ -1,4 +1,5 @@
 import Foundation
+import Kiln
 
 /// The folder of one training run, `<out>/<name>/`, holding its checkpoint, metrics log and report.
 ///
@@ -44,7 +45,7 @@ public struct RunFolder: Equatable, Sendable {
             : name.hasPrefix(".") ? "starts with '.'"
             : name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) ? "contains a control character"
             : nil
-        if let problem { throw RunError("run name '\(name.prefix(40))' \(problem); a name is one folder inside the output folder") }
+        if let problem { throw RunError("run name '\(name.snippet(40))' \(problem); a name is one folder inside the output folder") }
     }
 
     /// Whether the folder (or any file of that name) exists.
