@@ -8,7 +8,7 @@ import Testing
 /// and standard deviation of data far from zero within 10×.
 @Suite struct NumericsTests {
     /// How a case's input is made: a constant, or the test support's `testTensor` values.
-    struct Data: Decodable, Sendable {
+    struct Source: Decodable, Sendable {
         let kind: String
         let value: Double?
         let seed: UInt64?
@@ -20,7 +20,7 @@ import Testing
     struct Case: Decodable, Sendable, CustomTestStringConvertible {
         let name: String
         let shape: [Int]
-        let data: Data
+        let data: Source
         let op: String
         let axes: [Int]
         let correction: Int
@@ -60,7 +60,7 @@ import Testing
 
     private static let file: File = {
         guard let url = Bundle.module.url(forResource: "numerics", withExtension: "json", subdirectory: "Fixtures"),
-              let data = try? Foundation.Data(contentsOf: url),
+              let data = try? Data(contentsOf: url),
               let file = try? JSONDecoder().decode(File.self, from: data) else {
             fatalError("fixture numerics.json is missing or malformed")
         }
