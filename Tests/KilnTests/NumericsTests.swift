@@ -95,6 +95,22 @@ import Testing
         #expect(Self.relativeError(broadcastAdjoint, c.expected) <= 2 * c.torch_error)
     }
 
+    @Test func batchNormStatisticsOfDataFarFromZeroStayAccurate() throws {
+        let c = try #require(Self.cases.first { $0.name == "large mean, population variance of columns" })
+        let variance = batchNorm(c.input).variance
+        #expect(Self.relativeError(variance, c.expected) <= c.allowance * c.torch_error)
+        // As rows of a layer norm: each channel of [1, 16, 4096] is one contiguous run.
+        let rows = try #require(Self.cases.first { $0.name == "large mean, variance of rows" })
+        let (_, mean, rowVariance) = batchNorm(rows.input.reshaped([1, 16, 4096]))
+        #expect(Self.relativeError(rowVariance * (4096 / 4095), rows.expected) <= rows.allowance * rows.torch_error)
+        // The mean is right to float32 rounding near 1e5.
+        let reference = rows.input.reshaped([16, 4096]).scalars
+        for r in 0..<16 {
+            let exact = (0..<4096).reduce(0.0) { $0 + Double(reference[r * 4096 + $1]) } / 4096
+            #expect(abs(Double(mean.scalars[r]) - exact) <= Double(Float(1e5).ulp))
+        }
+    }
+
     @Test func stridedColumnsSumInTheSameOrderAsContiguousOnes() {
         let x = testTensor([3000, 40], seed: 8, shift: 0.25).slice(axis: 1, 0..<40, step: 2)
         let strided = x.sum(axis: 0), contiguous = x.contiguous().sum(axis: 0)
