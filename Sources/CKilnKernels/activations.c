@@ -67,7 +67,7 @@ static float backward1(kiln_activation op, kiln_activation_params p, float x, fl
     case KILN_ACT_SOFTPLUS: return p.a * x > p.b ? g : g * sigmoid1(p.a * x);
     case KILN_ACT_SOFTSIGN: { float d = 1.0f + fabsf(x); return g / (d * d); }
     case KILN_ACT_HARDSIGMOID: return x > -3.0f && x < 3.0f ? g / 6.0f : 0.0f;
-    case KILN_ACT_HARDSWISH: return x < -3.0f ? 0.0f : (x <= 3.0f ? g * (x / 3.0f + 0.5f) : g);
+    case KILN_ACT_HARDSWISH: return x <= -3.0f ? 0.0f : (x < 3.0f ? g * (x / 3.0f + 0.5f) : g);
     case KILN_ACT_SQUARED_RELU: return x > 0 ? 2.0f * x * g : 0.0f;
     case KILN_ACT_TANHSHRINK: { float t = tanhf(x); return g * t * t; }
     }
@@ -241,8 +241,8 @@ KILN_AVX2 static inline __m256 hardswish_f(__m256 x, kiln_activation_params p) {
 KILN_AVX2 static inline __m256 hardswish_b(__m256 x, __m256 g, kiln_activation_params p) {
     (void)p;
     __m256 middle = _mm256_mul_ps(g, _mm256_add_ps(_mm256_div_ps(x, SET(3.0f)), SET(0.5f)));
-    __m256 d = _mm256_blendv_ps(g, middle, _mm256_cmp_ps(x, SET(3.0f), _CMP_LE_OQ));
-    return _mm256_andnot_ps(LT(x, SET(-3.0f)), d);
+    __m256 d = _mm256_blendv_ps(g, middle, LT(x, SET(3.0f)));
+    return _mm256_andnot_ps(_mm256_cmp_ps(x, SET(-3.0f), _CMP_LE_OQ), d);
 }
 
 KILN_AVX2 static inline __m256 squared_relu_f(__m256 x, kiln_activation_params p) {

@@ -2,7 +2,7 @@
 #include "CKilnKernels.h"
 #include "vecmath8.h"
 
-/// The two sums Σ g and Σ g·(x − m) of one run.
+/// Two sums over one run: Σ g and Σ g·(x − m), or Σ (x − m) and Σ (x − m)².
 typedef struct { float s0, s1; } pair_sums;
 
 #if defined(__x86_64__)
@@ -20,21 +20,24 @@ KILN_AVX2 static float sum_avx2(const float *x, ptrdiff_t n) {
     return s;
 }
 
-KILN_AVX2 static float squared_deviation_avx2(const float *x, float m, ptrdiff_t n) {
+KILN_AVX2 static pair_sums deviation_sums_avx2(const float *x, float m, ptrdiff_t n) {
     const __m256 vm = _mm256_set1_ps(m);
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), q0 = _mm256_setzero_ps(), q1 = _mm256_setzero_ps();
     ptrdiff_t i = 0;
     for (; i + 16 <= n; i += 16) {
         __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), vm), d1 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), vm);
-        a0 = _mm256_fmadd_ps(d0, d0, a0);
-        a1 = _mm256_fmadd_ps(d1, d1, a1);
+        a0 = _mm256_add_ps(a0, d0);
+        a1 = _mm256_add_ps(a1, d1);
+        q0 = _mm256_fmadd_ps(d0, d0, q0);
+        q1 = _mm256_fmadd_ps(d1, d1, q1);
     }
     for (; i + 8 <= n; i += 8) {
         __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + i), vm);
-        a0 = _mm256_fmadd_ps(d, d, a0);
+        a0 = _mm256_add_ps(a0, d);
+        q0 = _mm256_fmadd_ps(d, d, q0);
     }
-    float s = hsum8(_mm256_add_ps(a0, a1));
-    for (; i < n; i++) { const float d = x[i] - m; s += d * d; }
+    pair_sums s = { hsum8(_mm256_add_ps(a0, a1)), hsum8(_mm256_add_ps(q0, q1)) };
+    for (; i < n; i++) { const float d = x[i] - m; s.s0 += d; s.s1 += d * d; }
     return s;
 }
 
@@ -74,9 +77,9 @@ static float sum_portable(const float *x, ptrdiff_t n) {
     return s;
 }
 
-static float squared_deviation_portable(const float *x, float m, ptrdiff_t n) {
-    float s = 0;
-    for (ptrdiff_t i = 0; i < n; i++) { const float d = x[i] - m; s += d * d; }
+static pair_sums deviation_sums_portable(const float *x, float m, ptrdiff_t n) {
+    pair_sums s = { 0, 0 };
+    for (ptrdiff_t i = 0; i < n; i++) { const float d = x[i] - m; s.s0 += d; s.s1 += d * d; }
     return s;
 }
 
@@ -108,17 +111,22 @@ void kiln_channel_moments_f32(const float *x, ptrdiff_t outer, ptrdiff_t channel
 #endif
         }
         const float m = (float)(total / count);
-        double squares = 0;
+        // The deviations' own sum measures the rounding e of m: the mean is corrected by it, and the count·e²
+        // it adds to the squares is taken out.
+        double deviations = 0, squares = 0;
         for (ptrdiff_t o = 0; o < outer; o++) {
             const float *run = x + (o * channels + c) * inner;
 #if defined(__x86_64__)
-            squares += kiln_has_avx2_fma() ? squared_deviation_avx2(run, m, inner) : squared_deviation_portable(run, m, inner);
+            pair_sums s = kiln_has_avx2_fma() ? deviation_sums_avx2(run, m, inner) : deviation_sums_portable(run, m, inner);
 #else
-            squares += squared_deviation_portable(run, m, inner);
+            pair_sums s = deviation_sums_portable(run, m, inner);
 #endif
+            deviations += s.s0;
+            squares += s.s1;
         }
-        mean[c] = m;
-        variance[c] = (float)(squares / count);
+        const double v = (squares - deviations * deviations / count) / count;
+        mean[c] = (float)(m + deviations / count);
+        variance[c] = (float)(v < 0 ? 0 : v);
     }
 }
 

@@ -1,4 +1,4 @@
-// Reductions beyond plain sums, arg-reductions and pointwise maps for reductions' backward rules.
+// Column sums, reductions beyond plain sums, arg-reductions and pointwise maps for reductions' backward rules.
 #include "CKilnKernels.h"
 #include <math.h>
 
@@ -45,6 +45,51 @@ KILN_AVX2 static void extremum_into_avx2(kiln_reduce_op op, const float *x, floa
     for (; i < n; i++) acc[i] = pick(op, acc[i], x[i]);
 }
 #endif
+
+// Column sums: rows of up to COLUMN_TILE columns are added in blocks of ROW_BLOCK rows, and the
+// blocks' sums are added in a balanced binary tree, so the rounding error grows with ROW_BLOCK +
+// log2(rows / ROW_BLOCK) instead of with the number of rows. Each level of the tree holds one tile
+// on the stack.
+enum { ROW_BLOCK = 16, COLUMN_TILE = 256 };
+
+#if defined(__x86_64__)
+KILN_AVX2 static void add_row_avx2(float *acc, const float *x, ptrdiff_t n) {
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(acc + i, _mm256_add_ps(_mm256_loadu_ps(acc + i), _mm256_loadu_ps(x + i)));
+    for (; i < n; i++) acc[i] += x[i];
+}
+#endif
+
+// acc[j] += x[j*s] for j < n.
+static void add_row(float *acc, const float *x, ptrdiff_t s, ptrdiff_t n) {
+#if defined(__x86_64__)
+    if (s == 1 && kiln_has_avx2_fma()) { add_row_avx2(acc, x, n); return; }
+#endif
+    for (ptrdiff_t j = 0; j < n; j++) acc[j] += x[j * s];
+}
+
+// acc[j] = the sum of rows 0..<rows (row stride rs) of one tile of n <= COLUMN_TILE columns.
+static void sum_tile_rows(const float *x, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t rows, ptrdiff_t n, float *acc) {
+    if (rows <= ROW_BLOCK) {
+        for (ptrdiff_t j = 0; j < n; j++) acc[j] = 0;
+        for (ptrdiff_t r = 0; r < rows; r++) add_row(acc, x + r * rs, cs, n);
+        return;
+    }
+    ptrdiff_t half = (rows / ROW_BLOCK + 1) / 2 * ROW_BLOCK;
+    float right[COLUMN_TILE];
+    sum_tile_rows(x, rs, cs, half, n, acc);
+    sum_tile_rows(x + half * rs, rs, cs, rows - half, n, right);
+    add_row(acc, right, 1, n);
+}
+
+void kiln_sum_rows_f32(const float *x, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t rows, ptrdiff_t n, float *out, ptrdiff_t so) {
+    float tile[COLUMN_TILE];
+    for (ptrdiff_t j0 = 0; j0 < n; j0 += COLUMN_TILE) {
+        ptrdiff_t m = n - j0 < COLUMN_TILE ? n - j0 : COLUMN_TILE;
+        sum_tile_rows(x + j0 * cs, rs, cs, rows, m, tile);
+        for (ptrdiff_t j = 0; j < m; j++) out[(j0 + j) * so] = tile[j];
+    }
+}
 
 float kiln_reduce_f32(kiln_reduce_op op, const float *x, ptrdiff_t s, ptrdiff_t n) {
     if (op == KILN_REDUCE_SUM) return kiln_sum_f32(x, s, n);

@@ -46,10 +46,11 @@ func streamed<M: Metric>(_ metric: M, _ outputs: Tensor, _ targets: Tensor,
     return value
 }
 
-/// Expects `actual` within `tolerance` (relative, at least absolute) of `expected`.
+/// Expects `actual` within `tolerance` relative of `expected`, above a floor of `absolute`:
+/// `|a − e| ≤ absolute + tolerance·|e|`.
 func expectNear(_ actual: Double, _ expected: Double, _ tolerance: Double = 1e-6, _ what: String = "",
-                sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(abs(actual - expected) <= tolerance * max(1, abs(expected)),
+                absolute: Double = 1e-9, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual == expected || abs(actual - expected) <= absolute + tolerance * abs(expected),
             "\(what) \(actual) vs expected \(expected)", sourceLocation: sourceLocation)
 }
 

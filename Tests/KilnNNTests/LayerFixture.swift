@@ -24,33 +24,34 @@ struct LayerFixture {
     }
 
     /// Loads the case's weights into `layer` by name, then checks its output and the gradients of the
-    /// input and every parameter under the case's cotangent.
+    /// input and every parameter under the case's cotangent, to 1e-5 relative above `absolute`.
     func check(_ layer: Module, gradients: String = "grad", output: String = "y", inputGradient: String = "dx",
-               sourceLocation: SourceLocation = #_sourceLocation) throws {
+               absolute: Float = 1e-7, sourceLocation: SourceLocation = #_sourceLocation) throws {
         try layer.load(stateDict: group("state"))
-        try checkLoaded(layer, gradients: gradients, output: output, inputGradient: inputGradient, sourceLocation: sourceLocation)
+        try checkLoaded(layer, gradients: gradients, output: output, inputGradient: inputGradient, absolute: absolute,
+                        sourceLocation: sourceLocation)
     }
 
-    /// ``check(_:gradients:output:inputGradient:sourceLocation:)`` without loading the weights first.
+    /// ``check(_:gradients:output:inputGradient:absolute:sourceLocation:)`` without loading the weights first.
     func checkLoaded(_ layer: Module, gradients: String = "grad", output: String = "y", inputGradient: String = "dx",
-                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+                     absolute: Float = 1e-7, sourceLocation: SourceLocation = #_sourceLocation) throws {
         layer.zeroGradients()
         let input = self["x"]
         let x = input.dtype == .float32 ? input.requiringGradient() : input
         let y = layer(x)
         #expect(y.shape == self[output].shape, "output shape", sourceLocation: sourceLocation)
-        expectClose(y.scalars, self[output].scalars, relative: 1e-5, sourceLocation: sourceLocation)
+        expectClose(y.scalars, self[output].scalars, relative: 1e-5, absolute: absolute, sourceLocation: sourceLocation)
         (y * self["cot"]).backward(Tensor(ones: y.shape))
         if input.dtype == .float32 {
             expectClose(try #require(x.grad, sourceLocation: sourceLocation).scalars, self[inputGradient].scalars,
-                        relative: 1e-5, sourceLocation: sourceLocation)
+                        relative: 1e-5, absolute: absolute, sourceLocation: sourceLocation)
         }
         let expected = group(gradients)
         #expect(Set(expected.keys) == Set(layer.namedParameters().map(\.name)), "parameter names", sourceLocation: sourceLocation)
         for (name, parameter) in layer.namedParameters() {
             let grad = try #require(parameter.gradient, "gradient of \(name)", sourceLocation: sourceLocation)
             expectClose(grad.scalars, try #require(expected[name], sourceLocation: sourceLocation).scalars,
-                        relative: 1e-5, sourceLocation: sourceLocation)
+                        relative: 1e-5, absolute: absolute, sourceLocation: sourceLocation)
         }
     }
 }

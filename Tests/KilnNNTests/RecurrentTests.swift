@@ -4,9 +4,9 @@ import Testing
 
 /// Loads the PyTorch parameters stored under `prefix.param.` into `model` by name, runs `body` on the
 /// fixture inputs, and compares the outputs, the input gradients and the parameter gradients (under
-/// the fixture's cotangents) with PyTorch's.
+/// the fixture's cotangents) with PyTorch's, to 1e-5 relative above `absolute`.
 private func expectMatchesPyTorch(_ model: Module, _ prefix: String, inputs: [String], outputs: [(String, String)],
-                                  sourceLocation: SourceLocation = #_sourceLocation,
+                                  absolute: Float = 1e-7, sourceLocation: SourceLocation = #_sourceLocation,
                                   _ body: ([Tensor]) -> [Tensor]) throws {
     let fixture = Fixtures.load("recurrent")
     let paramPrefix = "\(prefix).param."
@@ -21,13 +21,14 @@ private func expectMatchesPyTorch(_ model: Module, _ prefix: String, inputs: [St
     }
     for (y, names) in zip(results, outputs) {
         #expect(y.shape == fixture["\(prefix).\(names.0)"]!.shape, "\(prefix) \(names.0) shape", sourceLocation: sourceLocation)
-        expectClose(y.scalars, fixture["\(prefix).\(names.0)"]!.scalars, sourceLocation: sourceLocation)
+        expectClose(y.scalars, fixture["\(prefix).\(names.0)"]!.scalars, absolute: absolute, sourceLocation: sourceLocation)
     }
     for (name, g) in zip(inputs, inputGrads) {
-        expectClose(g.scalars, fixture["\(prefix).d\(name)"]!.scalars, sourceLocation: sourceLocation)
+        expectClose(g.scalars, fixture["\(prefix).d\(name)"]!.scalars, absolute: absolute, sourceLocation: sourceLocation)
     }
     for (name, p) in model.namedParameters() {
-        expectClose(p.gradient!.scalars, fixture["\(prefix).grad.\(name)"]!.scalars, sourceLocation: sourceLocation)
+        expectClose(p.gradient!.scalars, fixture["\(prefix).grad.\(name)"]!.scalars, absolute: absolute,
+                    sourceLocation: sourceLocation)
     }
 }
 
@@ -55,7 +56,9 @@ private func expectMatchesPyTorch(_ model: Module, _ prefix: String, inputs: [St
 
     @Test func twoLayerBatchFirstLayersMatchPyTorch() throws {
         let rnn = RNN(inputSize: 3, hiddenSize: 4, layers: 2, batchFirst: true)
-        try expectMatchesPyTorch(rnn, "rnn", inputs: ["x", "h0"], outputs: [("out", "cot_out"), ("hn", "cot_h")]) { xs in
+        // Float32 rounding through two layers and several steps: up to 2.5e-7 beyond 1e-5 relative.
+        try expectMatchesPyTorch(rnn, "rnn", inputs: ["x", "h0"], outputs: [("out", "cot_out"), ("hn", "cot_h")],
+                                 absolute: 3.5e-7) { xs in
             let (y, h) = rnn(xs[0], state: xs[1])
             return [y, h]
         }
@@ -83,7 +86,9 @@ private func expectMatchesPyTorch(_ model: Module, _ prefix: String, inputs: [St
         }
         // The default layout is PyTorch's: time-first.
         let gru = GRU(inputSize: 3, hiddenSize: 4, layers: 2, bidirectional: true)
-        try expectMatchesPyTorch(gru, "gru_time_first", inputs: ["x", "h0"], outputs: [("out", "cot_out"), ("hn", "cot_h")]) { xs in
+        // Float32 rounding through two bidirectional layers: up to 3.4e-7 beyond 1e-5 relative.
+        try expectMatchesPyTorch(gru, "gru_time_first", inputs: ["x", "h0"], outputs: [("out", "cot_out"), ("hn", "cot_h")],
+                                 absolute: 4.5e-7) { xs in
             let (y, h) = gru(xs[0], state: xs[1])
             return [y, h]
         }

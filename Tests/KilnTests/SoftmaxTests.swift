@@ -28,12 +28,14 @@ private func worstRelativeError(_ actual: [Float], _ expected: [Double]) -> Doub
             ("softmax", { $0.softmax(axis: axis, temperature: temperature, algorithm: algorithm) })
         }
         ops.append(("log_softmax", { $0.logSoftmax(axis: axis, temperature: temperature) }))
+        // y·(g − Σ g·y) cancels: in case "last" float32 rounding reaches 1.3e-7 beyond 1e-5 relative.
+        let absolute: Float = name == "last" ? 1.6e-7 : 1e-7
         for (op, fn) in ops {
             let leaf = x.requiringGradient()
             let y = fn(leaf)
             expectClose(y.scalars, f["\(name)_\(op)"]!.scalars, relative: 1e-5)
             y.backward(f["\(name)_\(op)_cot"]!)
-            expectClose(leaf.grad!.scalars, f["\(name)_\(op)_grad"]!.scalars, relative: 1e-5)
+            expectClose(leaf.grad!.scalars, f["\(name)_\(op)_grad"]!.scalars, relative: 1e-5, absolute: absolute)
         }
     }
 
@@ -192,7 +194,7 @@ private func worstRelativeError(_ actual: [Float], _ expected: [Double]) -> Doub
     }
 
     @Test func onlineSoftmaxGradientChecks() {
-        checkGradients([testTensor([3, 11], seed: 8, scale: 2)], tolerance: 5e-3) { $0[0].onlineSoftmax(blockSize: 4) }
+        checkGradients([testTensor([3, 11], seed: 8, scale: 2)]) { $0[0].onlineSoftmax(blockSize: 4) }
     }
 
     @Test func blockedBackwardFromStatesAlone() {

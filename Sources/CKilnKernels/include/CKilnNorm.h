@@ -5,7 +5,9 @@
 
 #include <stddef.h>
 
-/// Mean and population variance of each channel in [c_begin, c_end) (two passes, double accumulation across runs).
+/// Mean and population variance of each channel in [c_begin, c_end): two passes with double accumulation
+/// across runs, the second also summing the deviations, which measure the first mean's rounding: the mean is
+/// corrected by it and the variance freed of it.
 void kiln_channel_moments_f32(const float *x, ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t inner,
                               ptrdiff_t c_begin, ptrdiff_t c_end, float *mean, float *variance);
 

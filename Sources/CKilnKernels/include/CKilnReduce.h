@@ -1,4 +1,4 @@
-// Reduction kernels: max/min with NaN propagation, arg-reductions, and the pointwise maps
+// Reduction kernels: column sums, max/min with NaN propagation, arg-reductions, and the pointwise maps
 // that reductions and their backward rules need.
 #ifndef CKILNREDUCE_H
 #define CKILNREDUCE_H
@@ -11,6 +11,10 @@ typedef enum { KILN_REDUCE_SUM = 0, KILN_REDUCE_MAX, KILN_REDUCE_MIN } kiln_redu
 
 /// The reduction of n floats with stride s (sum: 0, max: -inf, min: +inf when n is 0). NaN propagates through max and min.
 float kiln_reduce_f32(kiln_reduce_op op, const float *x, ptrdiff_t s, ptrdiff_t n);
+
+/// out[j*so] = Σ_r x[r*rs + j*cs] for j < n and r < rows: column sums of a strided matrix, added in
+/// blocks of 16 rows whose sums meet in a balanced tree (rounding error grows with log rows).
+void kiln_sum_rows_f32(const float *x, ptrdiff_t rs, ptrdiff_t cs, ptrdiff_t rows, ptrdiff_t n, float *out, ptrdiff_t so);
 
 /// acc[i*sa] = acc[i*sa] op x[i*sx] for i < n.
 void kiln_reduce_into_f32(kiln_reduce_op op, const float *x, ptrdiff_t sx, float *acc, ptrdiff_t sa, ptrdiff_t n);

@@ -8,6 +8,9 @@ import CKilnKernels
 /// - when it is kept, whole rows of the input are combined into rows of the output
 ///   (``Plan/forEachRow(_:)``), so reducing the batch of a `[B, D]` tensor streams through
 ///   memory instead of walking columns with stride `D`.
+///
+/// Sums add in blocks whose partial sums meet in a balanced tree, in both layouts, so their rounding
+/// error grows with the logarithm of the number of elements reduced rather than with the number.
 enum Reduction {
     /// `shape` with each of `axes` set to 1.
     static func keptShape(_ shape: [Int], _ axes: [Int]) -> [Int] {
@@ -106,6 +109,7 @@ enum Reduction {
         func reduce(_ op: kiln_reduce_op, from start: UnsafePointer<Float>) -> Float {
             let s = runs.innerStrides[0]
             if runs.rowCount == 1 { return kiln_reduce_f32(op, start, s, runs.rowLength) }
+            if op == KILN_REDUCE_SUM { return sum(from: start, runRows: 0..<runs.rowCount) }
             var acc = Reduction.identity(op)
             runs.forEachRow(in: 0..<runs.rowCount) { o, n in
                 acc = Reduction.combine(op, acc, kiln_reduce_f32(op, start + o[0], s, n))
@@ -128,6 +132,8 @@ enum Reduction {
                         let lo = items * c / threads, hi = items * (c + 1) / threads
                         if single {
                             p[c] = kiln_reduce_f32(op, start + lo * s, s, hi - lo)
+                        } else if op == KILN_REDUCE_SUM {
+                            p[c] = sum(from: start, runRows: lo..<hi)
                         } else {
                             runs.forEachRow(in: lo..<hi) { o, n in
                                 p[c] = Reduction.combine(op, p[c], kiln_reduce_f32(op, start + o[0], s, n))
@@ -144,12 +150,28 @@ enum Reduction {
         /// the output at `outOffset` (stride `column.outputStride`). `position` counts the reduced
         /// elements of an output row in order. Threads own disjoint output elements.
         func forEachRow(_ body: (Int, UnsafePointer<Float>, Int, Int) -> Void) {
+            let runs = runs
+            forEachColumnPiece { outOffset, start, columns in
+                var position = 0
+                runs.forEachRow(in: 0..<runs.rowCount) { r, n in
+                    for i in 0..<n {
+                        body(outOffset, start + r[0] + i * runs.innerStrides[0], columns, position)
+                        position += 1
+                    }
+                }
+            }
+        }
+
+        /// Calls `body(outOffset, start, columns)` once for every piece of an output row: `columns`
+        /// outputs from `outOffset` (stride `column.outputStride`) whose first reduced row starts at
+        /// `start`. Threads own disjoint pieces.
+        func forEachColumnPiece(_ body: (Int, UnsafePointer<Float>, Int) -> Void) {
             guard let column else { preconditionFailure("reduction: the innermost dimension is reduced") }
             let outer = RowLayout(shape: outerShape, strides: outerStrides)
             let outerCount = outer.rowCount * outer.rowLength
             let threads = Threads.count
             let pieces = outerCount >= threads ? 1 : max(1, min(threads, column.length / 64))
-            let runs = runs, base = base
+            let base = base
             parallelChunks(outerCount * pieces, costPerItem: reducedCount * column.length / pieces) { items in
                 for item in items {
                     let (k, piece) = item.quotientAndRemainder(dividingBy: pieces)
@@ -157,17 +179,44 @@ enum Reduction {
                     let (row, j) = k.quotientAndRemainder(dividingBy: max(outer.rowLength, 1))
                     outer.forEachRow(in: row..<(row + 1)) { o, _ in
                         let outOffset = o[0] + j * outer.innerStrides[0] + lo * column.outputStride
-                        let start = base + o[1] + j * outer.innerStrides[1] + lo * column.inputStride
-                        var position = 0
-                        runs.forEachRow(in: 0..<runs.rowCount) { r, n in
-                            for i in 0..<n {
-                                body(outOffset, start + r[0] + i * runs.innerStrides[0], hi - lo, position)
-                                position += 1
-                            }
-                        }
+                        body(outOffset, base + o[1] + j * outer.innerStrides[1] + lo * column.inputStride, hi - lo)
                     }
                 }
             }
+        }
+
+        /// Writes to `out` (stride `stride`) the column sums of the reduced rows in runs `runRows`,
+        /// `columns` wide from `start`: each run is summed by a blocked tree, and runs meet in halves.
+        func sumRows(from start: UnsafePointer<Float>, runRows: Range<Int>, columns: Int,
+                     into out: UnsafeMutablePointer<Float>, stride: Int) {
+            guard let column else { preconditionFailure("reduction: the innermost dimension is reduced") }
+            let runs = runs, rowStride = runs.innerStrides[0]
+            if runRows.count <= 1 {
+                // No rows at all sum to zeros.
+                if runRows.isEmpty { kiln_sum_rows_f32(start, rowStride, column.inputStride, 0, columns, out, stride) }
+                runs.forEachRow(in: runRows) { r, n in
+                    kiln_sum_rows_f32(start + r[0], rowStride, column.inputStride, n, columns, out, stride)
+                }
+                return
+            }
+            let middle = (runRows.lowerBound + runRows.upperBound) / 2
+            sumRows(from: start, runRows: runRows.lowerBound..<middle, columns: columns, into: out, stride: stride)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: columns) { right in
+                sumRows(from: start, runRows: middle..<runRows.upperBound, columns: columns, into: right.baseAddress!, stride: 1)
+                kiln_accumulate_f32(right.baseAddress!, 1, out, stride, columns)
+            }
+        }
+
+        /// The sum of the reduced elements in runs `runRows` of one output element starting at `start`:
+        /// each run is summed in blocks, and runs meet in halves.
+        func sum(from start: UnsafePointer<Float>, runRows: Range<Int>) -> Float {
+            if runRows.count <= 8 {
+                var total: Float = 0
+                runs.forEachRow(in: runRows) { o, n in total += kiln_sum_f32(start + o[0], runs.innerStrides[0], n) }
+                return total
+            }
+            let middle = (runRows.lowerBound + runRows.upperBound) / 2
+            return sum(from: start, runRows: runRows.lowerBound..<middle) + sum(from: start, runRows: middle..<runRows.upperBound)
         }
     }
 
@@ -177,7 +226,11 @@ enum Reduction {
         let out = Tensor(uninitializedShape: resultShape(x.shape, axes, keepingDims: keepingDims))
         let plan = Plan(x, axes: axes)
         let po = out.floatPointer
-        if let column = plan.column {
+        if let column = plan.column, op == KILN_REDUCE_SUM {
+            plan.forEachColumnPiece { o, start, n in
+                plan.sumRows(from: start, runRows: 0..<plan.runs.rowCount, columns: n, into: po + o, stride: column.outputStride)
+            }
+        } else if let column = plan.column {
             kiln_fill_f32(po, identity(op), out.count)
             plan.forEachRow { o, row, n, _ in
                 kiln_reduce_into_f32(op, row, column.inputStride, po + o, column.outputStride, n)

@@ -14,7 +14,7 @@ public func relu6(_ x: Tensor) -> Tensor { x.activated(.hardTanh(min: 0, max: 6)
 /// min(max(x + 3, 0), 6) / 6, a piecewise-linear sigmoid.
 public func hardSigmoid(_ x: Tensor) -> Tensor { x.activated(.hardSigmoid) }
 
-/// x·hardSigmoid(x) (Howard et al. 2019, MobileNetV3).
+/// x·hardSigmoid(x) (Howard et al. 2019, MobileNetV3); the gradient is 0 at -3 and 1 at 3, as in PyTorch.
 public func hardSwish(_ x: Tensor) -> Tensor { x.activated(.hardSwish) }
 
 // MARK: Modules

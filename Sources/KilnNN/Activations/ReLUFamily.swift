@@ -15,6 +15,8 @@ public func squaredReLU(_ x: Tensor) -> Tensor { x.activated(.squaredReLU) }
 
 /// x for x > 0, else `weight`·x, with one learned slope or one per channel (dimension 1, as PyTorch).
 ///
+/// At 0 the gradient with respect to x is the slope, as in PyTorch.
+///
 /// - Parameter weight: one element, or as many as `x` has channels (`x.shape[1]`).
 public func prelu(_ x: Tensor, weight: Tensor) -> Tensor {
     let slope: Tensor
@@ -25,7 +27,7 @@ public func prelu(_ x: Tensor, weight: Tensor) -> Tensor {
                      "prelu: \(weight.count) slopes for input \(x.shape); give one or one per channel (dimension 1)")
         slope = weight.reshaped([weight.count] + Array(repeating: 1, count: x.rank - 2))
     }
-    return relu(x) - slope * relu(-x)
+    return Tensor.where(x .> 0, x, slope * x)
 }
 
 // MARK: Modules
