@@ -9,6 +9,7 @@ public struct RunningLosses: Equatable, Sendable {
     /// Steps skipped so far because their loss or gradient norm was not finite.
     public var skippedSteps = 0
 
+    /// Sums with nothing counted yet.
     public init() {}
 
     /// The mean training loss of the epoch so far (NaN before any sample, or when every step was skipped).

@@ -54,6 +54,7 @@ public final class Trainer {
     /// A state to restore into the data generator before the next epoch, after ``resume(from:records:)``.
     private var resumedDataState: RandomState?
 
+    /// A trainer that fits `model` with `optimizer` to minimize `loss(outputs, targets)`, averaged over a batch.
     public init(model: Module, optimizer: any Optimizer, loss: @escaping (Tensor, Tensor) -> Tensor) {
         self.model = model
         self.optimizer = optimizer
