@@ -11,6 +11,13 @@ public struct TrainSettings: Equatable, Sendable {
     public var labelSmoothing = 0.1
     public var optimizer = OptimizerChoice.adamw
     public var schedule = ScheduleChoice.cosine
+    /// Weight decay following a schedule (a named one sized to the run with `weightDecay` as its
+    /// peak, or a spec); nil keeps it constant.
+    public var weightDecaySchedule: ScheduleChoice?
+    /// Label smoothing following a schedule, as ``weightDecaySchedule``; nil keeps it constant.
+    public var labelSmoothingSchedule: ScheduleChoice?
+    /// Steps summed up by each step record of the metrics log (mean loss and gradient norm).
+    public var logEvery = 10
     public var activation = ActivationChoice.relu
     /// Training-time augmentation of image data.
     public var augment = AugmentationChoice.flip
@@ -48,7 +55,8 @@ public struct TrainSettings: Equatable, Sendable {
     /// The keys of a settings file, one per setting.
     enum Key: String, CaseIterable, CodingKey {
         case model, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
-             optimizer, schedule, activation, augment, testTimeFlip = "test_time_flip", seed, threads, out, name, data
+             optimizer, schedule, weightDecaySchedule = "weight_decay_schedule", labelSmoothingSchedule = "label_smoothing_schedule",
+             logEvery = "log_every", activation, augment, testTimeFlip = "test_time_flip", seed, threads, out, name, data
     }
 
     public init() {}
@@ -57,6 +65,8 @@ public struct TrainSettings: Equatable, Sendable {
     public static let epochRange = 1...100_000
     /// The largest batch a run may ask for.
     public static let batchSizeRange = 1...(1 << 20)
+    /// The longest interval of a step record.
+    public static let logEveryRange = 1...1_000_000
     /// One clear line for the first value out of range, or nil. Settings from a file and from the
     /// command line both pass through here before a run starts (names of choices are checked when
     /// they are read).
@@ -66,6 +76,7 @@ public struct TrainSettings: Equatable, Sendable {
         if !(lr > 0 && lr.isFinite) { return "learning rate must be positive and finite, got \(lr)" }
         if !(weightDecay >= 0 && weightDecay.isFinite) { return "weight decay must be non-negative and finite, got \(weightDecay)" }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing must be in [0, 1), got \(labelSmoothing)" }
+        if !Self.logEveryRange.contains(logEvery) { return "log_every must be from 1 to \(Self.logEveryRange.upperBound), got \(logEvery)" }
         if seed < 0 { return "seed must be non-negative, got \(seed)" }
         if let threads {
             do { try RunLimits.check(threads: threads) } catch { return error.description }

@@ -120,7 +120,9 @@ extension TrainSettings {
         var s = ["model": model.rawValue, "epochs": "\(epochs)", "batch_size": "\(batchSize)", "lr": "\(lr)",
                  "weight_decay": "\(weightDecay)", "loss": loss.rawValue, "label_smoothing": "\(labelSmoothing)",
                  "optimizer": optimizer.rawValue, "schedule": schedule.text, "activation": activation.rawValue,
-                 "augment": augment.rawValue, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)"]
+                 "augment": augment.rawValue, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)", "log_every": "\(logEvery)"]
+        if let weightDecaySchedule { s["weight_decay_schedule"] = weightDecaySchedule.text }
+        if let labelSmoothingSchedule { s["label_smoothing_schedule"] = labelSmoothingSchedule.text }
         if let data {
             s["data.path"] = data.path
             s["data.label_column"] = data.labelColumn
