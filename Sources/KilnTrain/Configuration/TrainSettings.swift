@@ -2,6 +2,10 @@
 /// (YAML or JSON, same keys: `model`, `epochs`, `batch_size`, `lr`, …, and a `data` section).
 public struct TrainSettings: Equatable, Sendable {
     public var model = ModelChoice.cnn
+    /// The MLP's architecture when `model` is `mlp`; nil for the reference MLP.
+    public var mlp: MLPArchitecture?
+    /// The CNN's architecture when `model` is `cnn`; nil for the reference CNN.
+    public var cnn: CNNArchitecture?
     public var epochs = 14
     public var batchSize = 128
     public var lr = 2e-3
@@ -10,6 +14,8 @@ public struct TrainSettings: Equatable, Sendable {
     /// Label smoothing of the training loss (PyTorch's `label_smoothing`); evaluation uses none.
     public var labelSmoothing = 0.1
     public var optimizer = OptimizerChoice.adamw
+    /// Whether the optimizer steps along gradients made orthogonal to their weights (``OrthoGrad``, ⊥Grad).
+    public var orthogonalGradients = false
     public var schedule = ScheduleChoice.cosine
     /// Weight decay following a schedule (a named one sized to the run with `weightDecay` as its
     /// peak, or a spec); nil keeps it constant.
@@ -54,8 +60,8 @@ public struct TrainSettings: Equatable, Sendable {
 
     /// The keys of a settings file, one per setting.
     enum Key: String, CaseIterable, CodingKey {
-        case model, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
-             optimizer, schedule, weightDecaySchedule = "weight_decay_schedule", labelSmoothingSchedule = "label_smoothing_schedule",
+        case model, mlp, cnn, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
+             optimizer, orthogonalGradients = "orthogonal_gradients", schedule, weightDecaySchedule = "weight_decay_schedule", labelSmoothingSchedule = "label_smoothing_schedule",
              logEvery = "log_every", activation, augment, testTimeFlip = "test_time_flip", seed, threads, out, name, data
     }
 
@@ -71,6 +77,9 @@ public struct TrainSettings: Equatable, Sendable {
     /// command line both pass through here before a run starts (names of choices are checked when
     /// they are read).
     public func problem() -> String? {
+        if mlp != nil && model != .mlp { return "an mlp section describes the mlp model, but model is \(model.rawValue)" }
+        if cnn != nil && model != .cnn { return "a cnn section describes the cnn model, but model is \(model.rawValue)" }
+        if let problem = mlp?.problem() ?? cnn?.problem() { return problem }
         if !Self.epochRange.contains(epochs) { return "epochs must be from 1 to \(Self.epochRange.upperBound), got \(epochs)" }
         if !Self.batchSizeRange.contains(batchSize) { return "batch size must be from 1 to \(Self.batchSizeRange.upperBound), got \(batchSize)" }
         if !(lr > 0 && lr.isFinite) { return "learning rate must be positive and finite, got \(lr)" }

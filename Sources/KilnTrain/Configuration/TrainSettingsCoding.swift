@@ -26,6 +26,8 @@ extension TrainSettings: Codable {
         }
         self.init()
         model = try choice(.model, model)
+        mlp = try c.decodeIfPresent(MLPArchitecture.self, forKey: .mlp)
+        cnn = try c.decodeIfPresent(CNNArchitecture.self, forKey: .cnn)
         epochs = try value(.epochs, epochs)
         batchSize = try value(.batchSize, batchSize)
         lr = try value(.lr, lr)
@@ -33,6 +35,7 @@ extension TrainSettings: Codable {
         loss = try choice(.loss, loss)
         labelSmoothing = try value(.labelSmoothing, labelSmoothing)
         optimizer = try choice(.optimizer, optimizer)
+        orthogonalGradients = try value(.orthogonalGradients, orthogonalGradients)
         schedule = try value(.schedule, schedule)
         weightDecaySchedule = try c.decodeIfPresent(ScheduleChoice.self, forKey: .weightDecaySchedule)
         labelSmoothingSchedule = try c.decodeIfPresent(ScheduleChoice.self, forKey: .labelSmoothingSchedule)
@@ -56,6 +59,8 @@ extension TrainSettings: Codable {
     func encode(into c: inout KeyedEncodingContainer<JSONKey>, place: Bool) throws {
         func put<T: Encodable>(_ key: Key, _ value: T?) throws { try c.encodeIfPresent(value, forKey: JSONKey(key.rawValue)) }
         try put(.model, model)
+        try put(.mlp, mlp)
+        try put(.cnn, cnn)
         try put(.epochs, epochs)
         try put(.batchSize, batchSize)
         try put(.lr, lr)
@@ -63,6 +68,7 @@ extension TrainSettings: Codable {
         try put(.loss, loss)
         try put(.labelSmoothing, labelSmoothing)
         try put(.optimizer, optimizer)
+        try put(.orthogonalGradients, orthogonalGradients)
         try put(.schedule, schedule)
         try put(.weightDecaySchedule, weightDecaySchedule)
         try put(.labelSmoothingSchedule, labelSmoothingSchedule)

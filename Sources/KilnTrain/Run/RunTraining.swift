@@ -11,7 +11,8 @@ extension TrainingRun {
     public func run() throws -> RunSummary {
         if let path = restoredCheckpoint { throw RunError("the run of \(path) was restored for evaluation; start a new run to train") }
         guard checkpointEvery >= 0 else { throw RunError("checkpoint interval must be non-negative, got \(checkpointEvery)") }
-        let optimizer = settings.optimizer.make(learningRate: settings.lr, weightDecay: settings.weightDecay)
+        let base = settings.optimizer.make(learningRate: settings.lr, weightDecay: settings.weightDecay)
+        let optimizer: any Optimizer = settings.orthogonalGradients ? Self.orthogonalized(base) : base
         let loader = DataLoader(data.train, batchSize: settings.batchSize, shuffle: true,
                                 generator: RandomGenerator(seed: UInt64(settings.seed) &+ 1),
                                 transforms: settings.augment.make(images: data.holdsImages))
@@ -26,7 +27,7 @@ extension TrainingRun {
         if settings.labelSmoothing > 0 || settings.labelSmoothingSchedule != nil { trainer.evaluationLoss = loss.make() }
         trainer.schedule = try settings.schedule.make(peak: settings.lr, steps: totalSteps)
         trainer.logEvery = settings.logEvery
-        trainer.annealed = try annealedSettings(optimizer: optimizer, labelSmoothing: smoothing, steps: totalSteps)
+        trainer.annealed = try annealedSettings(optimizer: base, labelSmoothing: smoothing, steps: totalSteps)
         trainer.metrics = Self.metrics(classes: data.classes)
         trainer.onNonFinite = onNonFinite
         trainer.showsProgress = showsProgress
@@ -95,6 +96,9 @@ extension TrainingRun {
         }
         return annealed
     }
+
+    /// `optimizer` stepping along orthogonalized gradients (its concrete type opened for ``OrthoGrad``).
+    private static func orthogonalized<O: Optimizer>(_ optimizer: O) -> any Optimizer { OrthoGrad(optimizer) }
 
     /// Fails unless `schedule` stays within `valid` over the run's steps.
     private static func checkRange(_ schedule: AnySchedule, steps: Int, setting: String, valid: ClosedRange<Double>) throws {

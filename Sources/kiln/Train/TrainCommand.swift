@@ -23,6 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Schedule: \(names(ScheduleChoice.Sized.self)), or a spec such as cosine:peak=1e-3,floor=1e-5,steps=4690.",
             transform: { try ScheduleChoice($0) })
     var schedule: ScheduleChoice?
+    @Option(help: "Step along gradients made orthogonal to their weights (⊥Grad): true or false.") var orthogonalGradients: Bool?
     @Option(help: "Weight decay following a schedule: a named one (peak: --weight-decay) or a spec.", transform: { try ScheduleChoice($0) })
     var weightDecaySchedule: ScheduleChoice?
     @Option(help: "Label smoothing following a schedule: a named one (peak: --label-smoothing) or a spec.", transform: { try ScheduleChoice($0) })
@@ -84,6 +85,7 @@ struct TrainCommand: ParsableCommand {
         if let loss { settings.loss = loss }
         if let labelSmoothing { settings.labelSmoothing = labelSmoothing }
         if let optimizer { settings.optimizer = optimizer }
+        if let orthogonalGradients { settings.orthogonalGradients = orthogonalGradients }
         if let schedule { settings.schedule = schedule }
         if let weightDecaySchedule { settings.weightDecaySchedule = weightDecaySchedule }
         if let labelSmoothingSchedule { settings.labelSmoothingSchedule = labelSmoothingSchedule }
