@@ -55,6 +55,11 @@ open class Reparameterized<Layer: Module>: Module {
     /// The layer's output with the computed parameter.
     open override func forward(_ input: Tensor) -> Tensor { withComputedWeight { $0(input) } }
 
+    /// The layer's output on several inputs with the computed parameter.
+    open override func forward(_ inputs: [Tensor]) -> Tensor { withComputedWeight { $0(inputs) } }
+
+    open override var inputArity: ClosedRange<Int> { layer.inputArity }
+
     open override var namedChildren: [(name: String, module: Module)] { layer.namedChildren }
 
     open override var ownParameters: [(name: String, parameter: Parameter)] {
