@@ -34,7 +34,7 @@ import Kiln
 ///     }
 /// }
 /// ```
-open class Module {
+open class Module: CustomStringConvertible {
     /// Whether the module is in training mode (dropout active, batch statistics used).
     public private(set) var isTraining = true
 
@@ -91,6 +91,15 @@ open class Module {
     private func runHooks(_ inputs: [Tensor], _ output: Tensor) {
         for key in forwardHooks.keys.sorted() { forwardHooks[key]!(self, inputs, output) }
     }
+
+    // MARK: Description
+
+    /// The module tree as PyTorch's `repr` prints it: the type name, ``extraDescription`` and the children.
+    open var description: String { ModuleDescription.describe(self) }
+
+    /// This module's arguments as its PyTorch counterpart's `extra_repr` writes them
+    /// (`in_features=784, out_features=512, bias=True`); empty by default. Layers override it.
+    open var extraDescription: String { "" }
 
     // MARK: Discovery
 

@@ -135,6 +135,9 @@ extension Dictionary: MemberContainer {
             site.fail("is a dictionary keyed by \(Key.self) holding modules, parameters or buffers",
                       "key it by String (named like ModuleDict: \(site.property).key)")
         }
+        if let dotted = byName.keys.sorted().first(where: { $0.contains(".") }) {
+            site.fail("has the key '\(dotted)', whose dot would make parameter names ambiguous", "use keys without dots")
+        }
         for key in byName.keys.sorted() { ModuleReflection.collect(byName[key]!, path: "\(path).\(key)", at: site, into: &found) }
     }
 }

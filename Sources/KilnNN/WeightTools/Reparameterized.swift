@@ -60,6 +60,9 @@ open class Reparameterized<Layer: Module>: Module {
 
     open override var inputArity: ClosedRange<Int> { layer.inputArity }
 
+    /// The layer's text, as PyTorch's `weight_norm` and `spectral_norm` leave the layer's `repr` unchanged.
+    open override var description: String { layer.description }
+
     open override var namedChildren: [(name: String, module: Module)] { layer.namedChildren }
 
     open override var ownParameters: [(name: String, parameter: Parameter)] {
