@@ -23,7 +23,26 @@ private final class Holder: Module {
     let empty: [Module] = []
 }
 
+/// The example of the README's "Writing modules".
+private final class Encoder: Module {
+    let embed = Embedding(1000, 64)
+    let blocks = [Linear(64, 64), Linear(64, 64)]
+    let heads: [String: Module] = ["class": Linear(64, 10), "score": Linear(64, 1)]
+    override func forward(_ ids: Tensor) -> Tensor {
+        heads["class"]!(blocks.reduce(embed(ids).mean(axis: 1)) { relu($1($0)) })
+    }
+}
+
 @Suite struct ModuleContainerTests {
+    @Test func theReadmeExampleRunsWithPyTorchNames() {
+        let model = Encoder()
+        #expect(model.namedParameters().map(\.name) == ["embed.weight", "blocks.0.weight", "blocks.0.bias", "blocks.1.weight",
+                                                        "blocks.1.bias", "heads.class.weight", "heads.class.bias",
+                                                        "heads.score.weight", "heads.score.bias"])
+        #expect(model(Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])).shape == [2, 10])
+        #expect(model.description.contains("  (heads): ModuleDict(\n    (class): Linear(in_features=64, out_features=10, bias=True)"))
+    }
+
     @Test func listsAndDictionariesAreNamedLikeModuleListAndModuleDict() {
         let model = Backbone()
         #expect(model.namedParameters().map(\.name) == DescriptionFixture.lines("backbone.parameter_names"))
