@@ -20,6 +20,14 @@ private final class DottedKeys: Module {
 
 private final class NoForward: Module {}
 
+private final class Child: Module {
+    var parent: Module?
+}
+
+private final class Parent: Module {
+    let child = Child()
+}
+
 private func stderrText(_ result: ExitTest.Result?) -> String {
     String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
 }
@@ -42,6 +50,12 @@ private func stderrText(_ result: ExitTest.Result?) -> String {
             _ = DottedKeys().namedChildren
         }
         #expect(stderrText(dots).contains("DottedKeys: property 'blocks' has the key 'a.b'"))
+        let cycle = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let parent = Parent()
+            parent.child.parent = parent
+            _ = parent.parameters()
+        }
+        #expect(stderrText(cycle).contains("Child: sub-module 'parent' is itself or one of its ancestors"))
     }
 
     @Test func inputCountsAreCheckedWithAClearMessage() async {

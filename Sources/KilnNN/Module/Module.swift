@@ -113,10 +113,20 @@ open class Module: CustomStringConvertible {
     open var ownBuffers: [(name: String, buffer: Buffer)] { ModuleReflection.members(of: self).buffers }
 
     /// Every module in the tree with its path ("" for this one), parents before children.
+    ///
+    /// - Precondition: no module holds one of its ancestors (a `parent` property would loop forever).
     public func namedModules() -> [(name: String, module: Module)] {
+        namedModules(below: [])
+    }
+
+    private func namedModules(below ancestors: Set<ObjectIdentifier>) -> [(name: String, module: Module)] {
         var result: [(String, Module)] = [("", self)]
+        let lineage = ancestors.union([ObjectIdentifier(self)])
         for (name, child) in namedChildren {
-            for (sub, m) in child.namedModules() { result.append((sub.isEmpty ? name : "\(name).\(sub)", m)) }
+            precondition(!lineage.contains(ObjectIdentifier(child)),
+                         "\(type(of: self)): sub-module '\(name)' is itself or one of its ancestors, so the module tree would "
+                         + "never end; a module must not hold its parent")
+            for (sub, m) in child.namedModules(below: lineage) { result.append((sub.isEmpty ? name : "\(name).\(sub)", m)) }
         }
         return result
     }
