@@ -33,6 +33,21 @@ private final class Encoder: Module {
     }
 }
 
+/// The same layer twice, once directly and once in a list: weights tied as in a language model's
+/// embedding and output layers.
+private final class Tied: Module {
+    let first: Linear
+    let again: [Linear]
+
+    override init() {
+        first = Linear(2, 2)
+        again = [first]
+        super.init()
+    }
+
+    override func forward(_ x: Tensor) -> Tensor { again[0](first(x)) }
+}
+
 @Suite struct ModuleContainerTests {
     @Test func theReadmeExampleRunsWithPyTorchNames() {
         let model = Encoder()
@@ -58,6 +73,21 @@ private final class Encoder: Module {
         #expect(model.namedParameters().map(\.name) == ["weights.0", "weights.1", "present.0.weight", "present.0.bias", "blocks.0.scale"])
         #expect(model.namedBuffers().map(\.name) == ["statistics.a", "statistics.z"])
         #expect(model.namedChildren.map(\.name) == ["present.0", "blocks.0"])
+    }
+
+    @Test func sharedParametersAreListedOnceAndSavedUnderEveryPath() throws {
+        let model = Tied()
+        #expect(model.namedParameters().map(\.name) == ["first.weight", "first.bias"])
+        #expect(model.parameterCount == 6)
+        #expect(model.stateDict().keys.sorted() == ["again.0.bias", "again.0.weight", "first.bias", "first.weight"])
+        model.first.weight = Tensor([1, 2, 3, 4] as [Float], shape: [2, 2])
+        model.first.bias!.value = Tensor([0, 0] as [Float])
+        let x = Tensor([1, 1] as [Float], shape: [1, 2])
+        let (_, grads) = valueAndGradient(of: model) { m in m(x).sum() }
+        #expect(grads.byName.keys.sorted() == ["first.bias", "first.weight"])
+        // W = [[1, 2], [3, 4]], x = [1, 1]: W·x = [3, 7], 1ᵀW = [4, 6]; dW[i, j] = (1ᵀW)[i]·x[j] + (W·x)[j].
+        #expect(grads["first.weight"]!.scalars == [7, 11, 9, 13])
+        try model.load(stateDict: model.stateDict())
     }
 
     @Test func trainingModeReachesModulesInContainers() {

@@ -132,17 +132,32 @@ open class Module: CustomStringConvertible {
     }
 
     /// Every parameter in the tree, named by path (`layers.0.weight`).
+    ///
+    /// A parameter reached by several paths (a module held twice, tied weights) is listed once, under
+    /// its first path, as PyTorch's `named_parameters()` does; ``stateDict()`` keeps every path.
     public func namedParameters() -> [(name: String, parameter: Parameter)] {
-        namedModules().flatMap { path, module in
-            module.ownParameters.map { (path.isEmpty ? $0.name : "\(path).\($0.name)", $0.parameter) }
-        }
+        var seen = Set<ObjectIdentifier>()
+        return namedParametersOnEveryPath().filter { seen.insert(ObjectIdentifier($0.parameter)).inserted }
     }
 
     /// Every parameter in the tree.
     public func parameters() -> [Parameter] { namedParameters().map(\.parameter) }
 
-    /// Every buffer in the tree, named by path.
+    /// Every buffer in the tree, named by path; a buffer reached by several paths is listed once.
     public func namedBuffers() -> [(name: String, buffer: Buffer)] {
+        var seen = Set<ObjectIdentifier>()
+        return namedBuffersOnEveryPath().filter { seen.insert(ObjectIdentifier($0.buffer)).inserted }
+    }
+
+    /// Every parameter under every path that reaches it.
+    func namedParametersOnEveryPath() -> [(name: String, parameter: Parameter)] {
+        namedModules().flatMap { path, module in
+            module.ownParameters.map { (path.isEmpty ? $0.name : "\(path).\($0.name)", $0.parameter) }
+        }
+    }
+
+    /// Every buffer under every path that reaches it.
+    func namedBuffersOnEveryPath() -> [(name: String, buffer: Buffer)] {
         namedModules().flatMap { path, module in
             module.ownBuffers.map { (path.isEmpty ? $0.name : "\(path).\($0.name)", $0.buffer) }
         }
