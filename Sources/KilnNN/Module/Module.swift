@@ -119,7 +119,7 @@ open class Module: CustomStringConvertible {
         namedModules(below: [])
     }
 
-    private func namedModules(below ancestors: Set<ObjectIdentifier>) -> [(name: String, module: Module)] {
+    private final func namedModules(below ancestors: Set<ObjectIdentifier>) -> [(name: String, module: Module)] {
         var result: [(String, Module)] = [("", self)]
         let lineage = ancestors.union([ObjectIdentifier(self)])
         for (name, child) in namedChildren {
@@ -150,14 +150,14 @@ open class Module: CustomStringConvertible {
     }
 
     /// Every parameter under every path that reaches it.
-    func namedParametersOnEveryPath() -> [(name: String, parameter: Parameter)] {
+    final func namedParametersOnEveryPath() -> [(name: String, parameter: Parameter)] {
         namedModules().flatMap { path, module in
             module.ownParameters.map { (path.isEmpty ? $0.name : "\(path).\($0.name)", $0.parameter) }
         }
     }
 
     /// Every buffer under every path that reaches it.
-    func namedBuffersOnEveryPath() -> [(name: String, buffer: Buffer)] {
+    final func namedBuffersOnEveryPath() -> [(name: String, buffer: Buffer)] {
         namedModules().flatMap { path, module in
             module.ownBuffers.map { (path.isEmpty ? $0.name : "\(path).\($0.name)", $0.buffer) }
         }
