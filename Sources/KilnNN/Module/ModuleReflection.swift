@@ -29,6 +29,7 @@ enum ModuleReflection {
         }
     }
 
+    /// Everything `module`'s stored properties hold, superclasses' properties first, in declaration order.
     static func members(of module: Module) -> ReflectedMembers {
         var found = ReflectedMembers()
         for (label, value) in storedProperties(of: module) {
