@@ -19,7 +19,7 @@ final class Backbone: Module {
 
 /// `Fixtures/module_descriptions.json`: PyTorch's `repr` of each case, and Backbone's names one per line.
 enum DescriptionFixture {
-    nonisolated(unsafe) static let texts: [String: String] = {
+    static let texts: [String: String] = {
         guard let url = Bundle.module.url(forResource: "module_descriptions", withExtension: "json", subdirectory: "Fixtures"),
               let data = try? Data(contentsOf: url),
               let texts = try? JSONSerialization.jsonObject(with: data) as? [String: String] else {
