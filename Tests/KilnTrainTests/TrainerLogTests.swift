@@ -125,3 +125,50 @@ import Testing
         #expect(error?.description == "label_smoothing_schedule gives 1.5 at step 0, outside [0.0, 0.999999]")
     }
 }
+
+@Suite struct TrainerOptionsTests {
+    func trainer() -> Trainer {
+        let trainer = Trainer(model: LinearModel(features: 2, classes: 3, seed: 7),
+                              optimizer: SGD(learningRate: 0.1), loss: squaredError)
+        trainer.showsProgress = false
+        trainer.logEvery = 1
+        return trainer
+    }
+
+    func firstBatch() -> Batch {
+        var batches = DataLoader(clusters(), batchSize: 16).epoch()
+        return batches.next()!
+    }
+
+    @Test func clippingBoundsTheUpdateAndLogsTheNormBeforeIt() throws {
+        let clipped = trainer(), plain = trainer()
+        clipped.maxGradientNorm = 1e-3
+        let before = clipped.model.stateDict()["weight"]!.scalars
+        try clipped.step(firstBatch())
+        try plain.step(firstBatch())
+        let after = clipped.model.stateDict()["weight"]!.scalars, bias = clipped.model.stateDict()["bias"]!.scalars
+        // SGD moves the weights by lr × the clipped gradient, whose global norm is at most 1e-3.
+        let moved = zip(after, before).map { Double($0 - $1) } + bias.map(Double.init)
+        let norm = moved.map { $0 * $0 }.reduce(0, +).squareRoot()
+        #expect(abs(norm - 0.1 * 1e-3) <= 1e-3 * 0.1 * 1e-3, "float32 weights round each move by about 1e-8")
+        #expect(clipped.records[0].values["grad_norm"] == plain.records[0].values["grad_norm"])
+        #expect(clipped.records[0].values["grad_norm"]! > 1e-2, "the clip was active")
+    }
+
+    @Test func anObjectiveSeesTheModelAndAHookSeesTheGradients() throws {
+        let trainer = trainer()
+        // An L2 penalty on the weights added to the loss, through the model itself.
+        trainer.objective = { model, batch in
+            let weight = (model as! LinearModel).weight
+            return squaredError(model(batch.inputs), batch.targets) + 0.5 * (weight * weight).sum()
+        }
+        var seen: [String] = []
+        trainer.beforeUpdate = { _, gradients in seen = gradients.byName.keys.sorted() }
+        let batch = firstBatch()
+        let withoutPenalty = valueAndGradient(of: trainer.model) { m in squaredError(m(batch.inputs), batch.targets) }
+        let weight = trainer.model.stateDict()["weight"]!
+        let loss = try trainer.step(batch)
+        expectClose(loss, Double(withoutPenalty.value.item) + 0.5 * Double((weight * weight).sum().item), relative: 1e-6)
+        #expect(seen == ["bias", "weight"])
+    }
+}

@@ -22,6 +22,8 @@ public struct TrainSettings: Equatable, Sendable {
     public var weightDecaySchedule: ScheduleChoice?
     /// Label smoothing following a schedule, as ``weightDecaySchedule``; nil keeps it constant.
     public var labelSmoothingSchedule: ScheduleChoice?
+    /// The largest global gradient norm a step applies (PyTorch's `clip_grad_norm_`); nil: no clipping.
+    public var maxGradNorm: Double?
     /// Steps summed up by each step record of the metrics log (mean loss and gradient norm).
     public var logEvery = 10
     public var activation = ActivationChoice.relu
@@ -62,7 +64,7 @@ public struct TrainSettings: Equatable, Sendable {
     enum Key: String, CaseIterable, CodingKey {
         case model, mlp, cnn, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
              optimizer, orthogonalGradients = "orthogonal_gradients", schedule, weightDecaySchedule = "weight_decay_schedule", labelSmoothingSchedule = "label_smoothing_schedule",
-             logEvery = "log_every", activation, augment, testTimeFlip = "test_time_flip", seed, threads, out, name, data
+             logEvery = "log_every", maxGradNorm = "max_grad_norm", activation, augment, testTimeFlip = "test_time_flip", seed, threads, out, name, data
     }
 
     public init() {}
@@ -86,6 +88,7 @@ public struct TrainSettings: Equatable, Sendable {
         if !(weightDecay >= 0 && weightDecay.isFinite) { return "weight decay must be non-negative and finite, got \(weightDecay)" }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing must be in [0, 1), got \(labelSmoothing)" }
         if !Self.logEveryRange.contains(logEvery) { return "log_every must be from 1 to \(Self.logEveryRange.upperBound), got \(logEvery)" }
+        if let maxGradNorm, !(maxGradNorm > 0 && maxGradNorm.isFinite) { return "max_grad_norm must be positive and finite, got \(maxGradNorm)" }
         if seed < 0 { return "seed must be non-negative, got \(seed)" }
         if let threads {
             do { try RunLimits.check(threads: threads) } catch { return error.description }

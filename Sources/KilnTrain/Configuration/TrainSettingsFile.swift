@@ -54,6 +54,7 @@ extension TrainSettings {
             case .weightDecaySchedule: settings.weightDecaySchedule = try value.schedule()
             case .labelSmoothingSchedule: settings.labelSmoothingSchedule = try value.schedule()
             case .logEvery: settings.logEvery = try value.integer()
+            case .maxGradNorm: settings.maxGradNorm = try value.optional { v throws(SettingsError) in try v.number() }
             case .activation: settings.activation = try value.choice()
             case .augment: settings.augment = try value.choice()
             case .testTimeFlip: settings.testTimeFlip = try value.bool()

@@ -27,6 +27,7 @@ extension TrainingRun {
         if settings.labelSmoothing > 0 || settings.labelSmoothingSchedule != nil { trainer.evaluationLoss = loss.make() }
         trainer.schedule = try settings.schedule.make(peak: settings.lr, steps: totalSteps)
         trainer.logEvery = settings.logEvery
+        trainer.maxGradientNorm = settings.maxGradNorm
         trainer.annealed = try annealedSettings(optimizer: base, labelSmoothing: smoothing, steps: totalSteps)
         trainer.metrics = Self.metrics(classes: data.classes)
         trainer.onNonFinite = onNonFinite

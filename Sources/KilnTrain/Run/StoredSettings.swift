@@ -121,6 +121,7 @@ extension TrainSettings {
                  "weight_decay": "\(weightDecay)", "loss": loss.rawValue, "label_smoothing": "\(labelSmoothing)",
                  "optimizer": optimizer.rawValue, "schedule": schedule.text, "activation": activation.rawValue,
                  "augment": augment.rawValue, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)", "log_every": "\(logEvery)"]
+        if let maxGradNorm { s["max_grad_norm"] = "\(maxGradNorm)" }
         if orthogonalGradients { s["orthogonal_gradients"] = "true" }
         if let mlp { s["mlp"] = Self.json(mlp) }
         if let cnn { s["cnn"] = Self.json(cnn) }

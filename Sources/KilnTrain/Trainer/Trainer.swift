@@ -26,6 +26,16 @@ public final class Trainer {
     public var evaluationLoss: ((Tensor, Tensor) -> Tensor)?
     /// Sets the optimizer's learning rate before each step, when present.
     public var schedule: AnySchedule?
+    /// The training objective of a batch when it needs more than `loss(model(inputs), targets)`:
+    /// the model itself (for regularizers, auxiliary losses such as z-loss, or several calls).
+    /// Evaluation still uses `loss` (or ``evaluationLoss``) on the model's outputs.
+    public var objective: ((Module, Batch) -> Tensor)?
+    /// When set, gradients are scaled together so their global norm is at most this (PyTorch's
+    /// `clip_grad_norm_`); step records log the norm before clipping.
+    public var maxGradientNorm: Double?
+    /// Called with each step's gradients after the non-finite check and clipping, before the
+    /// update: a place to inspect or change them.
+    public var beforeUpdate: ((Trainer, inout Gradients) -> Void)?
     /// Other hyper-parameters that follow schedules, set before each step and logged in step records.
     public var annealed: [AnnealedSetting] = []
     /// Metrics computed on evaluation (fresh copies each time).
@@ -125,11 +135,13 @@ public final class Trainer {
             annealedValues[setting.name] = value
         }
         var outputs: Tensor?
-        let (value, gradients) = valueAndGradient(of: model) { m in
+        let (value, computed) = valueAndGradient(of: model) { m in
+            if let objective { return objective(m, batch) }
             let out = m(batch.inputs)
             outputs = out
             return loss(out, batch.targets)
         }
+        var gradients = computed
         let lossValue = Double(value.item)
         let gradientNorm = gradients.globalNorm
         if let divergence = divergence(loss: lossValue, gradientNorm: gradientNorm) {
@@ -138,6 +150,8 @@ public final class Trainer {
             try append(LogRecord(kind: "skipped", step: progress.step, epoch: progress.epoch + 1,
                                  values: ["skipped_steps": Double(running.skippedSteps)]))
         } else {
+            if let maxGradientNorm { _ = clipGradientNorm(&gradients, maxNorm: maxGradientNorm) }
+            beforeUpdate?(self, &gradients)
             optimizer.update(model, along: gradients)
             let correct = outputs.flatMap { Self.correctPredictions($0, batch.targets) }
             if correct != nil { classifies = true }

@@ -28,6 +28,7 @@ struct TrainCommand: ParsableCommand {
     var weightDecaySchedule: ScheduleChoice?
     @Option(help: "Label smoothing following a schedule: a named one (peak: --label-smoothing) or a spec.", transform: { try ScheduleChoice($0) })
     var labelSmoothingSchedule: ScheduleChoice?
+    @Option(parsing: .unconditional, help: "Clip each step's gradients to this global norm.") var maxGradNorm: Double?
     @Option(parsing: .unconditional, help: "Steps summed up by each step record of metrics.jsonl.") var logEvery: Int?
     @Option(help: "Activation: \(names(ActivationChoice.self)).", transform: choice) var activation: ActivationChoice?
     @Option(help: "Augmentation of image data: \(names(AugmentationChoice.self)).", transform: choice) var augment: AugmentationChoice?
@@ -90,6 +91,7 @@ struct TrainCommand: ParsableCommand {
         if let weightDecaySchedule { settings.weightDecaySchedule = weightDecaySchedule }
         if let labelSmoothingSchedule { settings.labelSmoothingSchedule = labelSmoothingSchedule }
         if let logEvery { settings.logEvery = logEvery }
+        if let maxGradNorm { settings.maxGradNorm = maxGradNorm }
         if let activation { settings.activation = activation }
         if let augment { settings.augment = augment }
         if let testTimeFlip { settings.testTimeFlip = testTimeFlip }
