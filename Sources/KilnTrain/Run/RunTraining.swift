@@ -6,8 +6,8 @@ import KilnMetrics
 extension TrainingRun {
     /// Trains for the settings' epochs (from where a resumed run stopped), writing the metrics
     /// log and checkpoints, evaluates on the test set after each epoch, and finally writes the
-    /// report, all in the run's ``scope``. A run killed at any moment leaves its last checkpoint readable for
-    /// ``resume(out:name:changes:)``.
+    /// report, all in the run's ``scope``. A run killed at any moment leaves its last checkpoint
+    /// readable for ``resume(out:name:changes:)``.
     public func run() throws -> RunSummary {
         try scope.run(trainAndReport)
     }

@@ -93,7 +93,8 @@ public final class TrainingRun {
         let folder = try RunFolder(out: settings.out, name: settings.name ?? "run-\(Self.timestamp())")
         try folder.checkAbsent()
         try DataFit.check(settings, data: data, builtInModel: false)
-        self.init(settings: settings, folder: folder, model: model, data: data, isCustomModel: true, start: .new, scope: Self.runScope(settings))
+        self.init(settings: settings, folder: folder, model: model, data: data, isCustomModel: true, start: .new,
+                  scope: Self.runScope(settings))
     }
 
     /// A new run of `model` on training and test examples given as tensors (``RunData/init(train:test:classNames:source:)``).
@@ -185,14 +186,12 @@ public final class TrainingRun {
     /// `expected_calibration_error`), in evaluation mode; for image data each test image's
     /// outputs averaged with its mirror's when `testTimeFlip` (by default the settings').
     public func evaluate(testTimeFlip: Bool? = nil) -> [String: Double] {
-        scope.run { evaluateInScope(testTimeFlip: testTimeFlip) }
-    }
-
-    private func evaluateInScope(testTimeFlip: Bool?) -> [String: Double] {
-        let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0), loss: settings.loss.make())
-        trainer.metrics = Self.metrics(classes: data.classes)
-        if testTimeFlip ?? settings.testTimeFlip, data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
-        return trainer.evaluate(DataLoader(data.test, batchSize: 1000))
+        scope.run {
+            let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0), loss: settings.loss.make())
+            trainer.metrics = Self.metrics(classes: data.classes)
+            if testTimeFlip ?? settings.testTimeFlip, data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
+            return trainer.evaluate(DataLoader(data.test, batchSize: 1000))
+        }
     }
 
     /// The model's outputs (logits) for the first `limit` test examples (all by default), without gradients.
