@@ -1,3 +1,6 @@
+#if canImport(CBLAS)
+import CBLAS
+#endif
 import Foundation
 @testable import Kiln
 import Testing
@@ -60,6 +63,26 @@ import Testing
         #expect(seen.value.allSatisfy { $0.threads == 1 && $0.sameGenerator })
     }
 
+    #if canImport(CBLAS)
+    @Test func everyBLASCallRunsWithTheThreadCountItAskedFor() {
+        let mismatches = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            let threads = Int32(1 + i % 2)
+            for _ in 0..<300 {
+                BLAS.threadGate.run(threads: Int(threads)) {
+                    let before = openblas_get_num_threads()
+                    var x = 0.0
+                    for j in 0..<2_000 { x += Double(j) }   // a little work, so calls overlap
+                    if before != threads || openblas_get_num_threads() != threads || x < 0 { mismatches.withLock { $0 += 1 } }
+                }
+            }
+        }
+        #expect(mismatches.value == 0)
+    }
+    #endif
+
+    /// OpenBLAS may give the same bits on any count (it splits rows and columns); this checks that
+    /// products with different counts at once pass the gate whole and unchanged.
     @Test func productsOnOneAndTwoThreadsAtOnceMatchEachAlone() {
         let g = RandomGenerator(seed: 4)
         let a = Tensor.normal([384, 512], generator: g), b = Tensor.normal([512, 448], generator: g)
