@@ -86,7 +86,7 @@ private func chiSquareBound(df: Int) -> Double { Double(df) + 6 * (2 * Double(df
         let c = Tensor.normal([1000], generator: RandomGenerator(seed: 8)).scalars
         #expect(a == b)
         #expect(zip(a, c).filter { $0 == $1 }.count < 5)
-        // Reseeding restarts the stream (Random.seed reseeds the shared default generator the same way).
+        // Reseeding restarts the stream (Random.seed reseeds the current scope's generator the same way).
         let g = RandomGenerator(seed: 3)
         let d = Tensor.uniform([100], generator: g).scalars
         g.reseed(3)
