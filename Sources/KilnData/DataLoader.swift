@@ -98,7 +98,9 @@ public struct EpochBatches<D: Dataset>: Sequence, IteratorProtocol {
         if loader.prefetch && position < count {
             let group = DispatchGroup(), box = Box()
             let (loader, order, index) = (self.loader, self.order, position)
-            DispatchQueue.global().async(group: group) { box.batch = loader.makeBatch(index, order: order) }
+            // The background thread works in the caller's scope (its thread count and generator).
+            let scope = ExecutionScope.current
+            DispatchQueue.global().async(group: group) { box.batch = scope.run { loader.makeBatch(index, order: order) } }
             pending = (group, box)
         }
         return batch

@@ -28,11 +28,12 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { Threads.count = threads }
-        let report = BenchReport(json: json)
-        for part in parts.isEmpty ? BenchSuite.allParts : parts {
-            BenchSuite.run(part, into: report)
+        Threads.withCount(threads ?? Threads.count) {
+            let report = BenchReport(json: json)
+            for part in parts.isEmpty ? BenchSuite.allParts : parts {
+                BenchSuite.run(part, into: report)
+            }
+            report.finish()
         }
-        report.finish()
     }
 }

@@ -86,7 +86,7 @@ private func chiSquareBound(df: Int) -> Double { Double(df) + 6 * (2 * Double(df
         let c = Tensor.normal([1000], generator: RandomGenerator(seed: 8)).scalars
         #expect(a == b)
         #expect(zip(a, c).filter { $0 == $1 }.count < 5)
-        // Reseeding restarts the stream (Random.seed reseeds the shared default generator the same way).
+        // Reseeding restarts the stream (Random.seed reseeds the current scope's generator the same way).
         let g = RandomGenerator(seed: 3)
         let d = Tensor.uniform([100], generator: g).scalars
         g.reseed(3)
@@ -107,8 +107,6 @@ private func chiSquareBound(df: Int) -> Double { Double(df) + 6 * (2 * Double(df
     }
 
     @Test func valuesDoNotDependOnThreadCount() {
-        let saved = Threads.count
-        defer { Threads.count = saved }
         func draw() -> [[Float]] {
             let g = RandomGenerator(seed: 11)
             let big = [1 << 20]
@@ -120,10 +118,8 @@ private func chiSquareBound(df: Int) -> Double { Double(df) + 6 * (2 * Double(df
                     Tensor.categorical(probabilities: Tensor(ones: [64, 10]), samples: 1 << 14, generator: g)
                         .cast(to: .float32).scalars]
         }
-        Threads.count = 1
-        let one = draw()
-        Threads.count = 2
-        let two = draw()
+        let one = Threads.withCount(1) { draw() }
+        let two = Threads.withCount(2) { draw() }
         for (a, b) in zip(one, two) {
             #expect(a.withUnsafeBytes { Array($0) } == b.withUnsafeBytes { Array($0) })
         }

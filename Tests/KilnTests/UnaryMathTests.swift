@@ -69,13 +69,11 @@ private func worstUlp(_ name: String, _ f: (Tensor) -> Tensor) -> (ulp: Float, a
 
     @Test func largeInputsGiveTheSameResultOnAnyThreadCount() {
         let x = testTensor([1 << 20], seed: 5, scale: 30)
-        let saved = Threads.count
-        defer { Threads.count = saved }
-        Threads.count = 1
-        let one = x.exp().scalars, oneErf = x.erf().scalars
-        Threads.count = 2
-        #expect(x.exp().scalars == one)
-        #expect(x.erf().scalars == oneErf)
+        let (one, oneErf) = Threads.withCount(1) { (x.exp().scalars, x.erf().scalars) }
+        Threads.withCount(2) {
+            #expect(x.exp().scalars == one)
+            #expect(x.erf().scalars == oneErf)
+        }
         let v = x.scalars
         for i in stride(from: 0, to: v.count, by: 4099) {
             #expect(ulpError(one[i], Float(Foundation.exp(Double(v[i])))) <= 2)

@@ -1,18 +1,33 @@
 import Dispatch
 import Foundation
 
-/// How many threads Kiln's kernels (and BLAS) use.
+/// How many threads Kiln's kernels (and BLAS) use: the current ``ExecutionScope``'s count.
+///
+/// ```swift
+/// Threads.withCount(1) {
+///     train()          // every kernel and BLAS call in here runs on one thread
+/// }
+/// ```
 public enum Threads {
-    nonisolated(unsafe) private static var configured = ProcessInfo.processInfo.activeProcessorCount
+    /// The number of threads large operations are split across here: the current scope's
+    /// (by default the number of cores).
+    public static var count: Int { ExecutionScope.current.threads }
 
-    /// The number of threads large operations are split across (default: the number of cores).
-    public static var count: Int {
-        get { configured }
-        set {
-            precondition(newValue >= 1, "Threads.count must be at least 1, got \(newValue)")
-            configured = newValue
-            BLAS.setThreadCount(newValue)
-        }
+    /// Runs `body` with `count` threads (at least 1); the previous count applies again afterwards.
+    /// Other threads and tasks keep their own counts meanwhile.
+    public static func withCount<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+        precondition(count >= 1, "Threads.withCount: count must be at least 1, got \(count)")
+        return try ExecutionScope.current.with(threads: count).run(body)
+    }
+}
+
+/// Runs `body(worker)` for each of `workers` workers at once, each in the caller's scope with
+/// one thread (``ExecutionScope``), so work nested inside a worker neither splits again nor
+/// loses the caller's generator.
+package func parallelWorkers(_ workers: Int, _ body: (Int) -> Void) {
+    let scope = ExecutionScope.current.worker
+    withoutActuallyEscaping(body) { body in
+        DispatchQueue.concurrentPerform(iterations: workers) { w in scope.run { body(w) } }
     }
 }
 
@@ -27,10 +42,8 @@ package func parallelChunks(_ count: Int, costPerItem: Int = 1, minimumWork: Int
         return
     }
     let chunks = min(threads, count, work / minimumWork)
-    withoutActuallyEscaping(body) { body in
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = count * c / chunks, hi = count * (c + 1) / chunks
-            body(lo..<hi)
-        }
+    parallelWorkers(chunks) { c in
+        let lo = count * c / chunks, hi = count * (c + 1) / chunks
+        body(lo..<hi)
     }
 }

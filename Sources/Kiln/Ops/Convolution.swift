@@ -1,5 +1,4 @@
 import CKilnKernels
-import Dispatch
 
 /// The shape arithmetic of a 2-D convolution: sizes, strides, padding, dilation and groups.
 struct ConvolutionGeometry {
@@ -98,10 +97,8 @@ enum Convolution {
     static func forEachWorker(_ g: ConvolutionGeometry, _ body: (Int, Range<Int>, Bool) -> Void) {
         let workers = min(Threads.count, g.batch)
         guard workers > 1 else { return body(0, 0..<g.batch, true) }
-        BLAS.singleThreaded {
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                body(w, (g.batch * w / workers)..<(g.batch * (w + 1) / workers), false)
-            }
+        parallelWorkers(workers) { w in
+            body(w, (g.batch * w / workers)..<(g.batch * (w + 1) / workers), false)
         }
     }
 

@@ -3,7 +3,7 @@ import Foundation
 
 /// Tensors of random numbers from the common distributions.
 ///
-/// Each factory draws from `generator` (the process-wide ``Random/default`` unless given) and advances it.
+/// Each factory draws from `generator` (the current scope's ``Random/default`` unless given) and advances it.
 /// Values depend only on the generator's state and the element's position, never on ``Threads/count``.
 extension Tensor {
     /// Floats drawn uniformly from `[low, high)`.

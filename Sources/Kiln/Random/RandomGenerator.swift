@@ -112,11 +112,24 @@ public final class RandomGenerator: RandomNumberGenerator, @unchecked Sendable {
     }
 }
 
-/// The process-wide default generator used when no generator is passed.
+/// The generator random draws use when none is passed: the current ``ExecutionScope``'s.
+///
+/// ```swift
+/// Random.withGenerator(RandomGenerator(seed: 7)) {
+///     let w = Tensor.normal([3, 3])   // drawn from seed 7; other threads and tasks are unaffected
+/// }
+/// ```
 public enum Random {
-    /// The default generator; it starts from seed 0 so that unseeded programs are reproducible.
-    public static let `default` = RandomGenerator(seed: 0)
+    /// The current scope's generator: the one bound by ``withGenerator(_:_:)`` (or an
+    /// ``ExecutionScope``) around the calling code, else the process-wide generator, which
+    /// starts from seed 0 so that unseeded programs are reproducible.
+    public static var `default`: RandomGenerator { ExecutionScope.current.generator }
 
-    /// Restarts the default generator from `seed` (PyTorch's `torch.manual_seed`).
+    /// Restarts the current scope's generator from `seed` (PyTorch's `torch.manual_seed`).
     public static func seed(_ seed: UInt64) { `default`.reseed(seed) }
+
+    /// Runs `body` with `generator` as the default generator; the previous one applies again afterwards.
+    public static func withGenerator<R>(_ generator: RandomGenerator, _ body: () throws -> R) rethrows -> R {
+        try ExecutionScope.current.with(generator: generator).run(body)
+    }
 }

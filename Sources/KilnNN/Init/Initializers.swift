@@ -1,7 +1,7 @@
 import Kiln
 
 /// Weight initializers with the formulas of `torch.nn.init`, each a fresh tensor drawn from `generator`
-/// (the process-wide ``Random/default`` unless given).
+/// (the current scope's ``Random/default`` unless given).
 ///
 /// ```swift
 /// layer.weight = Init.kaimingNormal([256, 128], mode: .fanOut, nonlinearity: .relu)

@@ -3,13 +3,14 @@ import Kiln
 /// Zeroes each element with probability `p` during training and scales the survivors by `1/(1 − p)`,
 /// so the expected output equals the input (inverted dropout); the identity in evaluation mode.
 ///
-/// Masks are drawn from `generator`, so a seeded generator makes training reproducible.
+/// Masks are drawn from `generator`, or when it is nil from the scope's ``Random/default`` at each call
+/// (so a model built anywhere draws from the seeded generator of the `TrainingRun` that trains it).
 public final class Dropout: Module {
     /// The probability of zeroing an element.
     public let p: Float
-    let generator: RandomGenerator
+    let generator: RandomGenerator?
 
-    public init(_ p: Float = 0.5, generator: RandomGenerator = Random.default) {
+    public init(_ p: Float = 0.5, generator: RandomGenerator? = nil) {
         precondition(p >= 0 && p <= 1, "Dropout: probability \(p) outside [0, 1]")
         self.p = p
         self.generator = generator
@@ -19,7 +20,7 @@ public final class Dropout: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         guard isTraining, p > 0 else { return x }
         if p == 1 { return x * 0 }
-        let keep = Tensor.bernoulli(x.shape, probability: 1 - p, dtype: .float32, generator: generator)
+        let keep = Tensor.bernoulli(x.shape, probability: 1 - p, dtype: .float32, generator: generator ?? Random.default)
         return x * (keep * (1 / (1 - p)))
     }
 

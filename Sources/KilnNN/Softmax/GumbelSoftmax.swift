@@ -18,14 +18,15 @@ public func gumbelSoftmax(_ logits: Tensor, temperature: Float = 1, hard: Bool =
     return oneHot - sample + soft
 }
 
-/// Gumbel-softmax sampling as a module; draws from `generator` on every call.
+/// Gumbel-softmax sampling as a module; draws on every call from `generator`, or when it is nil from
+/// the scope's ``Random/default`` at that call (so a `TrainingRun` draws from its own seeded generator).
 public final class GumbelSoftmax: Module {
     public let temperature: Float
     public let hard: Bool
     public let axis: Int
-    public let generator: RandomGenerator
+    public let generator: RandomGenerator?
 
-    public init(temperature: Float = 1, hard: Bool = false, axis: Int = -1, generator: RandomGenerator = Random.default) {
+    public init(temperature: Float = 1, hard: Bool = false, axis: Int = -1, generator: RandomGenerator? = nil) {
         self.temperature = temperature
         self.hard = hard
         self.axis = axis
@@ -34,6 +35,6 @@ public final class GumbelSoftmax: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        gumbelSoftmax(input, temperature: temperature, hard: hard, axis: axis, generator: generator)
+        gumbelSoftmax(input, temperature: temperature, hard: hard, axis: axis, generator: generator ?? Random.default)
     }
 }

@@ -6,9 +6,13 @@ import KilnMetrics
 extension TrainingRun {
     /// Trains for the settings' epochs (from where a resumed run stopped), writing the metrics
     /// log and checkpoints, evaluates on the test set after each epoch, and finally writes the
-    /// report. A run killed at any moment leaves its last checkpoint readable for
-    /// ``resume(out:name:changes:)``.
+    /// report, all in the run's ``scope``. A run killed at any moment leaves its last checkpoint
+    /// readable for ``resume(out:name:changes:)``.
     public func run() throws -> RunSummary {
+        try scope.run(trainAndReport)
+    }
+
+    private func trainAndReport() throws -> RunSummary {
         if let path = restoredCheckpoint { throw RunError("the run of \(path) was restored for evaluation; start a new run to train") }
         guard checkpointEvery >= 0 else { throw RunError("checkpoint interval must be non-negative, got \(checkpointEvery)") }
         let base = settings.optimizer.make(learningRate: settings.lr, weightDecay: settings.weightDecay)

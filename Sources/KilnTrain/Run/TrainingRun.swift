@@ -21,6 +21,10 @@ import KilnOptimizers
 /// The checkpoint stores the settings as one metadata entry (``StoredSettings``), so a run can be
 /// resumed (``resume(out:name:changes:)``) and its checkpoint evaluated (``restore(checkpoint:)``)
 /// without being told them again.
+///
+/// A run works in its own ``ExecutionScope``: the settings' thread count and a generator seeded
+/// with the settings' seed, never process-wide state, so runs on different threads or tasks of
+/// one process each give the results they give alone.
 public final class TrainingRun {
     public let settings: TrainSettings
     /// The folder holding the checkpoint, log and report.
@@ -35,6 +39,9 @@ public final class TrainingRun {
     public var onNonFinite = NonFiniteAction.stop
     /// Whether training shows its progress and notes on standard error.
     public var showsProgress = true
+    /// The thread count (the settings', else the caller's when the run was made) and the seeded
+    /// generator (weights of built-in models, dropout) that the run's work uses.
+    public let scope: ExecutionScope
 
     private enum Start {
         case new
@@ -44,8 +51,10 @@ public final class TrainingRun {
 
     private let start: Start
 
-    private init(settings: TrainSettings, folder: RunFolder, model: Module, data: RunData, isCustomModel: Bool, start: Start) {
+    private init(settings: TrainSettings, folder: RunFolder, model: Module, data: RunData, isCustomModel: Bool, start: Start,
+                 scope: ExecutionScope) {
         self.settings = settings
+        self.scope = scope
         self.folder = folder
         self.model = model
         self.data = data
@@ -59,32 +68,33 @@ public final class TrainingRun {
     /// ``TrainSettings/data``), in the folder `out/name` (by default named for the model and the
     /// time), which must not exist yet.
     ///
-    /// Sets the kernels' thread count (when the settings give one) and seeds the default random
-    /// generator before the model's weights are drawn, then loads the data.
+    /// Loads the data and draws the model's weights in the run's ``scope``.
     public convenience init(settings: TrainSettings) throws {
         try Self.prepare(settings)
         let folder = try RunFolder(out: settings.out, name: settings.name ?? "\(settings.model)-\(Self.timestamp())")
         try folder.checkAbsent()
-        Random.seed(UInt64(settings.seed))
-        let data = try RunData.load(settings)
-        try DataFit.check(settings, data: data)
-        let model = try settings.model.make(inputShape: data.inputShape, classes: data.classes, settings: settings)
-        self.init(settings: settings, folder: folder, model: model, data: data, isCustomModel: false, start: .new)
+        let scope = Self.runScope(settings)
+        let (data, model) = try scope.run {
+            let data = try RunData.load(settings)
+            try DataFit.check(settings, data: data)
+            return (data, try settings.model.make(inputShape: data.inputShape, classes: data.classes, settings: settings))
+        }
+        self.init(settings: settings, folder: folder, model: model, data: data, isCustomModel: false, start: .new, scope: scope)
     }
 
     /// A new run of `model` on `data`, with the optimizer, schedule, loss and the rest of
     /// `settings` (its `model`, `activation` and `data` are not used), in the folder `out/name`
     /// (by default `run-` and the time), which must not exist yet.
     ///
-    /// The model's outputs are the logits `[N, data.classes]` of the loss. Seeds the default random
-    /// generator (dropout) and sets the thread count as ``init(settings:)`` does.
+    /// The model's outputs are the logits `[N, data.classes]` of the loss. Its dropout draws from
+    /// the run's seeded generator unless given a generator of its own.
     public convenience init(model: Module, data: RunData, settings: TrainSettings) throws {
         try Self.prepare(settings)
         let folder = try RunFolder(out: settings.out, name: settings.name ?? "run-\(Self.timestamp())")
         try folder.checkAbsent()
         try DataFit.check(settings, data: data, builtInModel: false)
-        Random.seed(UInt64(settings.seed))
-        self.init(settings: settings, folder: folder, model: model, data: data, isCustomModel: true, start: .new)
+        self.init(settings: settings, folder: folder, model: model, data: data, isCustomModel: true, start: .new,
+                  scope: Self.runScope(settings))
     }
 
     /// A new run of `model` on training and test examples given as tensors (``RunData/init(train:test:classNames:source:)``).
@@ -118,25 +128,26 @@ public final class TrainingRun {
         settings.out = out
         settings.name = name
         try prepare(settings)
-        Random.seed(UInt64(settings.seed))
-        let model: Module, data: RunData
-        if let custom {
-            (model, data) = custom
-            try DataFit.check(settings, data: data, builtInModel: false)
-        } else {
-            data = try RunData.load(settings)
+        let scope = runScope(settings)
+        let (model, data): (Module, RunData) = try scope.run {
+            if let custom {
+                try DataFit.check(settings, data: custom.data, builtInModel: false)
+                return custom
+            }
+            let data = try RunData.load(settings)
             try DataFit.check(settings, data: data)
-            model = try settings.model.make(inputShape: data.inputShape, classes: data.classes, settings: settings)
+            return (try settings.model.make(inputShape: data.inputShape, classes: data.classes, settings: settings), data)
         }
         try load(checkpoint, into: model, from: folder.checkpoint, source: data.source)
         return TrainingRun(settings: settings, folder: folder, model: model, data: data, isCustomModel: custom != nil,
-                           start: .resuming(checkpoint, removedTemporaryFiles: removed))
+                           start: .resuming(checkpoint, removedTemporaryFiles: removed), scope: scope)
     }
 
     // MARK: Restoring
 
     /// The built-in model of the checkpoint at `path`, rebuilt from its stored settings with its
-    /// weights, and its data, for ``evaluate(testTimeFlip:)`` and ``predict(limit:)``.
+    /// weights, and its data, for ``evaluate(testTimeFlip:)`` and ``predict(limit:)``; they run on
+    /// the caller's thread count (``Threads/count``), not the stored one.
     public static func restore(checkpoint path: String) throws -> TrainingRun {
         let (checkpoint, stored) = try readForEvaluation(path)
         if stored.customModel {
@@ -144,13 +155,16 @@ public final class TrainingRun {
                            + "TrainingRun.restore(checkpoint:into:train:test:)")
         }
         let settings = stored.settings
-        let data = try RunData.load(settings)
-        try DataFit.check(settings, data: data)
-        let model = try settings.model.make(inputShape: data.inputShape, classes: data.classes, settings: settings)
+        let scope = restoringScope(settings)
+        let (data, model) = try scope.run {
+            let data = try RunData.load(settings)
+            try DataFit.check(settings, data: data)
+            return (data, try settings.model.make(inputShape: data.inputShape, classes: data.classes, settings: settings))
+        }
         try load(checkpoint, into: model, from: path, source: data.source)
         model.eval()
         return TrainingRun(settings: settings, folder: RunFolder(holding: path), model: model, data: data, isCustomModel: false,
-                           start: .restored(checkpoint: path))
+                           start: .restored(checkpoint: path), scope: scope)
     }
 
     /// `model` (a fresh instance of the checkpoint's model) with the weights of the checkpoint at
@@ -163,7 +177,7 @@ public final class TrainingRun {
         try load(checkpoint, into: model, from: path, source: data.source)
         model.eval()
         return TrainingRun(settings: stored.settings, folder: RunFolder(holding: path), model: model, data: data, isCustomModel: true,
-                           start: .restored(checkpoint: path))
+                           start: .restored(checkpoint: path), scope: restoringScope(stored.settings))
     }
 
     // MARK: Evaluating
@@ -172,10 +186,12 @@ public final class TrainingRun {
     /// `expected_calibration_error`), in evaluation mode; for image data each test image's
     /// outputs averaged with its mirror's when `testTimeFlip` (by default the settings').
     public func evaluate(testTimeFlip: Bool? = nil) -> [String: Double] {
-        let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0), loss: settings.loss.make())
-        trainer.metrics = Self.metrics(classes: data.classes)
-        if testTimeFlip ?? settings.testTimeFlip, data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
-        return trainer.evaluate(DataLoader(data.test, batchSize: 1000))
+        scope.run {
+            let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0), loss: settings.loss.make())
+            trainer.metrics = Self.metrics(classes: data.classes)
+            if testTimeFlip ?? settings.testTimeFlip, data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
+            return trainer.evaluate(DataLoader(data.test, batchSize: 1000))
+        }
     }
 
     /// The model's outputs (logits) for the first `limit` test examples (all by default), without gradients.
@@ -184,7 +200,7 @@ public final class TrainingRun {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
-        return withoutGradient { model(data.test.inputs[0..<count]) }
+        return scope.run { withoutGradient { model(data.test.inputs[0..<count]) } }
     }
 
     /// The metrics every run reports on its test set.
@@ -194,11 +210,21 @@ public final class TrainingRun {
 
     // MARK: Helpers
 
-    /// Checks `settings` and sets the thread count they give.
+    /// Checks `settings`.
     private static func prepare(_ settings: TrainSettings) throws {
         if let problem = settings.problem() { throw RunError(problem) }
         if settings.schedule.sized == nil { _ = try settings.schedule.make(peak: settings.lr, steps: 1) }
-        if let threads = settings.threads { Threads.count = threads }
+    }
+
+    /// The scope of a run of `settings`: their thread count (else the caller's) and a fresh
+    /// generator seeded with their seed.
+    private static func runScope(_ settings: TrainSettings) -> ExecutionScope {
+        ExecutionScope(threads: settings.threads ?? Threads.count, generator: RandomGenerator(seed: UInt64(settings.seed)))
+    }
+
+    /// The scope of a run restored for evaluation: the caller's thread count, a generator seeded as in training.
+    private static func restoringScope(_ settings: TrainSettings) -> ExecutionScope {
+        ExecutionScope(threads: Threads.count, generator: RandomGenerator(seed: UInt64(settings.seed)))
     }
 
     /// The checkpoint at `path` and its settings; a checkpoint holding NaN or infinite values is

@@ -12,11 +12,10 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
-        if let threads {
-            try RunLimits.check(threads: threads)
-            Threads.count = threads
+        if let threads { try RunLimits.check(threads: threads) }
+        let result = try Threads.withCount(threads ?? Threads.count) {
+            try TrainingRun.restore(checkpoint: checkpoint).evaluate(testTimeFlip: testTimeFlip)
         }
-        let result = try TrainingRun.restore(checkpoint: checkpoint).evaluate(testTimeFlip: testTimeFlip)
         if json {
             print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
         } else {
