@@ -34,9 +34,14 @@ public func clipGradientValues(_ gradients: inout Gradients, maxValue: Double) {
 
 extension Gradients {
     /// The L2 norm of all gradients together, accumulated in Double (NaN or infinite when an element is).
+    ///
+    /// The parameters are summed in name order, so the norm is the same to the last bit in every
+    /// process (a dictionary's order changes from one process to the next).
     public var globalNorm: Double {
         var squares = 0.0
-        for g in byName.values { squares += g.withUnsafeFloats { kiln_sum_squares_f32($0.baseAddress!, $0.count) } }
+        for name in byName.keys.sorted() {
+            squares += byName[name]!.withUnsafeFloats { kiln_sum_squares_f32($0.baseAddress!, $0.count) }
+        }
         return squares.squareRoot()
     }
 
