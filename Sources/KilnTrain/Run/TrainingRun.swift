@@ -115,6 +115,7 @@ public final class TrainingRun {
         let removed = folder.removeTemporaryFiles()
         let checkpoint = try Checkpoint.read(folder.checkpoint)
         var settings = try TrainSettings.resuming(checkpoint, at: folder.checkpoint, customModel: custom != nil) { changes(&$0) }
+        let tabular = try StoredSettings(checkpoint: checkpoint, at: folder.checkpoint).tabular
         settings.out = out
         settings.name = name
         try prepare(settings)
@@ -124,7 +125,7 @@ public final class TrainingRun {
             (model, data) = custom
             try DataFit.check(settings, data: data, builtInModel: false)
         } else {
-            data = try RunData.load(settings)
+            data = try RunData.load(settings, encoding: tabular)
             try DataFit.check(settings, data: data)
             model = settings.model.make(inputShape: data.inputShape, classes: data.classes, activation: settings.activation)
         }
@@ -144,7 +145,7 @@ public final class TrainingRun {
                            + "TrainingRun.restore(checkpoint:into:train:test:)")
         }
         let settings = stored.settings
-        let data = try RunData.load(settings)
+        let data = try RunData.load(settings, encoding: stored.tabular)
         try DataFit.check(settings, data: data)
         let model = settings.model.make(inputShape: data.inputShape, classes: data.classes, activation: settings.activation)
         try load(checkpoint, into: model, from: path, source: data.source)
@@ -169,11 +170,12 @@ public final class TrainingRun {
     // MARK: Evaluating
 
     /// The model's mean loss and metrics on the test set (`loss`, `accuracy`, `f1_macro`,
-    /// `expected_calibration_error`), in evaluation mode; for image data each test image's
+    /// `expected_calibration_error`; for regression `loss` on the standardized targets and `mae`,
+    /// `rmse`, `r2` in the targets' units), in evaluation mode; for image data each test image's
     /// outputs averaged with its mirror's when `testTimeFlip` (by default the settings').
     public func evaluate(testTimeFlip: Bool? = nil) -> [String: Double] {
         let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0), loss: settings.loss.make())
-        trainer.metrics = Self.metrics(classes: data.classes)
+        trainer.metrics = Self.metrics(for: data)
         if testTimeFlip ?? settings.testTimeFlip, data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
         return trainer.evaluate(DataLoader(data.test, batchSize: 1000))
     }
@@ -188,8 +190,11 @@ public final class TrainingRun {
     }
 
     /// The metrics every run reports on its test set.
-    static func metrics(classes: Int) -> [any Metric] {
-        [Accuracy(), F1Score(classes: classes, average: .macro), ExpectedCalibrationError()]
+    static func metrics(for data: RunData) -> [any Metric] {
+        if let encoding = data.encoding, encoding.isRegression {
+            return RegressionFigure.allCases.map { RegressionInTargetUnits($0, encoding: encoding) }
+        }
+        return [Accuracy(), F1Score(classes: data.classes, average: .macro), ExpectedCalibrationError()]
     }
 
     // MARK: Helpers
