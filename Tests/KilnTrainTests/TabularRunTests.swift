@@ -235,8 +235,8 @@ func logisticRegressionAccuracy(train: [[Double]], trainLabels: [Int], test: [[D
         func problem(_ text: String) -> String {
             do { return try TrainSettings.decode(text: text, path: "s.yaml").problem() ?? "no problem" } catch { return "\(error)" }
         }
-        #expect(problem("task: guess") == "s.yaml: task 'guess' is not one of classification, regression")
-        #expect(problem("data: {path: p.csv, label_column: y, missing: drop}") == "s.yaml: data.missing 'drop' is not one of median, error")
+        #expect(problem("task: guess") == "s.yaml: setting 'task' must be one of classification, regression, got 'guess'")
+        #expect(problem("data: {path: p.csv, label_column: y, missing: drop}") == "s.yaml: setting 'data.missing' must be one of median, error, got 'drop'")
         #expect(problem("early_stopping_patience: 2") == "early_stopping_patience needs a validation split: set data.validation_fraction")
         #expect(problem("data: {path: p.csv, label_column: y, validation_fraction: 1}")
                 == "data.validation_fraction must be at least 0 and below 1, got 1.0")
