@@ -12,9 +12,13 @@ import Kiln
 public struct TabularEncoding: Codable, Equatable, Sendable {
     /// One feature column: numeric (`mean`, `scale`, `median` set) or text (`categories` set).
     public struct Column: Codable, Equatable, Sendable {
+        /// The header name.
         public var name: String
+        /// The training rows' mean (numeric columns).
         public var mean: Double?
+        /// The training rows' population standard deviation, or 1 for a constant column (numeric columns).
         public var scale: Double?
+        /// The training rows' median, which a missing value takes (numeric columns).
         public var median: Double?
         /// The training rows' categories, sorted; one input each.
         public var categories: [String]?
@@ -25,11 +29,13 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
 
     /// The feature columns in file order (the label column left out).
     public var columns: [Column]
+    /// The header name of the labels or targets.
     public var labelColumn: String
     /// The class names by id; empty for regression.
     public var classNames: [String]
-    /// The training targets' mean and standard deviation (regression only).
+    /// The training targets' mean (regression only).
     public var targetMean: Double?
+    /// The training targets' population standard deviation, or 1 when constant (regression only).
     public var targetScale: Double?
     /// What a missing value does when new rows are encoded.
     public var missing: MissingValues

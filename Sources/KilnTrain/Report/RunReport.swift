@@ -55,7 +55,7 @@ enum RunReport {
             ("training time", String(format: "%.1f s", seconds)),
         ]
         if mirroredTest { report.summary.insert(("test figures", "each test image's outputs averaged with its mirror's"), at: 4) }
-        report.addTrainingCurves(records, labelSmoothing: settings.labelSmoothing)
+        report.addTrainingCurves(records, labelSmoothing: settings.loss == .crossEntropy ? settings.labelSmoothing : 0)
         switch outcome {
         case .classes(let evaluation, let classNames):
             report.figures.append(("Confusion matrix (test set; rows: true class)",

@@ -50,7 +50,7 @@ extension TrainingRun {
         let start = Date()
         try trainer.fit(loader, epochs: settings.epochs, evaluatingOn: testLoader)
         let seconds = Date().timeIntervalSince(start)
-        if let stopping, trainer.shouldStop {
+        if let stopping, trainer.shouldStop, trainer.progress.epoch < settings.epochs {
             note("stopped early after epoch \(trainer.progress.epoch): validation loss "
                  + String(format: "%.4f", stopping.losses.last ?? .nan) + " did not improve for \(stopping.patience) epochs")
         }
