@@ -141,6 +141,11 @@ func logisticRegressionAccuracy(train: [[Double]], trainLabels: [Int], test: [[D
         #expect(message { try restored.writePredictions(csv: newCSV, to: predictions) }
                 == "\(predictions) already exists; choose another file or pass --force to replace it")
         #expect(try restored.writePredictions(csv: newCSV, to: predictions, overwrite: true) == testRows.count)
+
+        // Prediction needs only the checkpoint: the same text once the training file is gone.
+        let withData = try restored.predictions(csv: newCSV)
+        try FileManager.default.removeItem(atPath: csv)
+        #expect(try TrainingRun.restoreForPrediction(checkpoint: run.folder.checkpoint).predictions(csv: newCSV) == withData)
     }
 
     @Test func aTextColumnIsOneHotEncodedOrRefusedAsTheSettingSays() throws {

@@ -3,6 +3,28 @@ import Kiln
 import KilnData
 
 extension TrainingRun {
+    /// The built-in model of a checkpoint trained on CSV data, rebuilt from the settings and the
+    /// ``TabularEncoding`` it stores, without reading any data file: for ``predictions(csv:)`` on
+    /// new rows (its ``data`` holds no examples).
+    public static func restoreForPrediction(checkpoint path: String) throws -> TrainingRun {
+        let (checkpoint, stored) = try readForEvaluation(path)
+        guard let encoding = stored.tabular, !stored.customModel else {
+            throw RunError("\(path) was not trained on CSV data by a built-in model; only such a run predicts CSV rows")
+        }
+        let settings = stored.settings
+        let classes = encoding.isRegression ? 1 : max(encoding.classNames.count, 2)
+        let none = TensorDataset(inputs: Tensor(zeros: [0, encoding.featureCount]),
+                                 targets: Tensor(zeros: [0], dtype: encoding.isRegression ? .float32 : .int64))
+        var data = RunData(train: none, test: none, classes: classes, classNames: encoding.classNames, inputShape: [encoding.featureCount],
+                           source: path, description: "the encoding stored in \(path)")
+        data.encoding = encoding
+        let model = settings.model.make(inputShape: data.inputShape, classes: classes, activation: settings.activation)
+        try load(checkpoint, into: model, from: path, source: data.source)
+        model.eval()
+        return TrainingRun(settings: settings, folder: RunFolder(holding: path), model: model, data: data, isCustomModel: false,
+                           start: .restored(checkpoint: path))
+    }
+
     /// Predictions for every row of the CSV file at `path`, encoded as the run's training rows
     /// were (the ``TabularEncoding`` its checkpoint stores; the label column may be absent), as
     /// CSV text in the rows' order: for a classifier `predicted` (the class name) and one

@@ -36,15 +36,15 @@ public final class TrainingRun {
     /// Whether training shows its progress and notes on standard error.
     public var showsProgress = true
 
-    private enum Start {
+    enum Start {
         case new
         case resuming(Checkpoint, removedTemporaryFiles: [String])
         case restored(checkpoint: String)
     }
 
-    private let start: Start
+    let start: Start
 
-    private init(settings: TrainSettings, folder: RunFolder, model: Module, data: RunData, isCustomModel: Bool, start: Start) {
+    init(settings: TrainSettings, folder: RunFolder, model: Module, data: RunData, isCustomModel: Bool, start: Start) {
         self.settings = settings
         self.folder = folder
         self.model = model
@@ -208,14 +208,14 @@ public final class TrainingRun {
 
     /// The checkpoint at `path` and its settings; a checkpoint holding NaN or infinite values is
     /// refused (its outputs would be meaningless).
-    private static func readForEvaluation(_ path: String) throws -> (Checkpoint, StoredSettings) {
+    static func readForEvaluation(_ path: String) throws -> (Checkpoint, StoredSettings) {
         let checkpoint = try Checkpoint.read(path)
         if let name = checkpoint.firstNonFiniteTensor { throw RunError("\(path): checkpoint has non-finite weights in '\(name)'") }
         return (checkpoint, try StoredSettings(checkpoint: checkpoint, at: path))
     }
 
     /// Loads the checkpoint's weights into `model`; a mismatch is one line naming both.
-    private static func load(_ checkpoint: Checkpoint, into model: Module, from path: String, source: String) throws {
+    static func load(_ checkpoint: Checkpoint, into model: Module, from path: String, source: String) throws {
         do {
             try model.load(stateDict: checkpoint.model)
         } catch {

@@ -42,13 +42,12 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         if let limit, limit <= 0 { throw CommandError("--limit must be positive") }
-        let run = try TrainingRun.restore(checkpoint: checkpoint)
         if let csv {
-            let rows = try run.writePredictions(csv: csv, to: out, overwrite: force)
+            let rows = try TrainingRun.restoreForPrediction(checkpoint: checkpoint).writePredictions(csv: csv, to: out, overwrite: force)
             print("wrote \(out) (\(rows) rows)")
             return
         }
-        let output = run.predict(limit: limit)
+        let output = try TrainingRun.restore(checkpoint: checkpoint).predict(limit: limit)
         try NPY.write(output, to: logits)
         try NPY.write(output.argmax(axis: 1), to: classes)
         print("wrote \(logits) \(output.shape) and \(classes) [\(output.shape[0])]")
