@@ -161,6 +161,10 @@ func logisticRegressionAccuracy(train: [[Double]], trainLabels: [Int], test: [[D
         s.data?.categorical = .error
         #expect(message { _ = try RunData.load(s) } == "\(csv): line 2 column 'color': 'red' is text; set data.categorical: onehot to encode the column")
         s.data?.categorical = .onehot
+        let single = try write("size,label\n1,hot\n2,hot\n3,hot\n", "single.csv")
+        defer { try? FileManager.default.removeItem(atPath: single) }
+        #expect(message { _ = try RunData.load(settings(csv: single, label: "label", out: out)) }
+                == "\(single): column 'label' holds one class only ('hot'); a classifier needs at least two")
         let run = try TrainingRun(settings: s)
         run.showsProgress = false
         #expect(run.data.encoding?.featureNames == ["size", "color=blue", "color=green", "color=red"])

@@ -75,6 +75,10 @@ public struct RunData {
         let table = try CSVRows(path: source.path)
         let regression = settings.task == .regression
         let names = regression ? [] : try stored?.classNames ?? TabularEncoding.classNames(table, labelColumn: source.labelColumn)
+        if !regression && names.count < 2 {
+            throw DataError(path: source.path, reason: "column '\(source.labelColumn.snippet())' holds one class only ('\(names[0].snippet())'); "
+                            + "a classifier needs at least two")
+        }
         let strata = regression ? [Int](repeating: 0, count: table.rows.count)
             : try TabularEncoding.classIds(table, labelColumn: source.labelColumn, classNames: names)
         let seed = UInt64(settings.seed)
@@ -105,7 +109,7 @@ public struct RunData {
         let train = try examples(table, trainRows), test = try examples(testTable, testRows)
         let validation = validationRows.isEmpty ? nil : try examples(table, validationRows)
         let counts = "\(train.count) train, " + (validation.map { "\($0.count) validation, " } ?? "") + "\(test.count) test"
-        var data = RunData(train: train, test: test, classes: regression ? 1 : max(names.count, 2), classNames: names,
+        var data = RunData(train: train, test: test, classes: regression ? 1 : names.count, classNames: names,
                            inputShape: [encoding.featureCount], source: source.path,
                            description: "\(source.path) (\(counts), \(encoding.featureCount) inputs from \(encoding.columns.count) columns)")
         data.validation = validation

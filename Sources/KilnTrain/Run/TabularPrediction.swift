@@ -12,7 +12,7 @@ extension TrainingRun {
             throw RunError("\(path) was not trained on CSV data by a built-in model; only such a run predicts CSV rows")
         }
         let settings = stored.settings
-        let classes = encoding.isRegression ? 1 : max(encoding.classNames.count, 2)
+        let classes = encoding.isRegression ? 1 : encoding.classNames.count
         let none = TensorDataset(inputs: Tensor(zeros: [0, encoding.featureCount]),
                                  targets: Tensor(zeros: [0], dtype: encoding.isRegression ? .float32 : .int64))
         var data = RunData(train: none, test: none, classes: classes, classNames: encoding.classNames, inputShape: [encoding.featureCount],
