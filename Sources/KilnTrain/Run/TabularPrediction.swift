@@ -30,6 +30,11 @@ extension TrainingRun {
     /// CSV text in the rows' order: for a classifier `predicted` (the class name) and one
     /// `probability_<class>` column per class; for regression `predicted` (in the targets' units).
     public func predictions(csv path: String) throws -> String {
+        try predictionRows(csv: path).text
+    }
+
+    /// ``predictions(csv:)`` and the number of rows predicted.
+    private func predictionRows(csv path: String) throws -> (text: String, count: Int) {
         guard let encoding = data.encoding else {
             throw RunError("\(path): only a run trained on CSV data predicts CSV rows; \(data.source) is not")
         }
@@ -40,7 +45,7 @@ extension TrainingRun {
         defer { model.train(wasTraining) }
         let outputs = withoutGradient { model(inputs) }
         if encoding.isRegression {
-            return "predicted\n" + encoding.targetValues(outputs).map { "\($0)\n" }.joined()
+            return ("predicted\n" + encoding.targetValues(outputs).map { "\($0)\n" }.joined(), rows.rows.count)
         }
         let names = data.classNames
         let probabilities = withoutGradient { outputs.softmax(axis: 1) }.contiguous().scalars
@@ -51,7 +56,7 @@ extension TrainingRun {
             let best = p.indices.max { p[$0] < p[$1] }! - r * classes
             text += ([Self.csvField(name(of: best, in: names))] + p.map { "\($0)" }).joined(separator: ",") + "\n"
         }
-        return text
+        return (text, rows.rows.count)
     }
 
     /// Writes ``predictions(csv:)`` of the CSV file at `csv` to `out` atomically; an existing
@@ -61,9 +66,9 @@ extension TrainingRun {
         if !overwrite && FileManager.default.fileExists(atPath: out) {
             throw RunError("\(out) already exists; choose another file or pass --force to replace it")
         }
-        let text = try predictions(csv: csv)
+        let (text, count) = try predictionRows(csv: csv)
         try AtomicFile.write(Data(text.utf8), to: out)
-        return text.split(separator: "\n", omittingEmptySubsequences: true).count - 1
+        return count
     }
 
     private func name(of index: Int, in names: [String]) -> String {
