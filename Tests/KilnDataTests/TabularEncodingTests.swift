@@ -89,3 +89,23 @@ import Testing
         expectClose(regression.targetValues(try regression.targets(numbers)).map { Float($0) }, [2, 0, 2], relative: 1e-6, absolute: 1e-6)
     }
 }
+
+@Suite struct TabularEncodingProblemTests {
+    @Test func anEncodingReadFromOutsideIsCheckedBeforeUse() throws {
+        let table = try CSVRows(text: "x,y\n1,a\n2,b\n", path: "t.csv")
+        let good = try TabularEncoding.fit(table, trainingRows: [0, 1], labelColumn: "y", regression: false, classNames: ["a", "b"])
+        #expect(good.problem == nil)
+        var bad = good
+        bad.classNames = ["a"]
+        #expect(bad.problem == "the tabular encoding has 1 classes; a classifier needs 2 to 100000")
+        bad = good
+        bad.columns[0].scale = 0
+        #expect(bad.problem == "the tabular encoding's column 'x' is malformed")
+        bad = good
+        bad.columns = []
+        #expect(bad.problem == "the tabular encoding has no feature columns")
+        bad = good
+        bad.targetScale = 2
+        #expect(bad.problem == "the tabular encoding's regression target is malformed")
+    }
+}

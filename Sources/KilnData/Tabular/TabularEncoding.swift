@@ -52,6 +52,30 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
     /// The most classes a label column may define.
     public static let maximumClassCount = 100_000
 
+    /// What makes an encoding read from outside (a checkpoint) unusable, on one line; nil when
+    /// it is sound: at least one column, each numeric (finite mean and median, positive finite
+    /// scale) or text (at least one category), at least two class names for classification and a
+    /// finite positive target scale for regression.
+    public var problem: String? {
+        if columns.isEmpty { return "the tabular encoding has no feature columns" }
+        for c in columns {
+            if let categories = c.categories {
+                if categories.isEmpty || c.mean != nil { return "the tabular encoding's column '\(c.name.snippet())' is malformed" }
+            } else if !(c.mean?.isFinite == true && c.median?.isFinite == true && c.scale.map { $0 > 0 && $0.isFinite } == true) {
+                return "the tabular encoding's column '\(c.name.snippet())' is malformed"
+            }
+        }
+        if featureCount > 1 << 24 { return "the tabular encoding has \(featureCount) inputs, more than \(1 << 24)" }
+        if targetMean != nil || targetScale != nil {
+            if !(targetMean?.isFinite == true && targetScale.map { $0 > 0 && $0.isFinite } == true) || !classNames.isEmpty {
+                return "the tabular encoding's regression target is malformed"
+            }
+        } else if classNames.count < 2 || classNames.count > Self.maximumClassCount {
+            return "the tabular encoding has \(classNames.count) classes; a classifier needs 2 to \(Self.maximumClassCount)"
+        }
+        return nil
+    }
+
     // MARK: Learning
 
     /// The class names of `table`'s label column (every row): `0…largest` when all labels are

@@ -51,6 +51,7 @@ public struct StoredSettings: Equatable, Sendable {
             throw RunError("\(path) stores no run settings: it was not written by a training run")
         }
         if let problem = settings.problem() { throw RunError("\(path): stored settings are invalid: \(problem)") }
+        if let problem = tabular?.problem { throw RunError("\(path): stored settings are invalid: \(problem)") }
     }
 
     /// A decoding error on one line: the key and what is wrong.
