@@ -116,6 +116,7 @@ func logisticRegressionAccuracy(train: [[Double]], trainLabels: [Int], test: [[D
 
         let summary = try run.run()
         let mlp = summary.test["test_accuracy"]!
+        #expect(try String(contentsOfFile: run.folder.report, encoding: .utf8).contains("(train/test): center 80/20, ring 80/20, side 80/20"))
         let logistic = logisticRegressionAccuracy(train: trainRows.map { rows[$0].features }, trainLabels: trainRows.map { labels[$0] },
                                                   test: testRows.map { rows[$0].features }, testLabels: testRows.map { labels[$0] }, classes: 3)
         print("sorted ring CSV: default MLP test accuracy \(mlp), standardized logistic regression \(logistic)")

@@ -66,7 +66,8 @@ extension TrainingRun {
             outcome = .classes(RunEvaluation(trainer: trainer, classes: data.classes), data.classNames)
         }
         try RunReport.write(to: folder.report, name: folder.name, model: modelName, settings: settings, records: trainer.records,
-                            test: test, outcome: outcome, mirroredTest: trainer.predictor != nil, seconds: seconds)
+                            test: test, outcome: outcome, mirroredTest: trainer.predictor != nil, seconds: seconds,
+                            classBalance: data.classBalance)
         return RunSummary(folder: folder, test: test, records: trainer.records, parameters: model.parameterCount, seconds: seconds)
     }
 
