@@ -13,6 +13,7 @@ public struct DiagonalFisher {
     /// The number of examples it was averaged over.
     public var exampleCount: Int
 
+    /// A Fisher diagonal already computed: one tensor per parameter path, averaged over `exampleCount` examples.
     public init(_ byName: [String: Tensor], exampleCount: Int) {
         self.byName = byName
         self.exampleCount = exampleCount

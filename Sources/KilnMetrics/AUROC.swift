@@ -18,6 +18,7 @@ public struct AUROC: Metric {
     private var labels: [Int] = []
     private var classes = 0
 
+    /// One-vs-rest ROC AUC combined by `average`, from logits or probabilities.
     public init(average: Averaging = .macro, scores: ScoreKind = .logits) {
         self.average = average
         self.scores = scores

@@ -13,6 +13,7 @@ public struct Accuracy: Metric {
     /// Samples whose scores held a NaN, so far.
     public private(set) var unscored = 0
 
+    /// An accuracy with no samples seen.
     public init() {}
 
     public var name: String { "accuracy" }
@@ -51,6 +52,7 @@ public struct TopKAccuracy: Metric {
     /// Samples whose scores held a NaN, so far.
     public private(set) var unscored = 0
 
+    /// The fraction of samples whose label is among the `k` highest scores.
     public init(k: Int) {
         precondition(k >= 1, "TopKAccuracy: k must be at least 1, got \(k)")
         self.k = k

@@ -36,6 +36,7 @@ public struct CohenKappa: Metric {
     /// The counts the value is read from.
     public private(set) var matrix: ConfusionMatrix
 
+    /// Cohen's kappa over `classes` classes.
     public init(classes: Int) { matrix = ConfusionMatrix(classes: classes) }
 
     public var name: String { "cohen_kappa" }
@@ -49,6 +50,7 @@ public struct MatthewsCorrelation: Metric {
     /// The counts the value is read from.
     public private(set) var matrix: ConfusionMatrix
 
+    /// The Matthews correlation over `classes` classes.
     public init(classes: Int) { matrix = ConfusionMatrix(classes: classes) }
 
     public var name: String { "matthews_correlation" }

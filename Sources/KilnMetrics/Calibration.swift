@@ -23,6 +23,7 @@ public struct ExpectedCalibrationError: Metric {
     /// Samples without a finite confidence, so far.
     public private(set) var unscored = 0
 
+    /// An expected calibration error over `bins` equal-width confidence bins, from logits or probabilities.
     public init(bins: Int = 15, scores: ScoreKind = .logits) {
         precondition(bins >= 1, "ExpectedCalibrationError: needs at least one bin, got \(bins)")
         self.bins = bins

@@ -14,6 +14,7 @@ public struct LogLoss: Metric {
     /// Samples seen so far.
     public private(set) var total = 0
 
+    /// A log loss over outputs that are logits (softmax applied here) or probabilities.
     public init(scores: ScoreKind = .logits) { self.scores = scores }
 
     public var name: String { "log_loss" }

@@ -93,6 +93,7 @@ public struct AveragedClassScore<Score: ClassScore>: Metric {
     /// How per-class scores are combined.
     public let average: Averaging
 
+    /// An F1 score over `classes` classes, per-class scores combined by `average`.
     public init(classes: Int, average: Averaging = .macro) {
         matrix = ConfusionMatrix(classes: classes)
         self.average = average

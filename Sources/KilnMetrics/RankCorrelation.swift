@@ -30,6 +30,7 @@ struct PairedValues {
 public struct SpearmanCorrelation: Metric {
     private var values = PairedValues()
 
+    /// A Spearman correlation with no values seen.
     public init() {}
 
     public var name: String { "spearman" }
@@ -71,6 +72,7 @@ public struct SpearmanCorrelation: Metric {
 public struct KendallTau: Metric {
     private var values = PairedValues()
 
+    /// A Kendall tau with no values seen.
     public init() {}
 
     public var name: String { "kendall_tau" }

@@ -30,6 +30,7 @@ public struct MeanSquaredError: Metric {
     /// Values seen so far.
     public private(set) var total = 0
 
+    /// A mean squared error with no values seen.
     public init() {}
 
     public var name: String { "mse" }
@@ -59,6 +60,7 @@ public struct MeanAbsoluteError: Metric {
     /// Values seen so far.
     public private(set) var total = 0
 
+    /// A mean absolute error with no values seen.
     public init() {}
 
     public var name: String { "mae" }
@@ -91,6 +93,7 @@ public struct R2Score: Metric {
     private var squaredDeviations: [Double] = []
     private var squaredResiduals: [Double] = []
 
+    /// An R² with no values seen.
     public init() {}
 
     public var name: String { "r2" }

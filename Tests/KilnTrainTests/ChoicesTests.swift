@@ -11,7 +11,9 @@ import Testing
         #expect(throws: ChoiceError.self) { try LossChoice(named: "hinge") }
         #expect((try? ActivationChoice(named: "leaky_relu")) == .leakyReLU)
         #expect((try? AugmentationChoice(named: "flip+crop")) == .flipCrop)
-        #expect(ActivationChoice.names == ["relu", "gelu", "silu", "tanh", "leaky_relu", "mish"])
+        #expect(ActivationChoice.names == ["relu", "gelu", "gelu_tanh", "silu", "swish", "mish", "tanh", "sigmoid", "softplus", "softsign",
+                                           "elu", "selu", "celu", "leaky_relu", "prelu", "relu6", "hardtanh", "hardsigmoid",
+                                           "hardswish", "squared_relu", "logsigmoid", "tanhshrink", "crrelu", "polyrelu", "swish_learned"])
     }
 
     @Test func eachOptimizerIsBuiltWithTheRunsLearningRateAndWeightDecay() {
@@ -43,7 +45,14 @@ import Testing
     }
 
     @Test func activationsAugmentationsAndLossBuildTheirObjects() {
-        #expect(ActivationChoice.allCases.map { "\(type(of: $0.make()))" } == ["ReLU", "GELU", "SiLU", "Tanh", "LeakyReLU", "Mish"])
+        #expect(ActivationChoice.allCases.map { "\(type(of: $0.make()))" }
+                == ["ReLU", "GELU", "GELU", "SiLU", "Swish", "Mish", "Tanh", "Sigmoid", "Softplus", "Softsign", "ELU", "SELU", "CELU",
+                    "LeakyReLU", "PReLU", "ReLU6", "HardTanh", "HardSigmoid", "HardSwish", "SquaredReLU", "LogSigmoid", "Tanhshrink",
+                    "CRReLU", "PolyReLU", "Swish"])
+        // The two spellings of GELU and of Swish differ where it matters: at x = 1.
+        let one = Tensor([1] as [Float])
+        #expect(ActivationChoice.gelu.make()(one).item != ActivationChoice.geluTanh.make()(one).item)
+        #expect(ActivationChoice.swishLearned.make().parameterCount == 1 && ActivationChoice.swish.make().parameterCount == 0)
         #expect(AugmentationChoice.allCases.map { $0.make(images: true).count } == [0, 1, 2])
         #expect(AugmentationChoice.flipCrop.make(images: false).isEmpty)
         // logits (ln 2, 0) for class 0: p = (2/3, 1/3).
@@ -56,10 +65,12 @@ import Testing
         #expect(abs(smoothed - expected) <= 1e-6 * expected)
     }
 
-    @Test func modelsAreSizedToTheData() {
-        let mlp = ModelChoice.mlp.make(inputShape: [3, 4], classes: 5, activation: .tanh)
+    @Test func modelsAreSizedToTheData() throws {
+        var settings = TrainSettings()
+        settings.activation = .tanh
+        let mlp = try ModelChoice.mlp.make(inputShape: [3, 4], classes: 5, settings: settings)
         #expect(mlp.stateDict()["1.weight"]?.shape == [512, 12] && mlp.stateDict()["5.weight"]?.shape == [5, 256])
-        let cnn = ModelChoice.cnn.make(inputShape: [3, 8, 8], classes: 4, activation: .relu)
+        let cnn = try ModelChoice.cnn.make(inputShape: [3, 8, 8], classes: 4, settings: TrainSettings())
         #expect(cnn.stateDict()["0.weight"]?.shape == [32, 3, 3, 3] && cnn.stateDict()["12.weight"]?.shape == [4, 128])
     }
 

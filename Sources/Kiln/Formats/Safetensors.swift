@@ -13,6 +13,7 @@ public enum Safetensors {
         public var tensors: [String: Tensor]
         public var metadata: [String: String]
 
+        /// Contents to write: named tensors and string metadata.
         public init(tensors: [String: Tensor], metadata: [String: String] = [:]) {
             self.tensors = tensors
             self.metadata = metadata

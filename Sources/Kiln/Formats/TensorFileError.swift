@@ -5,6 +5,7 @@ public struct TensorFileError: Error, CustomStringConvertible, Equatable {
     /// What is wrong, with a byte offset where one applies.
     public let reason: String
 
+    /// The error for the file at `path`, with what is wrong.
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason.oneLine

@@ -34,6 +34,9 @@ public final class HardTanh: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { hardTanh(x, min: min, max: max) }
+
+    /// PyTorch's `Hardtanh` text.
+    public override var extraDescription: String { "min_val=\(PythonText.float(min)), max_val=\(PythonText.float(max))" }
 }
 
 /// Applies ``relu6(_:)``.

@@ -48,6 +48,8 @@ public final class LeakyReLU: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { leakyReLU(x, negativeSlope: negativeSlope) }
+
+    public override var extraDescription: String { "negative_slope=\(PythonText.float(negativeSlope))" }
 }
 
 /// Applies ``squaredReLU(_:)``.
@@ -72,4 +74,6 @@ public final class PReLU: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { prelu(x, weight: weight) }
+
+    public override var extraDescription: String { "num_parameters=\(weight.shape[0])" }
 }

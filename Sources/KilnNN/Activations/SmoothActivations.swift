@@ -75,6 +75,8 @@ public final class GELU: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { gelu(x, approximate: approximate) }
+
+    public override var extraDescription: String { "approximate='\(approximate == .none ? "none" : "tanh")'" }
 }
 
 /// Applies ``silu(_:)``.
@@ -119,6 +121,8 @@ public final class Softplus: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { softplus(x, beta: beta, threshold: threshold) }
+
+    public override var extraDescription: String { "beta=\(PythonText.float(beta)), threshold=\(PythonText.float(threshold))" }
 }
 
 /// Applies ``logSigmoid(_:)``.
@@ -141,6 +145,8 @@ public final class ELU: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { elu(x, alpha: alpha) }
+
+    public override var extraDescription: String { "alpha=\(PythonText.float(alpha))" }
 }
 
 /// Applies ``selu(_:)``.
@@ -159,6 +165,8 @@ public final class CELU: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { celu(x, alpha: alpha) }
+
+    public override var extraDescription: String { "alpha=\(PythonText.float(alpha))" }
 }
 
 /// Applies ``softsign(_:)``.

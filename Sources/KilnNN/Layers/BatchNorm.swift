@@ -42,6 +42,13 @@ public class BatchNorm: Module {
         return [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
     }
 
+    /// PyTorch's text; `bias` is `affine`, as Kiln has no separate bias switch.
+    public override var extraDescription: String {
+        "\(featureCount), eps=\(PythonText.float(eps)), momentum=\(momentum.map(PythonText.float) ?? "None"), "
+            + "affine=\(PythonText.bool(weight != nil)), bias=\(PythonText.bool(bias != nil)), "
+            + "track_running_stats=\(PythonText.bool(runningMean != nil))"
+    }
+
     public override func forward(_ x: Tensor) -> Tensor {
         precondition(inputRanks.contains(x.rank) && x.shape[1] == featureCount,
                      "\(type(of: self)): expects \(inputRanks.map { "\($0)-D" }.joined(separator: " or ")) input with "

@@ -80,6 +80,12 @@ public final class Conv2d: Module {
         precondition(x.rank == 4, "Conv2d: expects input [N, C, H, W], got \(x.shape)")
         return convolve(x, weight: weight, bias: bias?.value, stride: stride, amounts: amounts, dilation: dilation, groups: groups)
     }
+
+    public override var extraDescription: String {
+        ConvolutionText.describe(in: weight.shape[1] * groups, out: weight.shape[0], kernel: Array(weight.shape[2...]),
+                                 stride: [stride.0, stride.1], padding: padding, dilation: [dilation.0, dilation.1],
+                                 groups: groups, bias: bias != nil)
+    }
 }
 
 /// A 1-D convolution over `[N, C, L]` sequences, PyTorch's `Conv1d`: `weight` `[out, in/groups, k]` and
@@ -112,6 +118,11 @@ public final class Conv1d: Module {
         precondition(x.rank == 3, "Conv1d: expects input [N, C, L], got \(x.shape)")
         return convolve(x.unsqueezed(2), weight: weight.unsqueezed(2), bias: bias?.value, stride: (1, stride),
                         amounts: [(0, 0), amounts], dilation: (1, dilation), groups: groups).squeezed(2)
+    }
+
+    public override var extraDescription: String {
+        ConvolutionText.describe(in: weight.shape[1] * groups, out: weight.shape[0], kernel: [weight.shape[2]], stride: [stride],
+                                 padding: padding, dilation: [dilation], groups: groups, bias: bias != nil)
     }
 }
 
@@ -170,5 +181,33 @@ public final class ConvTranspose2d: Module {
         let (extraH, extraW) = (amounts[0].after - amounts[0].before, amounts[1].after - amounts[1].before)
         if extraH == 0 && extraW == 0 { return y }
         return y.slice(axis: 2, 0..<(y.shape[2] - extraH)).slice(axis: 3, 0..<(y.shape[3] - extraW))
+    }
+
+    public override var extraDescription: String {
+        ConvolutionText.describe(in: weight.shape[0], out: weight.shape[1] * groups, kernel: Array(weight.shape[2...]),
+                                 stride: [stride.0, stride.1], padding: padding, dilation: [dilation.0, dilation.1],
+                                 outputPadding: [outputPadding.0, outputPadding.1], groups: groups, bias: bias != nil)
+    }
+}
+
+/// PyTorch's `extra_repr` of its convolutions: sizes, kernel and stride always; padding, dilation, output
+/// padding, groups and bias only where they differ from the defaults. Kiln's default ``Padding/valid``
+/// prints as no padding, like PyTorch's default `padding=0`.
+enum ConvolutionText {
+    static func describe(in inChannels: Int, out outChannels: Int, kernel: [Int], stride: [Int], padding: Padding,
+                         dilation: [Int], outputPadding: [Int]? = nil, groups: Int, bias: Bool) -> String {
+        var text = "\(inChannels), \(outChannels), kernel_size=\(PythonText.tuple(kernel)), stride=\(PythonText.tuple(stride))"
+        switch padding {
+        case .valid: break
+        case .same: text += ", padding=same"
+        case .explicit(let p):
+            let perAxis = p.count == 1 ? Array(repeating: p[0], count: kernel.count) : p
+            if perAxis.contains(where: { $0 != 0 }) { text += ", padding=\(PythonText.tuple(perAxis))" }
+        }
+        if dilation.contains(where: { $0 != 1 }) { text += ", dilation=\(PythonText.tuple(dilation))" }
+        if let outputPadding, outputPadding.contains(where: { $0 != 0 }) { text += ", output_padding=\(PythonText.tuple(outputPadding))" }
+        if groups != 1 { text += ", groups=\(groups)" }
+        if !bias { text += ", bias=False" }
+        return text
     }
 }

@@ -22,4 +22,7 @@ public final class Dropout: Module {
         let keep = Tensor.bernoulli(x.shape, probability: 1 - p, dtype: .float32, generator: generator)
         return x * (keep * (1 / (1 - p)))
     }
+
+    /// PyTorch's text; Kiln never drops in place.
+    public override var extraDescription: String { "p=\(PythonText.float(p)), inplace=False" }
 }

@@ -28,4 +28,8 @@ public final class Embedding: Module {
         let isPadding = (ids .== Tensor([paddingIndex], shape: [])).unsqueezed(-1)
         return Tensor.where(isPadding, vectors.detached(), vectors)
     }
+
+    public override var extraDescription: String {
+        "\(weight.shape[0]), \(weight.shape[1])" + (paddingIndex.map { ", padding_idx=\($0)" } ?? "")
+    }
 }

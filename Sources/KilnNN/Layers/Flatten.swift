@@ -12,4 +12,6 @@ public final class Flatten: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { x.flattened(from: startDim, through: endDim) }
+
+    public override var extraDescription: String { "start_dim=\(startDim), end_dim=\(endDim)" }
 }

@@ -31,4 +31,9 @@ public final class GroupNorm: Module {
         if let bias { y = y + bias.value.reshaped(perChannel) }
         return y
     }
+
+    /// PyTorch's text; `bias` is `affine`, as Kiln has no separate bias switch.
+    public override var extraDescription: String {
+        "\(groups), \(channels), eps=\(PythonText.float(eps)), affine=\(PythonText.bool(weight != nil)), bias=\(PythonText.bool(bias != nil))"
+    }
 }

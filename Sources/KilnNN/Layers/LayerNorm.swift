@@ -37,6 +37,12 @@ public final class LayerNorm: Module {
         if let bias { y = y + bias.value }
         return y
     }
+
+    /// PyTorch's text; `bias` reads False without `elementwiseAffine`, as Kiln keeps no bias switch then.
+    public override var extraDescription: String {
+        "\(PythonText.tuple(normalizedShape)), eps=\(PythonText.float(eps)), elementwise_affine=\(PythonText.bool(weight != nil)), "
+            + "bias=\(PythonText.bool(bias != nil))"
+    }
 }
 
 /// Root-mean-square normalization (Zhang & Sennrich, 2019), PyTorch's `RMSNorm`:
@@ -68,5 +74,9 @@ public final class RMSNorm: Module {
         let axes = Array((x.rank - normalizedShape.count)..<x.rank)
         let y = x * ((x * x).mean(axes: axes, keepingDims: true) + (eps ?? Float.ulpOfOne)).rsqrt()
         return weight.map { y * $0.value } ?? y
+    }
+
+    public override var extraDescription: String {
+        "\(PythonText.tuple(normalizedShape)), eps=\(eps.map(PythonText.float) ?? "None"), elementwise_affine=\(PythonText.bool(weight != nil))"
     }
 }

@@ -20,4 +20,8 @@ public final class Linear: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         linear(x, weight: weight, bias: bias?.value)
     }
+
+    public override var extraDescription: String {
+        "in_features=\(weight.shape[1]), out_features=\(weight.shape[0]), bias=\(PythonText.bool(bias != nil))"
+    }
 }

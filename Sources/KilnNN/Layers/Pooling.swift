@@ -25,6 +25,13 @@ public final class MaxPool2d: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
+
+    /// PyTorch's text, each size one number when equal along both axes (as when given as an int).
+    public override var extraDescription: String {
+        "kernel_size=\(PythonText.size([kernelSize.0, kernelSize.1])), stride=\(PythonText.size([stride.0, stride.1])), "
+            + "padding=\(PythonText.size([padding.0, padding.1])), dilation=\(PythonText.size([dilation.0, dilation.1])), "
+            + "ceil_mode=\(PythonText.bool(ceilMode))"
+    }
 }
 
 /// 2-D average pooling, PyTorch's `AvgPool2d`; `stride` defaults to the kernel size, and `ceilMode` keeps a
@@ -54,6 +61,12 @@ public final class AvgPool2d: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         avgPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad, ceilMode: ceilMode)
     }
+
+    /// PyTorch's text, each size one number when equal along both axes (as when given as an int).
+    public override var extraDescription: String {
+        "kernel_size=\(PythonText.size([kernelSize.0, kernelSize.1])), stride=\(PythonText.size([stride.0, stride.1])), "
+            + "padding=\(PythonText.size([padding.0, padding.1]))"
+    }
 }
 
 /// Average pooling to a fixed output size whatever the input size, PyTorch's `AdaptiveAvgPool2d`.
@@ -69,4 +82,6 @@ public final class AdaptiveAvgPool2d: Module {
     public convenience init(_ outputSize: Int) { self.init(outputSize: (outputSize, outputSize)) }
 
     public override func forward(_ x: Tensor) -> Tensor { adaptiveAvgPool2d(x, outputSize: outputSize) }
+
+    public override var extraDescription: String { "output_size=\(PythonText.size([outputSize.0, outputSize.1]))" }
 }

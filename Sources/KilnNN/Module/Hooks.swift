@@ -12,9 +12,10 @@ public struct HookHandle {
 nonisolated(unsafe) private var nextHookKey = 0
 
 extension Module {
-    /// Calls `hook(module, input, output)` after every forward pass of this module.
+    /// Calls `hook(module, inputs, output)` after every forward pass of this module, with every input
+    /// it was called with (one for most layers), as PyTorch's `register_forward_hook`.
     @discardableResult
-    public func addForwardHook(_ hook: @escaping (Module, Tensor, Tensor) -> Void) -> HookHandle {
+    public func addForwardHook(_ hook: @escaping (Module, [Tensor], Tensor) -> Void) -> HookHandle {
         nextHookKey += 1
         forwardHooks[nextHookKey] = hook
         return HookHandle(module: self, key: nextHookKey)

@@ -2,6 +2,9 @@ import Kiln
 
 /// Modules applied one after another; children are named `0`, `1`, … as in PyTorch.
 ///
+/// Each layer gets one tensor, the previous layer's output, so a layer that needs several inputs
+/// (see ``Module/inputArity``) cannot be a layer of a `Sequential`: call it from a module's `forward`.
+///
 /// ```swift
 /// let model = Sequential {
 ///     Linear(784, 128); ReLU()
@@ -12,7 +15,12 @@ public final class Sequential: Module {
     /// The layers, in order.
     public let layers: [Module]
 
+    /// - Precondition: every layer can be called with one input.
     public init(_ layers: [Module]) {
+        for (i, layer) in layers.enumerated() where !layer.inputArity.contains(1) {
+            preconditionFailure("Sequential: layer \(i) (\(type(of: layer))) takes \(layer.inputArity.countDescription) inputs, but Sequential "
+                                + "passes one tensor from layer to layer; call it from a Module's forward(_ inputs:) instead")
+        }
         self.layers = layers
         super.init()
     }

@@ -23,11 +23,12 @@ public enum StateDictError: Error, CustomStringConvertible, Equatable {
 }
 
 extension Module {
-    /// Every parameter and buffer by path name, as PyTorch's `state_dict()`.
+    /// Every parameter and buffer by path name, as PyTorch's `state_dict()`: one shared by several paths
+    /// (tied weights) appears under each.
     public func stateDict() -> [String: Tensor] {
         var dict: [String: Tensor] = [:]
-        for (name, p) in namedParameters() { dict[name] = p.value.detached() }
-        for (name, b) in namedBuffers() { dict[name] = b.wrappedValue }
+        for (name, p) in namedParametersOnEveryPath() { dict[name] = p.value.detached() }
+        for (name, b) in namedBuffersOnEveryPath() { dict[name] = b.wrappedValue }
         return dict
     }
 
@@ -36,7 +37,7 @@ extension Module {
     /// Everything is checked before anything changes, so a failed load leaves the module as it was.
     /// - Parameter strict: when true, names missing from `dict` or unknown to the module are errors.
     public func load(stateDict dict: [String: Tensor], strict: Bool = true) throws(StateDictError) {
-        let parameters = namedParameters(), buffers = namedBuffers()
+        let parameters = namedParametersOnEveryPath(), buffers = namedBuffersOnEveryPath()
         let shapes = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.parameter.value.shape) }
                                 + buffers.map { ($0.name, $0.buffer.wrappedValue.shape) })
         for name in shapes.keys.sorted() {

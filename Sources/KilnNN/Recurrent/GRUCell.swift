@@ -27,6 +27,8 @@ public final class GRUCell: Module {
         super.init()
     }
 
+    public override var extraDescription: String { "\(inputSize), \(hiddenSize)" + (biasIH == nil ? ", bias=False" : "") }
+
     public override var ownParameters: [(name: String, parameter: Parameter)] {
         RecurrentWeights(weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH).named(suffix: "")
     }

@@ -34,6 +34,10 @@ public final class RNNCell: Module {
         super.init()
     }
 
+    public override var extraDescription: String {
+        "\(inputSize), \(hiddenSize)" + (biasIH == nil ? ", bias=False" : "") + (nonlinearity == .tanh ? "" : ", nonlinearity=relu")
+    }
+
     public override var ownParameters: [(name: String, parameter: Parameter)] {
         RecurrentWeights(weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH).named(suffix: "")
     }

@@ -75,6 +75,17 @@ public class RecurrentLayer: Module {
         }
     }
 
+    /// PyTorch's `RNNBase` text: the sizes, then only the settings that differ from the defaults.
+    public override var extraDescription: String {
+        var text = "\(inputSize), \(hiddenSize)"
+        if layerCount != 1 { text += ", num_layers=\(layerCount)" }
+        if weights[0].biasIH == nil { text += ", bias=False" }
+        if batchFirst { text += ", batch_first=True" }
+        if dropout != 0 { text += ", dropout=\(PythonText.float(dropout))" }
+        if bidirectional { text += ", bidirectional=True" }
+        return text
+    }
+
     /// The output sequence, the final hidden states and (for LSTM) the final cell states.
     func run(_ input: Tensor, h0: Tensor?, c0: Tensor?, op: String) -> (output: Tensor, h: Tensor, c: Tensor?) {
         precondition((input.rank == 2 || input.rank == 3) && input.shape.last == inputSize,

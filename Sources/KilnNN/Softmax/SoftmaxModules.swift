@@ -17,6 +17,9 @@ public final class Softmax: Module {
     public override func forward(_ input: Tensor) -> Tensor {
         input.softmax(axis: axis, temperature: temperature, algorithm: algorithm)
     }
+
+    /// PyTorch's text, plus the temperature when it is not 1.
+    public override var extraDescription: String { SoftmaxText.describe(axis: axis, temperature: temperature) }
 }
 
 /// Log-softmax along `axis` as a module (PyTorch's `nn.LogSoftmax`), with an optional temperature.
@@ -31,6 +34,9 @@ public final class LogSoftmax: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor { input.logSoftmax(axis: axis, temperature: temperature) }
+
+    /// PyTorch's text, plus the temperature when it is not 1.
+    public override var extraDescription: String { SoftmaxText.describe(axis: axis, temperature: temperature) }
 }
 
 /// StableMax along `axis` as a module; see ``stablemax(_:axis:)``.
@@ -55,4 +61,11 @@ public final class Sparsemax: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor { sparsemax(input, axis: axis) }
+}
+
+/// `dim=-1`, then `temperature=…` when it is not 1 (a Kiln addition PyTorch's modules lack).
+enum SoftmaxText {
+    static func describe(axis: Int, temperature: Float) -> String {
+        "dim=\(axis)" + (temperature == 1 ? "" : ", temperature=\(PythonText.float(temperature))")
+    }
 }

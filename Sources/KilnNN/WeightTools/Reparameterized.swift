@@ -55,6 +55,14 @@ open class Reparameterized<Layer: Module>: Module {
     /// The layer's output with the computed parameter.
     open override func forward(_ input: Tensor) -> Tensor { withComputedWeight { $0(input) } }
 
+    /// The layer's output on several inputs with the computed parameter.
+    open override func forward(_ inputs: [Tensor]) -> Tensor { withComputedWeight { $0(inputs) } }
+
+    open override var inputArity: ClosedRange<Int> { layer.inputArity }
+
+    /// The layer's text, as PyTorch's `weight_norm` and `spectral_norm` leave the layer's `repr` unchanged.
+    open override var description: String { layer.description }
+
     open override var namedChildren: [(name: String, module: Module)] { layer.namedChildren }
 
     open override var ownParameters: [(name: String, parameter: Parameter)] {

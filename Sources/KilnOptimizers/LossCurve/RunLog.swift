@@ -125,6 +125,21 @@ public struct RunLog: Sendable {
     public func series(_ key: String) -> [Double] {
         records.compactMap { $0.fields[key] }
     }
+
+    /// The value of field `key` at every step from 0 to the last record that logs it: a record
+    /// that sums up several steps (Kiln logs the mean of every `logEvery` steps) stands for each
+    /// step since the previous such record.
+    public func perStep(_ key: String) -> [Double] {
+        let logged = records.compactMap { r in r.fields[key].map { (step: r.step, value: $0) } }
+        guard let last = logged.last else { return [] }
+        var values = [Double](repeating: 0, count: last.step + 1)
+        var start = 0
+        for (step, value) in logged {
+            for s in start...step { values[s] = value }
+            start = step + 1
+        }
+        return values
+    }
 }
 
 /// A loss logged at a training step.

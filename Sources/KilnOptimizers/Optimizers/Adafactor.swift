@@ -24,6 +24,9 @@ public final class Adafactor: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
+    /// Adafactor with PyTorch's defaults: the second-moment decay `1 − t^beta2Decay`, the
+    /// regularizing constants `epsilon` (ε₁, nil for the dtype's epsilon; ε₂), the update's RMS
+    /// clipped at `clippingThreshold`, and decoupled `weightDecay`.
     public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-2, beta2Decay: Double = -0.8,
                 epsilon: (Double?, Double) = (nil, 1e-3), clippingThreshold: Double = 1,
                 weightDecay: Double = 0, maximize: Bool = false) {

@@ -17,6 +17,9 @@ public final class Adagrad: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
+    /// Adagrad with PyTorch's defaults: the step shrinks as `lr / (1 + (t − 1)·learningRateDecay)`,
+    /// the accumulator starts at `initialAccumulatorValue`, `epsilon` joins the denominator, and
+    /// `weightDecay` is L2.
     public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-2, learningRateDecay: Double = 0,
                 weightDecay: Double = 0, initialAccumulatorValue: Double = 0, epsilon: Double = 1e-10,
                 maximize: Bool = false) {

@@ -21,6 +21,8 @@ public class Adam: ParameterwiseOptimizer {
     public var maximize: Bool
     let decoupledWeightDecay: Bool
 
+    /// Adam with PyTorch's defaults: `betas`, `epsilon`, L2 `weightDecay` (added to the
+    /// gradient), and optionally `amsgrad`.
     public convenience init(groups: [ParameterGroup] = [], learningRate: Double = 1e-3,
                             betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8,
                             weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false) {
@@ -66,6 +68,7 @@ public class Adam: ParameterwiseOptimizer {
 /// Adam with decoupled weight decay (Loshchilov & Hutter), following `torch.optim.AdamW`:
 /// the parameter shrinks by θ ← θ(1 − ηλ) before the Adam step instead of λθ joining the gradient.
 public final class AdamW: Adam {
+    /// AdamW with PyTorch's defaults, including its decoupled `weightDecay` of 0.01.
     public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-3,
                 betas: (Double, Double) = (0.9, 0.999), epsilon: Double = 1e-8,
                 weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false) {

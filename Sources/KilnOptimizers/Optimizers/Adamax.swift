@@ -15,6 +15,8 @@ public final class Adamax: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
+    /// Adamax with PyTorch's defaults: `betas` for the first moment and the infinity norm,
+    /// `epsilon`, and L2 `weightDecay`.
     public init(groups: [ParameterGroup] = [], learningRate: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999),
                 epsilon: Double = 1e-8, weightDecay: Double = 0, maximize: Bool = false) {
         precondition((0..<1).contains(betas.0) && (0..<1).contains(betas.1), "Adamax: betas \(betas) must lie in [0, 1)")

@@ -17,6 +17,7 @@ public struct GradientAccumulator {
     public private(set) var pending = 0
     private var sums: [String: Tensor] = [:]
 
+    /// An accumulator that averages the gradients of `microBatches` micro-batches into one step.
     public init(microBatches: Int) {
         precondition(microBatches >= 1, "GradientAccumulator: microBatches must be at least 1, got \(microBatches)")
         self.microBatches = microBatches

@@ -16,6 +16,8 @@ public final class Lion: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
+    /// Lion with the paper's defaults (learning rate 1e-4, `betas` (0.9, 0.99)) and decoupled
+    /// `weightDecay`.
     public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-4, betas: (Double, Double) = (0.9, 0.99),
                 weightDecay: Double = 0, maximize: Bool = false) {
         precondition((0...1).contains(betas.0) && (0...1).contains(betas.1), "Lion: betas \(betas) must lie in [0, 1]")

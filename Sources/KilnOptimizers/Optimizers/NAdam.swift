@@ -22,6 +22,8 @@ public final class NAdam: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
+    /// NAdam with PyTorch's defaults: `betas`, `epsilon`, `weightDecay` (L2, or decoupled with
+    /// `decoupledWeightDecay`), and the momentum schedule's `momentumDecay` ψ.
     public init(groups: [ParameterGroup] = [], learningRate: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999),
                 epsilon: Double = 1e-8, weightDecay: Double = 0, momentumDecay: Double = 4e-3,
                 decoupledWeightDecay: Bool = false, maximize: Bool = false) {

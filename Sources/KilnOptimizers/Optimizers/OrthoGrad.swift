@@ -16,6 +16,7 @@ public final class OrthoGrad<Base: Optimizer>: Optimizer {
     /// The optimizer that takes the projected gradients.
     public let base: Base
 
+    /// Wraps `base`, which then steps along each parameter's gradient made orthogonal to it.
     public init(_ base: Base) { self.base = base }
 
     public var learningRate: Double {

@@ -9,6 +9,7 @@ public struct ParameterGroup {
     /// The group's weight decay; nil means the optimizer's own.
     public var weightDecay: Double?
 
+    /// A group of named parameters with its own learning-rate scale and, optionally, weight decay.
     public init(_ parameters: [(name: String, parameter: Parameter)], learningRateScale: Double = 1,
                 weightDecay: Double? = nil) {
         self.parameters = parameters

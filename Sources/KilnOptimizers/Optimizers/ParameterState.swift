@@ -23,6 +23,7 @@ public struct StateBufferLayout: Equatable {
     public var shape: [Int]
     public var initialValue: Float
 
+    /// A buffer of `shape` filled with `initialValue`.
     public init(shape: [Int], initialValue: Float = 0) {
         self.shape = shape
         self.initialValue = initialValue

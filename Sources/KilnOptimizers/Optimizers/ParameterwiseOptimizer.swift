@@ -14,6 +14,8 @@ open class ParameterwiseOptimizer: Optimizer {
     }
     private var states: [String: ParameterState] = [:]
 
+    /// The shared part of every subclass's initializer: the groups and the two hyper-parameters
+    /// every optimizer has.
     public init(groups: [ParameterGroup], learningRate: Double, weightDecay: Double) {
         precondition(learningRate >= 0, "\(Self.self): learning rate \(learningRate) is negative")
         precondition(weightDecay >= 0, "\(Self.self): weight decay \(weightDecay) is negative")

@@ -23,6 +23,8 @@ public final class RAdam: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
+    /// RAdam with PyTorch's defaults: `betas`, `epsilon`, and `weightDecay` (L2, or decoupled
+    /// with `decoupledWeightDecay`).
     public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
                 epsilon: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false,
                 maximize: Bool = false) {

@@ -19,6 +19,8 @@ public final class RMSprop: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
+    /// RMSprop with PyTorch's defaults: smoothing `alpha`, `epsilon` in the denominator, L2
+    /// `weightDecay`, optional `momentum`, and the `centered` variant.
     public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-2, alpha: Double = 0.99,
                 epsilon: Double = 1e-8, weightDecay: Double = 0, momentum: Double = 0,
                 centered: Bool = false, maximize: Bool = false) {

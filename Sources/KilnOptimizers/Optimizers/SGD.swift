@@ -18,6 +18,8 @@ public final class SGD: ParameterwiseOptimizer {
     /// Whether to maximize the objective instead of minimizing it.
     public var maximize: Bool
 
+    /// SGD with PyTorch's defaults: optional `momentum` with `dampening` or `nesterov`, and L2
+    /// `weightDecay`.
     public init(groups: [ParameterGroup] = [], learningRate: Double = 1e-3, momentum: Double = 0,
                 dampening: Double = 0, weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false) {
         precondition(momentum >= 0, "SGD: momentum \(momentum) is negative")

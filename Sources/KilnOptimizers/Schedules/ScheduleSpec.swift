@@ -186,7 +186,7 @@ public enum ScheduleFamily: String, CaseIterable, Sendable {
         }
         let norms: [Double]
         do {
-            norms = try RunLog(contentsOf: path).series(key)
+            norms = try RunLog(contentsOf: path).perStep(key)
         } catch {
             throw ScheduleSpecError(spec: f.spec, problem: .unusableFile(field: "file", reason: error.description))
         }

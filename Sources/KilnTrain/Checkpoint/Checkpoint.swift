@@ -10,6 +10,7 @@ public struct TrainingProgress: Equatable, Sendable {
     /// Batches done in the epoch under way.
     public var batchInEpoch = 0
 
+    /// A position in training: `step` optimizer steps, `epoch` completed epochs, `batchInEpoch` batches into the next.
     public init(step: Int = 0, epoch: Int = 0, batchInEpoch: Int = 0) {
         self.step = step
         self.epoch = epoch
@@ -41,6 +42,8 @@ public struct Checkpoint {
     /// was its own metadata entry; read, never written.
     public var legacySettings: [String: String] = [:]
 
+    /// A checkpoint of the model's and optimizer's tensors, the position in training, the running
+    /// losses, both generators' states and the run's settings (JSON).
     public init(model: [String: Tensor], optimizer: [String: Tensor], progress: TrainingProgress, losses: RunningLosses = RunningLosses(),
                 dataRandomState: RandomState, modelRandomState: RandomState, settings: String? = nil) {
         self.model = model

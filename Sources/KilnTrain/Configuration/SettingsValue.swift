@@ -82,6 +82,15 @@ struct SettingsValue {
         }
     }
 
+    /// The value of a setting that lists integers (`[256, 128]`); at most 1,024 of them.
+    func integers() throws(SettingsError) -> [Int] {
+        guard case .sequence(let items) = node else { throw failure("must be a list of integers, got \(shown)") }
+        guard items.count <= 1024 else { throw failure("lists \(items.count) values, more than 1024") }
+        var values: [Int] = []
+        for (i, item) in items.enumerated() { values.append(try SettingsValue(node: item, key: "\(key)[\(i)]", file: file).integer()) }
+        return values
+    }
+
     /// `read(self)`, or nil when the value is null.
     func optional<T>(_ read: (SettingsValue) throws(SettingsError) -> T) throws(SettingsError) -> T? {
         isNull ? nil : try read(self)

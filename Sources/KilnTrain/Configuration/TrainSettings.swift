@@ -6,6 +6,10 @@ public struct TrainSettings: Equatable, Sendable {
     /// Classes or values (regression, CSV data only).
     public var task = TaskChoice.classification
     public var model = ModelChoice.cnn
+    /// The MLP's architecture when `model` is `mlp`; nil for the reference MLP.
+    public var mlp: MLPArchitecture?
+    /// The CNN's architecture when `model` is `cnn`; nil for the reference CNN.
+    public var cnn: CNNArchitecture?
     public var epochs = 14
     public var batchSize = 128
     public var lr = 2e-3
@@ -14,7 +18,16 @@ public struct TrainSettings: Equatable, Sendable {
     /// Label smoothing of the training loss (PyTorch's `label_smoothing`); evaluation uses none.
     public var labelSmoothing = 0.1
     public var optimizer = OptimizerChoice.adamw
+    /// Whether the optimizer steps along gradients made orthogonal to their weights (``OrthoGrad``, ⊥Grad).
+    public var orthogonalGradients = false
     public var schedule = ScheduleChoice.cosine
+    /// Weight decay following a schedule (a named one sized to the run with `weightDecay` as its
+    /// peak, or a spec); nil keeps it constant.
+    public var weightDecaySchedule: ScheduleChoice?
+    /// Label smoothing following a schedule, as ``weightDecaySchedule``; nil keeps it constant.
+    public var labelSmoothingSchedule: ScheduleChoice?
+    /// Steps summed up by each step record of the metrics log (mean loss and gradient norm).
+    public var logEvery = 10
     public var activation = ActivationChoice.relu
     /// Training-time augmentation of image data.
     public var augment = AugmentationChoice.flip
@@ -67,8 +80,9 @@ public struct TrainSettings: Equatable, Sendable {
 
     /// The keys of a settings file, one per setting.
     enum Key: String, CaseIterable, CodingKey {
-        case task, model, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
-             optimizer, schedule, activation, augment, testTimeFlip = "test_time_flip", seed,
+        case task, model, mlp, cnn, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
+             optimizer, orthogonalGradients = "orthogonal_gradients", schedule, weightDecaySchedule = "weight_decay_schedule", labelSmoothingSchedule = "label_smoothing_schedule",
+             logEvery = "log_every", activation, augment, testTimeFlip = "test_time_flip", seed,
              earlyStoppingPatience = "early_stopping_patience", threads, out, name, data
     }
 
@@ -78,15 +92,21 @@ public struct TrainSettings: Equatable, Sendable {
     public static let epochRange = 1...100_000
     /// The largest batch a run may ask for.
     public static let batchSizeRange = 1...(1 << 20)
+    /// The longest interval of a step record.
+    public static let logEveryRange = 1...1_000_000
     /// One clear line for the first value out of range, or nil. Settings from a file and from the
     /// command line both pass through here before a run starts (names of choices are checked when
     /// they are read).
     public func problem() -> String? {
+        if mlp != nil && model != .mlp { return "an mlp section describes the mlp model, but model is \(model.rawValue)" }
+        if cnn != nil && model != .cnn { return "a cnn section describes the cnn model, but model is \(model.rawValue)" }
+        if let problem = mlp?.problem() ?? cnn?.problem() { return problem }
         if !Self.epochRange.contains(epochs) { return "epochs must be from 1 to \(Self.epochRange.upperBound), got \(epochs)" }
         if !Self.batchSizeRange.contains(batchSize) { return "batch size must be from 1 to \(Self.batchSizeRange.upperBound), got \(batchSize)" }
         if !(lr > 0 && lr.isFinite) { return "learning rate must be positive and finite, got \(lr)" }
         if !(weightDecay >= 0 && weightDecay.isFinite) { return "weight decay must be non-negative and finite, got \(weightDecay)" }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing must be in [0, 1), got \(labelSmoothing)" }
+        if !Self.logEveryRange.contains(logEvery) { return "log_every must be from 1 to \(Self.logEveryRange.upperBound), got \(logEvery)" }
         if seed < 0 { return "seed must be non-negative, got \(seed)" }
         if let patience = earlyStoppingPatience {
             if patience < 1 { return "early_stopping_patience must be at least 1, got \(patience)" }

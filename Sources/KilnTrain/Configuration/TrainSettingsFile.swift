@@ -46,6 +46,8 @@ extension TrainSettings {
                 // A regression run's loss is mse unless the file names another.
                 if settings.task == .regression && !entries.contains(where: { $0.0 == .loss }) { settings.loss = .mse }
             case .model: settings.model = try value.choice()
+            case .mlp: settings.mlp = try MLPArchitecture(value)
+            case .cnn: settings.cnn = try CNNArchitecture(value)
             case .epochs: settings.epochs = try value.integer()
             case .batchSize: settings.batchSize = try value.integer()
             case .lr: settings.lr = try value.number()
@@ -53,7 +55,11 @@ extension TrainSettings {
             case .loss: settings.loss = try value.choice()
             case .labelSmoothing: settings.labelSmoothing = try value.number()
             case .optimizer: settings.optimizer = try value.choice()
+            case .orthogonalGradients: settings.orthogonalGradients = try value.bool()
             case .schedule: settings.schedule = try value.schedule()
+            case .weightDecaySchedule: settings.weightDecaySchedule = try value.schedule()
+            case .labelSmoothingSchedule: settings.labelSmoothingSchedule = try value.schedule()
+            case .logEvery: settings.logEvery = try value.integer()
             case .activation: settings.activation = try value.choice()
             case .augment: settings.augment = try value.choice()
             case .testTimeFlip: settings.testTimeFlip = try value.bool()
@@ -119,4 +125,37 @@ public struct SettingsError: Error, Equatable, CustomStringConvertible {
     /// `text` as an error quotes it, on one line: in single quotes, cut after 40 characters,
     /// with line breaks and other control characters escaped.
     static func quoted(_ text: String) -> String { "'\(text.snippet(40))'" }
+}
+
+extension MLPArchitecture {
+    /// The `mlp` section of a settings file; a key left out keeps its default.
+    init(_ value: SettingsValue) throws(SettingsError) {
+        self.init()
+        for (key, field) in try value.entries(Key.self) {
+            switch key {
+            case .hidden: hidden = try field.integers()
+            case .norm: norm = try field.choice()
+            case .dropout: dropout = try field.number()
+            case .residual: residual = try field.bool()
+            }
+        }
+    }
+}
+
+extension CNNArchitecture {
+    /// The `cnn` section of a settings file; a key left out keeps its default.
+    init(_ value: SettingsValue) throws(SettingsError) {
+        self.init()
+        for (key, field) in try value.entries(Key.self) {
+            switch key {
+            case .channels: channels = try field.integers()
+            case .kernel: kernel = try field.integer()
+            case .pool: pool = try field.choice()
+            case .norm: norm = try field.choice()
+            case .residual: residual = try field.bool()
+            case .dense: dense = try field.integer()
+            case .dropout: dropout = try field.number()
+            }
+        }
+    }
 }

@@ -11,6 +11,7 @@ public struct LogRecord: Equatable {
     /// Named figures: loss, lr, accuracy, seconds, …
     public var values: [String: Double]
 
+    /// A record of `kind` (`step`, `epoch`, `skipped`, …) at `step` in `epoch`, holding `values`.
     public init(kind: String, step: Int, epoch: Int, values: [String: Double]) {
         self.kind = kind
         self.step = step
@@ -132,6 +133,7 @@ public struct LogError: Error, CustomStringConvertible {
     public let line: Int?
     public let reason: String
 
+    /// The error for the log at `path`, naming its faulty `line` when the problem is one line.
     public init(path: String, line: Int? = nil, reason: String) {
         self.path = path
         self.line = line

@@ -11,16 +11,23 @@ extension TrainingRun {
     public func run() throws -> RunSummary {
         if let path = restoredCheckpoint { throw RunError("the run of \(path) was restored for evaluation; start a new run to train") }
         guard checkpointEvery >= 0 else { throw RunError("checkpoint interval must be non-negative, got \(checkpointEvery)") }
-        let optimizer = settings.optimizer.make(learningRate: settings.lr, weightDecay: settings.weightDecay)
+        let base = settings.optimizer.make(learningRate: settings.lr, weightDecay: settings.weightDecay)
+        let optimizer: any Optimizer = settings.orthogonalGradients ? Self.orthogonalized(base) : base
         let loader = DataLoader(data.train, batchSize: settings.batchSize, shuffle: true,
                                 generator: RandomGenerator(seed: UInt64(settings.seed) &+ 1),
                                 transforms: settings.augment.make(images: data.holdsImages))
         let testLoader = DataLoader(data.test, batchSize: 1000)
         let totalSteps = try RunLimits.totalSteps(epochs: settings.epochs, batchesPerEpoch: loader.batchCount)
 
-        let trainer = Trainer(model: model, optimizer: optimizer, loss: settings.loss.make(labelSmoothing: settings.labelSmoothing))
-        if settings.labelSmoothing > 0 { trainer.evaluationLoss = settings.loss.make() }
+        let smoothing = AnnealedValue(settings.labelSmoothing)
+        let loss = settings.loss
+        let trainer = Trainer(model: model, optimizer: optimizer,
+                              loss: settings.labelSmoothingSchedule == nil ? loss.make(labelSmoothing: settings.labelSmoothing)
+                                  : { outputs, targets in loss.make(labelSmoothing: smoothing.value)(outputs, targets) })
+        if settings.labelSmoothing > 0 || settings.labelSmoothingSchedule != nil { trainer.evaluationLoss = loss.make() }
         trainer.schedule = try settings.schedule.make(peak: settings.lr, steps: totalSteps)
+        trainer.logEvery = settings.logEvery
+        trainer.annealed = try annealedSettings(optimizer: base, labelSmoothing: smoothing, steps: totalSteps)
         trainer.metrics = Self.metrics(for: data)
         trainer.onNonFinite = onNonFinite
         trainer.showsProgress = showsProgress
@@ -78,5 +85,42 @@ extension TrainingRun {
         var figures: [String: Double] = [:]
         for (k, v) in trainer.evaluate(loader) { figures["test_" + k] = v }
         return figures
+    }
+}
+
+/// A value a training loss reads at every step, set by an ``AnnealedSetting``.
+final class AnnealedValue {
+    var value: Double
+    init(_ value: Double) { self.value = value }
+}
+
+extension TrainingRun {
+    /// The weight decay and label smoothing schedules of the settings, as the trainer applies them.
+    func annealedSettings(optimizer: any Optimizer, labelSmoothing: AnnealedValue, steps: Int) throws -> [AnnealedSetting] {
+        var annealed: [AnnealedSetting] = []
+        if let choice = settings.weightDecaySchedule {
+            guard let decaying = optimizer as? ParameterwiseOptimizer else {
+                throw RunError("weight_decay_schedule needs an optimizer with a weight decay; \(settings.optimizer.rawValue) has none")
+            }
+            let schedule = try choice.make(peak: settings.weightDecay, steps: steps)
+            try Self.checkRange(schedule, steps: steps, setting: "weight_decay_schedule", valid: 0...Double.greatestFiniteMagnitude)
+            annealed.append(AnnealedSetting("weight_decay", schedule) { decaying.weightDecay = $0 })
+        }
+        if let choice = settings.labelSmoothingSchedule {
+            let schedule = try choice.make(peak: settings.labelSmoothing, steps: steps)
+            try Self.checkRange(schedule, steps: steps, setting: "label_smoothing_schedule", valid: 0...0.999_999)
+            annealed.append(AnnealedSetting("label_smoothing", schedule) { labelSmoothing.value = $0 })
+        }
+        return annealed
+    }
+
+    /// `optimizer` stepping along orthogonalized gradients (its concrete type opened for ``OrthoGrad``).
+    private static func orthogonalized<O: Optimizer>(_ optimizer: O) -> any Optimizer { OrthoGrad(optimizer) }
+
+    /// Fails unless `schedule` stays within `valid` over the run's steps.
+    private static func checkRange(_ schedule: AnySchedule, steps: Int, setting: String, valid: ClosedRange<Double>) throws {
+        for step in 0..<steps where !valid.contains(schedule(step)) {
+            throw RunError("\(setting) gives \(schedule(step)) at step \(step), outside [\(valid.lowerBound), \(valid.upperBound)]")
+        }
     }
 }

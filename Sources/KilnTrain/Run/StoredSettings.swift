@@ -128,8 +128,13 @@ extension TrainSettings {
         var s = ["model": model.rawValue, "epochs": "\(epochs)", "batch_size": "\(batchSize)", "lr": "\(lr)",
                  "weight_decay": "\(weightDecay)", "loss": loss.rawValue, "label_smoothing": "\(labelSmoothing)",
                  "optimizer": optimizer.rawValue, "schedule": schedule.text, "activation": activation.rawValue,
-                 "augment": augment.rawValue, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)", "task": task.rawValue,
-                 "early_stopping_patience": earlyStoppingPatience.map(String.init) ?? "none"]
+                 "augment": augment.rawValue, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)", "log_every": "\(logEvery)",
+                 "task": task.rawValue, "early_stopping_patience": earlyStoppingPatience.map(String.init) ?? "none"]
+        if orthogonalGradients { s["orthogonal_gradients"] = "true" }
+        if let mlp { s["mlp"] = Self.json(mlp) }
+        if let cnn { s["cnn"] = Self.json(cnn) }
+        if let weightDecaySchedule { s["weight_decay_schedule"] = weightDecaySchedule.text }
+        if let labelSmoothingSchedule { s["label_smoothing_schedule"] = labelSmoothingSchedule.text }
         if let data {
             s["data.path"] = data.path
             s["data.label_column"] = data.labelColumn
@@ -171,5 +176,12 @@ extension TrainSettings {
             data = try DataSettings(path: text("data.path"), labelColumn: text("data.label_column"),
                                     testFraction: parsed("data.test_fraction") { Double($0) }, testPath: s["data.test_path"])
         }
+    }
+
+    /// A section as one line of JSON with sorted keys, for comparing stored and given settings.
+    private static func json<T: Encodable>(_ section: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(section)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 }

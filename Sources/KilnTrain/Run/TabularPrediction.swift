@@ -18,7 +18,7 @@ extension TrainingRun {
         var data = RunData(train: none, test: none, classes: classes, classNames: encoding.classNames, inputShape: [encoding.featureCount],
                            source: path, description: "the encoding stored in \(path)")
         data.encoding = encoding
-        let model = settings.model.make(inputShape: data.inputShape, classes: classes, activation: settings.activation)
+        let model = try settings.model.make(inputShape: data.inputShape, classes: classes, settings: settings)
         try load(checkpoint, into: model, from: path, source: data.source)
         model.eval()
         return TrainingRun(settings: settings, folder: RunFolder(holding: path), model: model, data: data, isCustomModel: false,

@@ -68,7 +68,7 @@ public final class TrainingRun {
         Random.seed(UInt64(settings.seed))
         let data = try RunData.load(settings)
         try DataFit.check(settings, data: data)
-        let model = settings.model.make(inputShape: data.inputShape, classes: data.classes, activation: settings.activation)
+        let model = try settings.model.make(inputShape: data.inputShape, classes: data.classes, settings: settings)
         self.init(settings: settings, folder: folder, model: model, data: data, isCustomModel: false, start: .new)
     }
 
@@ -127,7 +127,7 @@ public final class TrainingRun {
         } else {
             data = try RunData.load(settings, encoding: tabular)
             try DataFit.check(settings, data: data)
-            model = settings.model.make(inputShape: data.inputShape, classes: data.classes, activation: settings.activation)
+            model = try settings.model.make(inputShape: data.inputShape, classes: data.classes, settings: settings)
         }
         try load(checkpoint, into: model, from: folder.checkpoint, source: data.source)
         return TrainingRun(settings: settings, folder: folder, model: model, data: data, isCustomModel: custom != nil,
@@ -147,7 +147,7 @@ public final class TrainingRun {
         let settings = stored.settings
         let data = try RunData.load(settings, encoding: stored.tabular)
         try DataFit.check(settings, data: data)
-        let model = settings.model.make(inputShape: data.inputShape, classes: data.classes, activation: settings.activation)
+        let model = try settings.model.make(inputShape: data.inputShape, classes: data.classes, settings: settings)
         try load(checkpoint, into: model, from: path, source: data.source)
         model.eval()
         return TrainingRun(settings: settings, folder: RunFolder(holding: path), model: model, data: data, isCustomModel: false,

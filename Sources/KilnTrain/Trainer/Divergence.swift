@@ -27,6 +27,7 @@ public struct DivergenceError: Error, Equatable, CustomStringConvertible {
     /// The loss or gradient norm found (NaN for a tensor).
     public let value: Double
 
+    /// The error for `quantity` found non-finite (its `value`, when a number) at `step` of `epoch`.
     public init(step: Int, epoch: Int, quantity: NonFiniteQuantity, value: Double = .nan) {
         self.step = step
         self.epoch = epoch

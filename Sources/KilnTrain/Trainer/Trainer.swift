@@ -26,6 +26,8 @@ public final class Trainer {
     public var evaluationLoss: ((Tensor, Tensor) -> Tensor)?
     /// Sets the optimizer's learning rate before each step, when present.
     public var schedule: AnySchedule?
+    /// Other hyper-parameters that follow schedules, set before each step and logged in step records.
+    public var annealed: [AnnealedSetting] = []
     /// Metrics computed on evaluation (fresh copies each time).
     public var metrics: [any Metric] = []
     public var callbacks: [any TrainerCallback] = []
@@ -48,12 +50,15 @@ public final class Trainer {
 
     /// The sums behind the loss records not yet written, kept in checkpoints for an exact resume.
     private var running = RunningLosses()
+    /// Whether the batches so far were a classifier's (logits and int64 labels), so the progress line shows accuracy.
+    private var classifies = false
     private var dataGenerator: RandomGenerator?
     /// The data generator's state at the start of the epoch under way (or the next one, between epochs).
     private var epochStartDataState: RandomState?
     /// A state to restore into the data generator before the next epoch, after ``resume(from:records:)``.
     private var resumedDataState: RandomState?
 
+    /// A trainer that fits `model` with `optimizer` to minimize `loss(outputs, targets)`, averaged over a batch.
     public init(model: Module, optimizer: any Optimizer, loss: @escaping (Tensor, Tensor) -> Tensor) {
         self.model = model
         self.optimizer = optimizer
@@ -88,7 +93,7 @@ public final class Trainer {
             for batch in batches {
                 let value = try step(batch)
                 display?.update(completed: progress.batchInEpoch, samples: running.epochSamples,
-                                figures: ["loss": running.epochLoss])
+                                figures: classifies ? ["loss": running.epochLoss, "acc": running.epochAccuracy] : ["loss": running.epochLoss])
                 for callback in callbacks { try callback.trainer(self, didFinishStepWithLoss: value) }
             }
             display?.finish()
@@ -113,20 +118,35 @@ public final class Trainer {
     @discardableResult
     public func step(_ batch: Batch) throws -> Double {
         if let schedule { optimizer.learningRate = schedule(progress.step) }
-        let (value, gradients) = valueAndGradient(of: model) { m in loss(m(batch.inputs), batch.targets) }
+        var annealedValues: [String: Double] = [:]
+        for setting in annealed {
+            let value = setting.schedule(progress.step)
+            setting.apply(value)
+            annealedValues[setting.name] = value
+        }
+        var outputs: Tensor?
+        let (value, gradients) = valueAndGradient(of: model) { m in
+            let out = m(batch.inputs)
+            outputs = out
+            return loss(out, batch.targets)
+        }
         let lossValue = Double(value.item)
-        if let divergence = divergence(loss: lossValue, gradients: gradients) {
+        let gradientNorm = gradients.globalNorm
+        if let divergence = divergence(loss: lossValue, gradientNorm: gradientNorm) {
             guard onNonFinite == .skip else { throw divergence }
             running.skippedSteps += 1
             try append(LogRecord(kind: "skipped", step: progress.step, epoch: progress.epoch + 1,
                                  values: ["skipped_steps": Double(running.skippedSteps)]))
         } else {
             optimizer.update(model, along: gradients)
-            running.add(loss: lossValue, samples: batch.inputs.shape[0])
+            let correct = outputs.flatMap { Self.correctPredictions($0, batch.targets) }
+            if correct != nil { classifies = true }
+            running.add(loss: lossValue, gradientNorm: gradientNorm, samples: batch.inputs.shape[0], correct: correct ?? 0)
         }
         if (progress.step + 1) % logEvery == 0 && running.unloggedSteps > 0 {
-            try append(LogRecord(kind: "step", step: progress.step, epoch: progress.epoch + 1,
-                                 values: ["loss": running.takeUnloggedLoss(), "lr": Double(optimizer.learningRate)]))
+            let (meanLoss, meanNorm) = running.takeUnlogged()
+            let values = annealedValues.merging(["loss": meanLoss, "grad_norm": meanNorm, "lr": optimizer.learningRate]) { $1 }
+            try append(LogRecord(kind: "step", step: progress.step, epoch: progress.epoch + 1, values: values))
         }
         progress.step += 1
         progress.batchInEpoch += 1
@@ -136,10 +156,17 @@ public final class Trainer {
     /// Steps skipped so far because their loss or gradient norm was not finite (``NonFiniteAction/skip``).
     public var skippedSteps: Int { running.skippedSteps }
 
-    private func divergence(loss: Double, gradients: Gradients) -> DivergenceError? {
+    /// How many rows of classifier `outputs` `[N, C]` have their largest score at the int64 label
+    /// in `targets` `[N]`; nil for outputs or targets of other shapes or types.
+    static func correctPredictions(_ outputs: Tensor, _ targets: Tensor) -> Int? {
+        guard outputs.rank == 2, targets.dtype == .int64, targets.shape == [outputs.shape[0]] else { return nil }
+        let predicted = withoutGradient { outputs.argmax(axis: 1) }
+        return zip(predicted.integers, targets.integers).count { $0 == $1 }
+    }
+
+    private func divergence(loss: Double, gradientNorm norm: Double) -> DivergenceError? {
         let at = (step: progress.step, epoch: progress.epoch + 1)
         if !loss.isFinite { return DivergenceError(step: at.step, epoch: at.epoch, quantity: .loss, value: loss) }
-        let norm = gradients.globalNorm
         if !norm.isFinite { return DivergenceError(step: at.step, epoch: at.epoch, quantity: .gradientNorm, value: norm) }
         return nil
     }

@@ -25,6 +25,8 @@ public final class EarlyStopping: TrainerCallback {
     public private(set) var best: Double?
     private var epochsWithoutImprovement = 0
 
+    /// Stops after `patience` epochs in which `monitor` (a key of the epoch record) did not improve by
+    /// more than `minimumDelta` (rising when `maximize`, else falling).
     public init(monitor: String = "test_loss", maximize: Bool = false, patience: Int = 3, minimumDelta: Double = 0) {
         self.monitor = monitor
         self.maximize = maximize
@@ -56,6 +58,7 @@ public final class Checkpointing: TrainerCallback {
     /// Settings stored in each checkpoint (``Checkpoint/settings``).
     public var settings: String?
 
+    /// Checkpoints to `path` every `everySteps` steps (0: only after each epoch), storing `settings`.
     public init(path: String, everySteps: Int = 200, settings: String? = nil) {
         self.path = path
         self.everySteps = everySteps

@@ -26,5 +26,9 @@ enum KernelBench {
         let x = Tensor.normal([n], generator: RandomGenerator(seed: 0))
         let t = Timing.secondsPerCall(minimumSeconds: 0) { _ = x.sum() }
         report.add("sum_16M", ["ms": t * 1e3, "gb_per_s": Double(4 * n) / t / 1e9])
+        // Column sums (a Linear bias gradient's reduction) over a batch of 65,536 rows.
+        let rows = Tensor.normal([65536, 256], generator: RandomGenerator(seed: 1))
+        let columns = Timing.secondsPerCall(minimumSeconds: 0) { _ = rows.sum(axes: [0]) }
+        report.add("sum_columns_65536x256", ["ms": columns * 1e3, "gb_per_s": Double(4 * rows.count) / columns / 1e9])
     }
 }

@@ -25,6 +25,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Schedule: \(names(ScheduleChoice.Sized.self)), or a spec such as cosine:peak=1e-3,floor=1e-5,steps=4690.",
             transform: { try ScheduleChoice($0) })
     var schedule: ScheduleChoice?
+    @Option(help: "Step along gradients made orthogonal to their weights (⊥Grad): true or false.") var orthogonalGradients: Bool?
+    @Option(help: "Weight decay following a schedule: a named one (peak: --weight-decay) or a spec.", transform: { try ScheduleChoice($0) })
+    var weightDecaySchedule: ScheduleChoice?
+    @Option(help: "Label smoothing following a schedule: a named one (peak: --label-smoothing) or a spec.", transform: { try ScheduleChoice($0) })
+    var labelSmoothingSchedule: ScheduleChoice?
+    @Option(parsing: .unconditional, help: "Steps summed up by each step record of metrics.jsonl.") var logEvery: Int?
     @Option(help: "Activation: \(names(ActivationChoice.self)).", transform: choice) var activation: ActivationChoice?
     @Option(help: "Augmentation of image data: \(names(AugmentationChoice.self)).", transform: choice) var augment: AugmentationChoice?
     @Option(help: "Average each test image's outputs with its mirror's: true or false.") var testTimeFlip: Bool?
@@ -90,7 +96,11 @@ struct TrainCommand: ParsableCommand {
         if let loss { settings.loss = loss }
         if let labelSmoothing { settings.labelSmoothing = labelSmoothing }
         if let optimizer { settings.optimizer = optimizer }
+        if let orthogonalGradients { settings.orthogonalGradients = orthogonalGradients }
         if let schedule { settings.schedule = schedule }
+        if let weightDecaySchedule { settings.weightDecaySchedule = weightDecaySchedule }
+        if let labelSmoothingSchedule { settings.labelSmoothingSchedule = labelSmoothingSchedule }
+        if let logEvery { settings.logEvery = logEvery }
         if let activation { settings.activation = activation }
         if let augment { settings.augment = augment }
         if let testTimeFlip { settings.testTimeFlip = testTimeFlip }
