@@ -251,6 +251,12 @@ func logisticRegressionAccuracy(train: [[Double]], trainLabels: [Int], test: [[D
         #expect(problem("data: {path: p.csv, label_column: y, validation_fraction: 1}")
                 == "data.validation_fraction must be at least 0 and below 1, got 1.0")
         #expect(problem("task: regression") == "task regression needs CSV data (a data section)")
+        #expect(problem("early_stopping_patience: 0\ndata: {path: p.csv, label_column: y, validation_fraction: 0.1}")
+                == "early_stopping_patience must be at least 1, got 0")
+        #expect(problem("task: regression\nloss: cross_entropy\ndata: {path: p.csv, label_column: y}")
+                == "loss cross_entropy does not fit task regression; use loss mse or huber")
+        #expect(problem("loss: huber\ndata: {path: p.csv, label_column: y}")
+                == "loss huber does not fit task classification; use loss cross_entropy")
     }
 
     @Test func earlyStoppingWatchesTheValidationSplit() throws {
