@@ -66,7 +66,7 @@ public struct CSVTable {
 
     /// The label column's index, once the header's names are checked to be distinct and to
     /// leave at least one feature column.
-    private static func labelIndex(_ header: [String], labelColumn: String, path: String) throws(DataError) -> Int {
+    static func labelIndex(_ header: [String], labelColumn: String, path: String) throws(DataError) -> Int {
         var firstColumn: [String: Int] = [:]
         for (c, name) in header.enumerated() {
             if let earlier = firstColumn[name] {

@@ -8,7 +8,7 @@ import Testing
         #expect(error?.description == "optimizer 'adamz' is not one of adamw, adam, sgd, lion, rmsprop, adagrad, adamax, nadam, radam, adafactor")
         #expect(throws: ChoiceError.self) { try ModelChoice(named: "CNN") }
         #expect(throws: ChoiceError.self) { try AugmentationChoice(named: "crop") }
-        #expect(throws: ChoiceError.self) { try LossChoice(named: "mse") }
+        #expect(throws: ChoiceError.self) { try LossChoice(named: "hinge") }
         #expect((try? ActivationChoice(named: "leaky_relu")) == .leakyReLU)
         #expect((try? AugmentationChoice(named: "flip+crop")) == .flipCrop)
         #expect(ActivationChoice.names == ["relu", "gelu", "gelu_tanh", "silu", "swish", "mish", "tanh", "sigmoid", "softplus", "softsign",
@@ -86,7 +86,7 @@ import Testing
         #expect(refusal("optimizer: adamz\n") == "s.yaml: setting 'optimizer' must be one of adamw, adam, sgd, lion, rmsprop, adagrad, "
                 + "adamax, nadam, radam, adafactor, got 'adamz'")
         #expect(refusal("model: resnet\n") == "s.yaml: setting 'model' must be one of mlp, cnn, got 'resnet'")
-        #expect(refusal("loss: mse\n") == "s.yaml: setting 'loss' must be one of cross_entropy, got 'mse'")
+        #expect(refusal("loss: hinge\n") == "s.yaml: setting 'loss' must be one of cross_entropy, mse, huber, got 'hinge'")
         #expect(refusal("schedule: cosin\n")?.hasPrefix("s.yaml: setting 'schedule' must be one of cosine, constant, linear, wsd, onecycle, or a spec") == true)
         #expect(refusal("optimizer: radam\nloss: cross_entropy\nschedule: 'wsd:peak=1e-3,steps=100'\naugment: flip+crop\n") == nil)
     }

@@ -91,7 +91,7 @@ import Testing
         #expect(refusal(#"{"data": {"path": "a.csv", "label_column": "y", "path": "b.csv"}}"#)
                 == "setting 'data.path' appears twice (again at line 1)")
         #expect(refusal("data:\n  path: a.csv\n  label_column: y\n  pathz: b.csv\n")
-                == "unknown setting 'data.pathz'; known: label_column, path, test_fraction, test_path")
+                == "unknown setting 'data.pathz'; known: categorical, label_column, missing, path, test_fraction, test_path, validation_fraction")
         // Names and values are quoted on one line, however long or broken.
         #expect(refusal(#""a\nb\u2028c": 1"#)?.hasPrefix(#"unknown setting 'a\nb\u{2028}c'; known: "#) == true)
         #expect(refusal(String(repeating: "k", count: 1000) + ": 1")?.hasPrefix("unknown setting '" + String(repeating: "k", count: 40) + "…'") == true)

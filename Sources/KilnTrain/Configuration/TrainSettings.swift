@@ -1,6 +1,10 @@
+import KilnData
+
 /// Everything a training run can be told, from command-line options or a settings file
 /// (YAML or JSON, same keys: `model`, `epochs`, `batch_size`, `lr`, …, and a `data` section).
 public struct TrainSettings: Equatable, Sendable {
+    /// Classes or values (regression, CSV data only).
+    public var task = TaskChoice.classification
     public var model = ModelChoice.cnn
     /// The MLP's architecture when `model` is `mlp`; nil for the reference MLP.
     public var mlp: MLPArchitecture?
@@ -32,39 +36,56 @@ public struct TrainSettings: Equatable, Sendable {
     /// Whether evaluation averages each test image's outputs with its mirror's (image data only).
     public var testTimeFlip = true
     public var seed = 0
+    /// Epochs without a lower validation loss after which training stops (needs
+    /// `data.validation_fraction`); nil trains every epoch.
+    public var earlyStoppingPatience: Int?
     public var threads: Int?
     public var out = "runs"
     public var name: String?
     /// Where examples come from: Fashion-MNIST by default, or a CSV file.
     public var data: DataSettings?
 
-    /// A CSV data source: numeric feature columns and a label column, split into train and test.
+    /// A CSV data source: feature columns and a label column, split into train and test
+    /// (``TabularEncoding`` says how columns become inputs).
     public struct DataSettings: Equatable, Sendable {
         public var path: String
         public var labelColumn: String
-        /// The fraction of rows (taken from the end) held out for testing.
+        /// The fraction of rows held out for testing: drawn at random (seeded by `seed`) from
+        /// each class in proportion.
         public var testFraction = 0.2
         /// A separate test file, instead of `testFraction`.
         public var testPath: String?
+        /// The fraction of the training rows held out, the same way, to watch for early stopping (0: none).
+        public var validationFraction = 0.0
+        /// What a feature column holding text does.
+        public var categorical = CategoricalColumns.onehot
+        /// What a missing feature value does.
+        public var missing = MissingValues.median
 
-        public init(path: String, labelColumn: String, testFraction: Double = 0.2, testPath: String? = nil) {
+        public init(path: String, labelColumn: String, testFraction: Double = 0.2, testPath: String? = nil,
+                    validationFraction: Double = 0, categorical: CategoricalColumns = .onehot, missing: MissingValues = .median) {
             self.path = path
             self.labelColumn = labelColumn
             self.testFraction = testFraction
             self.testPath = testPath
+            self.validationFraction = validationFraction
+            self.categorical = categorical
+            self.missing = missing
         }
 
         /// The keys of a `data` section.
         enum Key: String, CaseIterable, CodingKey {
-            case path, labelColumn = "label_column", testFraction = "test_fraction", testPath = "test_path"
+            case path, labelColumn = "label_column", testFraction = "test_fraction", testPath = "test_path",
+                 validationFraction = "validation_fraction", categorical, missing
         }
     }
 
     /// The keys of a settings file, one per setting.
     enum Key: String, CaseIterable, CodingKey {
-        case model, mlp, cnn, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
+        case task, model, mlp, cnn, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
              optimizer, orthogonalGradients = "orthogonal_gradients", schedule, weightDecaySchedule = "weight_decay_schedule", labelSmoothingSchedule = "label_smoothing_schedule",
-             logEvery = "log_every", maxGradNorm = "max_grad_norm", activation, augment, testTimeFlip = "test_time_flip", seed, threads, out, name, data
+             logEvery = "log_every", maxGradNorm = "max_grad_norm", activation, augment, testTimeFlip = "test_time_flip", seed,
+             earlyStoppingPatience = "early_stopping_patience", threads, out, name, data
     }
 
     public init() {}
@@ -90,6 +111,14 @@ public struct TrainSettings: Equatable, Sendable {
         if !Self.logEveryRange.contains(logEvery) { return "log_every must be from 1 to \(Self.logEveryRange.upperBound), got \(logEvery)" }
         if let maxGradNorm, !(maxGradNorm > 0 && maxGradNorm.isFinite) { return "max_grad_norm must be positive and finite, got \(maxGradNorm)" }
         if seed < 0 { return "seed must be non-negative, got \(seed)" }
+        if let patience = earlyStoppingPatience {
+            if patience < 1 { return "early_stopping_patience must be at least 1, got \(patience)" }
+            if (data?.validationFraction ?? 0) == 0 { return "early_stopping_patience needs a validation split: set data.validation_fraction" }
+        }
+        if task == .regression && data == nil { return "task regression needs CSV data (a data section)" }
+        if loss.isRegression != (task == .regression) {
+            return "loss \(loss) does not fit task \(task); use " + (task == .regression ? "loss mse or huber" : "loss cross_entropy")
+        }
         if let threads {
             do { try RunLimits.check(threads: threads) } catch { return error.description }
         }
@@ -103,6 +132,9 @@ public struct TrainSettings: Equatable, Sendable {
             if data.testPath?.isEmpty == true { return "data.test_path must name a CSV file" }
             if !(data.testFraction > 0 && data.testFraction < 1) {
                 return "data.test_fraction must be between 0 and 1, got \(data.testFraction)"
+            }
+            if !(data.validationFraction >= 0 && data.validationFraction < 1) {
+                return "data.validation_fraction must be at least 0 and below 1, got \(data.validationFraction)"
             }
         }
         return nil

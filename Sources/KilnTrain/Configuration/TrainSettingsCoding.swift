@@ -1,4 +1,5 @@
 import Foundation
+import KilnData
 
 /// A JSON object key given by its name.
 struct JSONKey: CodingKey {
@@ -25,6 +26,8 @@ extension TrainSettings: Codable {
             }
         }
         self.init()
+        task = try choice(.task, task)
+        loss = task == .regression ? .mse : loss
         model = try choice(.model, model)
         mlp = try c.decodeIfPresent(MLPArchitecture.self, forKey: .mlp)
         cnn = try c.decodeIfPresent(CNNArchitecture.self, forKey: .cnn)
@@ -45,6 +48,7 @@ extension TrainSettings: Codable {
         augment = try choice(.augment, augment)
         testTimeFlip = try value(.testTimeFlip, testTimeFlip)
         seed = try value(.seed, seed)
+        earlyStoppingPatience = try c.decodeIfPresent(Int.self, forKey: .earlyStoppingPatience)
         threads = try c.decodeIfPresent(Int.self, forKey: .threads)
         out = try value(.out, out)
         name = try c.decodeIfPresent(String.self, forKey: .name)
@@ -59,6 +63,7 @@ extension TrainSettings: Codable {
     /// Writes every setting into `c`; `threads`, `out` and `name` only when `place`.
     func encode(into c: inout KeyedEncodingContainer<JSONKey>, place: Bool) throws {
         func put<T: Encodable>(_ key: Key, _ value: T?) throws { try c.encodeIfPresent(value, forKey: JSONKey(key.rawValue)) }
+        if task != .classification { try put(.task, task) }
         try put(.model, model)
         try put(.mlp, mlp)
         try put(.cnn, cnn)
@@ -79,6 +84,7 @@ extension TrainSettings: Codable {
         try put(.augment, augment)
         try put(.testTimeFlip, testTimeFlip)
         try put(.seed, seed)
+        try put(.earlyStoppingPatience, earlyStoppingPatience)
         try put(.data, data)
         if place {
             try put(.threads, threads)
@@ -93,7 +99,10 @@ extension TrainSettings.DataSettings: Codable {
         let c = try decoder.container(keyedBy: Key.self)
         self.init(path: try c.decode(String.self, forKey: .path), labelColumn: try c.decode(String.self, forKey: .labelColumn),
                   testFraction: try c.decodeIfPresent(Double.self, forKey: .testFraction) ?? 0.2,
-                  testPath: try c.decodeIfPresent(String.self, forKey: .testPath))
+                  testPath: try c.decodeIfPresent(String.self, forKey: .testPath),
+                  validationFraction: try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? 0,
+                  categorical: try c.decodeIfPresent(CategoricalColumns.self, forKey: .categorical) ?? .onehot,
+                  missing: try c.decodeIfPresent(MissingValues.self, forKey: .missing) ?? .median)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -102,5 +111,8 @@ extension TrainSettings.DataSettings: Codable {
         try c.encode(labelColumn, forKey: .labelColumn)
         try c.encode(testFraction, forKey: .testFraction)
         try c.encodeIfPresent(testPath, forKey: .testPath)
+        if validationFraction != 0 { try c.encode(validationFraction, forKey: .validationFraction) }
+        if categorical != .onehot { try c.encode(categorical, forKey: .categorical) }
+        if missing != .median { try c.encode(missing, forKey: .missing) }
     }
 }

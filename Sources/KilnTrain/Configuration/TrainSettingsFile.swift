@@ -1,4 +1,5 @@
 import Foundation
+import KilnData
 import Yams
 import Kiln
 
@@ -37,8 +38,13 @@ extension TrainSettings {
         }
         guard let root, case .mapping = root else { throw SettingsError(path: path, reason: "the top level must be a mapping of settings") }
         var settings = TrainSettings()
-        for (key, value) in try SettingsValue(node: root, key: "", file: path).entries(Key.self) {
+        let entries = try SettingsValue(node: root, key: "", file: path).entries(Key.self)
+        for (key, value) in entries {
             switch key {
+            case .task:
+                settings.task = try value.choice()
+                // A regression run's loss is mse unless the file names another.
+                if settings.task == .regression && !entries.contains(where: { $0.0 == .loss }) { settings.loss = .mse }
             case .model: settings.model = try value.choice()
             case .mlp: settings.mlp = try MLPArchitecture(value)
             case .cnn: settings.cnn = try CNNArchitecture(value)
@@ -59,6 +65,7 @@ extension TrainSettings {
             case .augment: settings.augment = try value.choice()
             case .testTimeFlip: settings.testTimeFlip = try value.bool()
             case .seed: settings.seed = try value.integer()
+            case .earlyStoppingPatience: settings.earlyStoppingPatience = try value.optional { v throws(SettingsError) in try v.integer() }
             case .threads: settings.threads = try value.optional { v throws(SettingsError) in try v.integer() }
             case .out: settings.out = try value.string()
             case .name: settings.name = try value.optional { v throws(SettingsError) in try v.string() }
@@ -88,9 +95,13 @@ extension TrainSettings.DataSettings {
             throw value.failure("is empty; give its path and label_column, or leave data out for Fashion-MNIST")
         }
         var path: String?, labelColumn: String?
-        var testFraction = 0.2, testPath: String?
+        var testFraction = 0.2, testPath: String?, validationFraction = 0.0
+        var categorical = CategoricalColumns.onehot, missing = MissingValues.median
         for (key, field) in try value.entries(Key.self) {
             switch key {
+            case .validationFraction: validationFraction = try field.number()
+            case .categorical: categorical = try field.choice()
+            case .missing: missing = try field.choice()
             case .path: path = try field.string()
             case .labelColumn: labelColumn = try field.string()
             case .testFraction: testFraction = try field.number()
@@ -99,7 +110,8 @@ extension TrainSettings.DataSettings {
         }
         guard let path else { throw SettingsError(path: value.file, reason: "setting 'data.path' is required") }
         guard let labelColumn else { throw SettingsError(path: value.file, reason: "setting 'data.label_column' is required") }
-        self.init(path: path, labelColumn: labelColumn, testFraction: testFraction, testPath: testPath)
+        self.init(path: path, labelColumn: labelColumn, testFraction: testFraction, testPath: testPath,
+                  validationFraction: validationFraction, categorical: categorical, missing: missing)
     }
 }
 

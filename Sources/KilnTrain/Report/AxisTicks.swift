@@ -12,7 +12,8 @@ enum AxisTicks {
         let multiples = integer && magnitude < 10 ? [1.0, 2, 5, 10] : [1.0, 2, 2.5, 5, 10]
         var step = multiples.map { $0 * magnitude }.first { $0 >= raw } ?? raw
         if integer { step = max(1, step.rounded()) }
-        return stride(from: (lo / step).rounded(.up) * step, through: hi + step * 1e-9, by: step).map { $0 }
+        // A tick at zero is written "0", never "-0" (rounding up a small negative start gives -0.0).
+        return stride(from: (lo / step).rounded(.up) * step, through: hi + step * 1e-9, by: step).map { abs($0) < step * 1e-9 ? 0 : $0 }
     }
 
     /// Positions (as log10 values) at 1, 2 and 5 times powers of ten within `lo…hi` (log10

@@ -30,6 +30,7 @@ public enum DataFit {
         if settings.batchSize > train.count {
             throw RunError("batch size \(settings.batchSize) is larger than the \(train.count) training examples of \(source)")
         }
+        guard test.targets.dtype == .int64 && train.targets.dtype == .int64 else { return }
         let unseen = Set(test.targets.integers).subtracting(train.targets.integers).sorted()
         if !unseen.isEmpty {
             let shown = unseen.prefix(5).map(String.init).joined(separator: ", ") + (unseen.count > 5 ? ", …" : "")

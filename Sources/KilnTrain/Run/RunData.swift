@@ -17,6 +17,13 @@ public struct RunData {
     public let source: String
     /// The data in a few words, for the line that starts training.
     public let description: String
+    /// Examples held out of training to decide when to stop early (CSV data with `data.validation_fraction`).
+    public internal(set) var validation: TensorDataset?
+    /// How the CSV columns became inputs and targets (nil for other data).
+    public internal(set) var encoding: TabularEncoding?
+
+    /// Whether the targets are values (regression) rather than classes.
+    public var isRegression: Bool { encoding?.isRegression ?? false }
 
     /// Whether the examples are images `[channels, height, width]`.
     public var holdsImages: Bool { inputShape.count == 3 }
@@ -51,37 +58,79 @@ public struct RunData {
         self.description = description
     }
 
-    /// The data `settings` name: Fashion-MNIST, or the CSV file of its `data` section, whose last
-    /// rows (`test_fraction`) are the test set unless it names a test file.
-    public static func load(_ settings: TrainSettings) throws -> RunData {
+    /// The data `settings` name: Fashion-MNIST, or the CSV file of its `data` section, encoded
+    /// by a ``TabularEncoding`` learned from the training rows (or `encoding`, the one a checkpoint
+    /// stores, so that evaluation never learns anything from its data).
+    ///
+    /// Unless `data.test_path` names a test file, `data.test_fraction` of each class's rows,
+    /// drawn with a generator seeded by `seed`, are the test set (``StratifiedSplit``);
+    /// `data.validation_fraction` of the remaining rows are drawn the same way for validation.
+    /// For regression the rows are drawn as one class.
+    public static func load(_ settings: TrainSettings, encoding stored: TabularEncoding? = nil) throws -> RunData {
         guard let source = settings.data else {
             let train = try FashionMNIST.load(train: true), test = try FashionMNIST.load(train: false)
             return RunData(train: train, test: test, classes: 10, classNames: FashionMNIST.classNames,
                            inputShape: [1, 28, 28], source: "Fashion-MNIST", description: "Fashion-MNIST (60,000 train, 10,000 test)")
         }
-        let table = try CSVTable(path: source.path, labelColumn: source.labelColumn)
-        let train: TensorDataset, test: TensorDataset
+        let table = try CSVRows(path: source.path)
+        let regression = settings.task == .regression
+        let names = regression ? [] : try stored?.classNames ?? TabularEncoding.classNames(table, labelColumn: source.labelColumn)
+        if !regression && names.count < 2 {
+            throw DataError(path: source.path, reason: "column '\(source.labelColumn.snippet())' holds one class only ('\(names[0].snippet())'); "
+                            + "a classifier needs at least two")
+        }
+        let strata = regression ? [Int](repeating: 0, count: table.rows.count)
+            : try TabularEncoding.classIds(table, labelColumn: source.labelColumn, classNames: names)
+        let seed = UInt64(settings.seed)
+        var trainRows = Array(table.rows.indices), testRows: [Int], testTable = table
         if let testPath = source.testPath {
-            let other = try CSVTable(path: testPath, labelColumn: source.labelColumn)
-            guard other.featureNames == table.featureNames else {
-                throw DataError(path: testPath, reason: "columns differ from \(source.path)")
-            }
-            train = TensorDataset(inputs: table.features, targets: table.labels)
-            test = TensorDataset(inputs: other.features, targets: other.labels)
+            testTable = try CSVRows(path: testPath)
+            testRows = Array(testTable.rows.indices)
         } else {
-            let rows = table.labels.count
-            let held = max(1, Int((Double(rows) * source.testFraction).rounded()))
-            guard held < rows else { throw DataError(path: source.path, reason: "\(rows) rows are too few to hold out \(held) for testing") }
-            train = TensorDataset(inputs: table.features[0..<(rows - held)], targets: table.labels[0..<(rows - held)])
-            test = TensorDataset(inputs: table.features[(rows - held)..<rows], targets: table.labels[(rows - held)..<rows])
+            (trainRows, testRows) = StratifiedSplit.indices(classes: strata, fraction: source.testFraction, seed: seed)
+            guard !testRows.isEmpty else {
+                throw DataError(path: source.path, reason: "\(table.rows.count) rows are too few to hold out a test fraction of \(source.testFraction)")
+            }
         }
-        let labels = table.labels.integers
-        guard let minimum = labels.min(), minimum >= 0 else {
-            throw DataError(path: source.path, reason: "column '\(source.labelColumn)' holds negative class numbers")
+        var validationRows: [Int] = []
+        if source.validationFraction > 0 {
+            let (kept, held) = StratifiedSplit.indices(classes: trainRows.map { strata[$0] }, fraction: source.validationFraction, seed: seed &+ 1)
+            guard !held.isEmpty else {
+                throw DataError(path: source.path, reason: "\(trainRows.count) training rows are too few to hold out a validation fraction of "
+                                + "\(source.validationFraction)")
+            }
+            (trainRows, validationRows) = (kept.map { trainRows[$0] }, held.map { trainRows[$0] })
         }
-        let classes = max(labels.max()! + 1, table.classNames.count, 2)
-        let names = table.classNames.isEmpty ? (0..<classes).map(String.init) : table.classNames
-        return RunData(train: train, test: test, classes: classes, classNames: names, inputShape: [table.featureNames.count], source: source.path,
-                       description: "\(source.path) (\(train.count) train, \(test.count) test, \(table.featureNames.count) features)")
+        let encoding = try stored ?? TabularEncoding.fit(table, trainingRows: trainRows, labelColumn: source.labelColumn, regression: regression,
+                                                         classNames: names, categorical: source.categorical, missing: source.missing)
+        func examples(_ file: CSVRows, _ rows: [Int]) throws -> TensorDataset {
+            TensorDataset(inputs: try encoding.features(file, rows: rows), targets: try encoding.targets(file, rows: rows))
+        }
+        let train = try examples(table, trainRows), test = try examples(testTable, testRows)
+        let validation = validationRows.isEmpty ? nil : try examples(table, validationRows)
+        let counts = "\(train.count) train, " + (validation.map { "\($0.count) validation, " } ?? "") + "\(test.count) test"
+        var data = RunData(train: train, test: test, classes: regression ? 1 : names.count, classNames: names,
+                           inputShape: [encoding.featureCount], source: source.path,
+                           description: "\(source.path) (\(counts), \(encoding.featureCount) inputs from \(encoding.columns.count) columns)")
+        data.validation = validation
+        data.encoding = encoding
+        return data
+    }
+
+    /// The examples per class in each split, as one line (nil for regression and image data):
+    /// `class balance (train/test): setosa 40/10, versicolor 40/10, virginica 40/10`.
+    public var classBalance: String? {
+        guard encoding.map({ !$0.isRegression }) ?? false else { return nil }
+        let sets = [train] + (validation.map { [$0] } ?? []) + [test]
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: sets.count), count: classes)
+        for (s, set) in sets.enumerated() {
+            for label in set.targets.integers where label < classes { counts[label][s] += 1 }
+        }
+        let shown = 20
+        let parts = counts.prefix(shown).enumerated().map { c, n in
+            "\(classNames.indices.contains(c) ? classNames[c] : String(c)) \(n.map(String.init).joined(separator: "/"))"
+        }
+        return "class balance (train/\(validation == nil ? "" : "validation/")test): " + parts.joined(separator: ", ")
+            + (classes > shown ? ", … (\(classes - shown) more classes)" : "")
     }
 }

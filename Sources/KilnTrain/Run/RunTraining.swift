@@ -33,11 +33,16 @@ extension TrainingRun {
         trainer.logEvery = settings.logEvery
         trainer.maxGradientNorm = settings.maxGradNorm
         trainer.annealed = try annealedSettings(optimizer: base, labelSmoothing: smoothing, steps: totalSteps)
-        trainer.metrics = Self.metrics(classes: data.classes)
+        trainer.metrics = Self.metrics(for: data)
         trainer.onNonFinite = onNonFinite
         trainer.showsProgress = showsProgress
         trainer.callbacks = [Checkpointing(path: folder.checkpoint, everySteps: checkpointEvery,
-                                           settings: StoredSettings(settings, customModel: isCustomModel).text)]
+                                           settings: StoredSettings(settings, customModel: isCustomModel, tabular: data.encoding).text)]
+        var stopping: ValidationStopping?
+        if let patience = settings.earlyStoppingPatience, let validation = data.validation {
+            stopping = ValidationStopping(validation: validation, loss: settings.loss.make(), patience: patience)
+            trainer.callbacks.append(stopping!)
+        }
 
         if let (checkpoint, removed) = resumedCheckpoint {
             if !removed.isEmpty { note("removed \(removed.count) temporary file(s) of an interrupted write from \(folder.path)") }
@@ -53,16 +58,28 @@ extension TrainingRun {
         let modelName = isCustomModel ? "\(type(of: model))" : settings.model.rawValue
         note("training \(modelName) (\(model.parameterCount) parameters) on \(data.description), \(settings.epochs) epochs of "
              + "\(loader.batchCount) steps, \(Threads.count) threads")
+        if let balance = data.classBalance { note(balance) }
         let start = Date()
         try trainer.fit(loader, epochs: settings.epochs, evaluatingOn: testLoader)
         let seconds = Date().timeIntervalSince(start)
+        if let stopping, trainer.shouldStop, trainer.progress.epoch < settings.epochs {
+            note("stopped early after epoch \(trainer.progress.epoch): validation loss "
+                 + String(format: "%.4f", stopping.losses.last ?? .nan) + " did not improve for \(stopping.patience) epochs")
+        }
 
         // Epochs are evaluated plainly; the final figures average mirrored test images when asked.
         if settings.testTimeFlip && data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
         let test = finalTestFigures(trainer, testLoader)
+        let outcome: RunReport.Outcome
+        if let encoding = data.encoding, encoding.isRegression {
+            let predicted = encoding.targetValues(predict()), truth = encoding.targetValues(data.test.targets)
+            outcome = .values(zip(truth, predicted).map { (truth: $0, predicted: $1) })
+        } else {
+            outcome = .classes(RunEvaluation(trainer: trainer, classes: data.classes), data.classNames)
+        }
         try RunReport.write(to: folder.report, name: folder.name, model: modelName, settings: settings, records: trainer.records,
-                            test: test, evaluation: RunEvaluation(trainer: trainer, classes: data.classes),
-                            classNames: data.classNames, mirroredTest: trainer.predictor != nil, seconds: seconds)
+                            test: test, outcome: outcome, mirroredTest: trainer.predictor != nil, seconds: seconds,
+                            classBalance: data.classBalance)
         return RunSummary(folder: folder, test: test, records: trainer.records, parameters: model.parameterCount, seconds: seconds)
     }
 

@@ -1,23 +1,28 @@
 import Foundation
+import KilnData
 
 /// What a checkpoint says about the run that wrote it, as its one metadata entry `settings`: a
 /// JSON object with the run's ``TrainSettings`` (all but `threads`, `out` and `name`, which say
-/// how and where it ran, not what it computed) and, for a run of a model given in Swift code,
-/// `"custom_model": true`.
+/// how and where it ran, not what it computed), for a run of a model given in Swift code
+/// `"custom_model": true`, and for CSV data the encoding learned from its training rows
+/// (`"tabular"`, a ``TabularEncoding``: standardization, categories, medians, class names).
 public struct StoredSettings: Equatable, Sendable {
     /// The run's settings (`threads`, `out` and `name` at their defaults).
     public var settings: TrainSettings
     /// Whether the model and data came from Swift code, so that only that code can rebuild them
     /// (``TrainingRun/restore(checkpoint:into:train:test:classNames:)``).
     public var customModel: Bool
+    /// How the run's CSV columns become inputs and targets, learned from its training rows.
+    public var tabular: TabularEncoding?
 
-    public init(_ settings: TrainSettings, customModel: Bool = false) {
+    public init(_ settings: TrainSettings, customModel: Bool = false, tabular: TabularEncoding? = nil) {
         var kept = settings
         kept.threads = nil
         kept.out = TrainSettings().out
         kept.name = nil
         self.settings = kept
         self.customModel = customModel
+        self.tabular = tabular
     }
 
     /// The metadata entry: one line of JSON with sorted keys.
@@ -46,6 +51,7 @@ public struct StoredSettings: Equatable, Sendable {
             throw RunError("\(path) stores no run settings: it was not written by a training run")
         }
         if let problem = settings.problem() { throw RunError("\(path): stored settings are invalid: \(problem)") }
+        if let problem = tabular?.problem { throw RunError("\(path): stored settings are invalid: \(problem)") }
     }
 
     /// A decoding error on one line: the key and what is wrong.
@@ -65,13 +71,15 @@ extension StoredSettings: Codable {
     public init(from decoder: Decoder) throws {
         let settings = try TrainSettings(from: decoder)
         let container = try decoder.container(keyedBy: JSONKey.self)
-        self.init(settings, customModel: try container.decodeIfPresent(Bool.self, forKey: JSONKey("custom_model")) ?? false)
+        self.init(settings, customModel: try container.decodeIfPresent(Bool.self, forKey: JSONKey("custom_model")) ?? false,
+                  tabular: try container.decodeIfPresent(TabularEncoding.self, forKey: JSONKey("tabular")))
     }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: JSONKey.self)
         try settings.encode(into: &container, place: false)
         if customModel { try container.encode(true, forKey: JSONKey("custom_model")) }
+        try container.encodeIfPresent(tabular, forKey: JSONKey("tabular"))
     }
 }
 
@@ -120,7 +128,8 @@ extension TrainSettings {
         var s = ["model": model.rawValue, "epochs": "\(epochs)", "batch_size": "\(batchSize)", "lr": "\(lr)",
                  "weight_decay": "\(weightDecay)", "loss": loss.rawValue, "label_smoothing": "\(labelSmoothing)",
                  "optimizer": optimizer.rawValue, "schedule": schedule.text, "activation": activation.rawValue,
-                 "augment": augment.rawValue, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)", "log_every": "\(logEvery)"]
+                 "augment": augment.rawValue, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)", "log_every": "\(logEvery)",
+                 "task": task.rawValue, "early_stopping_patience": earlyStoppingPatience.map(String.init) ?? "none"]
         if let maxGradNorm { s["max_grad_norm"] = "\(maxGradNorm)" }
         if orthogonalGradients { s["orthogonal_gradients"] = "true" }
         if let mlp { s["mlp"] = Self.json(mlp) }
@@ -132,6 +141,9 @@ extension TrainSettings {
             s["data.label_column"] = data.labelColumn
             s["data.test_fraction"] = "\(data.testFraction)"
             if let testPath = data.testPath { s["data.test_path"] = testPath }
+            s["data.validation_fraction"] = "\(data.validationFraction)"
+            s["data.categorical"] = data.categorical.rawValue
+            s["data.missing"] = data.missing.rawValue
         }
         return s
     }

@@ -43,16 +43,16 @@ public final class TrainingRun {
     /// generator (weights of built-in models, dropout) that the run's work uses.
     public let scope: ExecutionScope
 
-    private enum Start {
+    enum Start {
         case new
         case resuming(Checkpoint, removedTemporaryFiles: [String])
         case restored(checkpoint: String)
     }
 
-    private let start: Start
+    let start: Start
 
-    private init(settings: TrainSettings, folder: RunFolder, model: Module, data: RunData, isCustomModel: Bool, start: Start,
-                 scope: ExecutionScope) {
+    init(settings: TrainSettings, folder: RunFolder, model: Module, data: RunData, isCustomModel: Bool, start: Start,
+         scope: ExecutionScope) {
         self.settings = settings
         self.scope = scope
         self.folder = folder
@@ -125,6 +125,7 @@ public final class TrainingRun {
         let removed = folder.removeTemporaryFiles()
         let checkpoint = try Checkpoint.read(folder.checkpoint)
         var settings = try TrainSettings.resuming(checkpoint, at: folder.checkpoint, customModel: custom != nil) { changes(&$0) }
+        let tabular = try StoredSettings(checkpoint: checkpoint, at: folder.checkpoint).tabular
         settings.out = out
         settings.name = name
         try prepare(settings)
@@ -134,7 +135,7 @@ public final class TrainingRun {
                 try DataFit.check(settings, data: custom.data, builtInModel: false)
                 return custom
             }
-            let data = try RunData.load(settings)
+            let data = try RunData.load(settings, encoding: tabular)
             try DataFit.check(settings, data: data)
             return (try settings.model.make(inputShape: data.inputShape, classes: data.classes, settings: settings), data)
         }
@@ -157,7 +158,7 @@ public final class TrainingRun {
         let settings = stored.settings
         let scope = restoringScope(settings)
         let (data, model) = try scope.run {
-            let data = try RunData.load(settings)
+            let data = try RunData.load(settings, encoding: stored.tabular)
             try DataFit.check(settings, data: data)
             return (data, try settings.model.make(inputShape: data.inputShape, classes: data.classes, settings: settings))
         }
@@ -183,12 +184,13 @@ public final class TrainingRun {
     // MARK: Evaluating
 
     /// The model's mean loss and metrics on the test set (`loss`, `accuracy`, `f1_macro`,
-    /// `expected_calibration_error`), in evaluation mode; for image data each test image's
+    /// `expected_calibration_error`; for regression `loss` on the standardized targets and `mae`,
+    /// `rmse`, `r2` in the targets' units), in evaluation mode; for image data each test image's
     /// outputs averaged with its mirror's when `testTimeFlip` (by default the settings').
     public func evaluate(testTimeFlip: Bool? = nil) -> [String: Double] {
         scope.run {
             let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0), loss: settings.loss.make())
-            trainer.metrics = Self.metrics(classes: data.classes)
+            trainer.metrics = Self.metrics(for: data)
             if testTimeFlip ?? settings.testTimeFlip, data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
             return trainer.evaluate(DataLoader(data.test, batchSize: 1000))
         }
@@ -204,8 +206,11 @@ public final class TrainingRun {
     }
 
     /// The metrics every run reports on its test set.
-    static func metrics(classes: Int) -> [any Metric] {
-        [Accuracy(), F1Score(classes: classes, average: .macro), ExpectedCalibrationError()]
+    static func metrics(for data: RunData) -> [any Metric] {
+        if let encoding = data.encoding, encoding.isRegression {
+            return RegressionFigure.allCases.map { RegressionInTargetUnits($0, encoding: encoding) }
+        }
+        return [Accuracy(), F1Score(classes: data.classes, average: .macro), ExpectedCalibrationError()]
     }
 
     // MARK: Helpers
@@ -223,20 +228,20 @@ public final class TrainingRun {
     }
 
     /// The scope of a run restored for evaluation: the caller's thread count, a generator seeded as in training.
-    private static func restoringScope(_ settings: TrainSettings) -> ExecutionScope {
+    static func restoringScope(_ settings: TrainSettings) -> ExecutionScope {
         ExecutionScope(threads: Threads.count, generator: RandomGenerator(seed: UInt64(settings.seed)))
     }
 
     /// The checkpoint at `path` and its settings; a checkpoint holding NaN or infinite values is
     /// refused (its outputs would be meaningless).
-    private static func readForEvaluation(_ path: String) throws -> (Checkpoint, StoredSettings) {
+    static func readForEvaluation(_ path: String) throws -> (Checkpoint, StoredSettings) {
         let checkpoint = try Checkpoint.read(path)
         if let name = checkpoint.firstNonFiniteTensor { throw RunError("\(path): checkpoint has non-finite weights in '\(name)'") }
         return (checkpoint, try StoredSettings(checkpoint: checkpoint, at: path))
     }
 
     /// Loads the checkpoint's weights into `model`; a mismatch is one line naming both.
-    private static func load(_ checkpoint: Checkpoint, into model: Module, from path: String, source: String) throws {
+    static func load(_ checkpoint: Checkpoint, into model: Module, from path: String, source: String) throws {
         do {
             try model.load(stateDict: checkpoint.model)
         } catch {

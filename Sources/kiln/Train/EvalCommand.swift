@@ -24,17 +24,28 @@ struct EvalCommand: ParsableCommand {
     }
 }
 
-/// `kiln predict CHECKPOINT`: logits and predicted classes for the test set, as .npy files.
+/// `kiln predict CHECKPOINT`: logits and predicted classes for the test set, as .npy files, or
+/// with `--csv` the predicted label names and probabilities of new CSV rows.
 struct PredictCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "predict", abstract: "Write a checkpoint's test-set logits and classes.")
+    static let configuration = CommandConfiguration(commandName: "predict",
+                                                    abstract: "Write a checkpoint's test-set logits and classes, or predictions for new CSV rows.")
 
     @Argument(help: "A checkpoint written by kiln train.") var checkpoint: String
     @Option(help: "File for the logits [N, classes].") var logits = "logits.npy"
     @Option(help: "File for the predicted classes [N].") var classes = "classes.npy"
     @Option(parsing: .unconditional, help: "Predict only the first N test examples.") var limit: Int?
+    @Option(help: "A CSV file of new rows (same feature columns as in training) to predict.") var csv: String?
+    @Option(help: "File for the CSV predictions (with --csv): predicted label and class probabilities, or predicted value.")
+    var out = "predictions.csv"
+    @Flag(help: "Replace --out if it exists.") var force = false
 
     func run() throws {
         if let limit, limit <= 0 { throw CommandError("--limit must be positive") }
+        if let csv {
+            let rows = try TrainingRun.restoreForPrediction(checkpoint: checkpoint).writePredictions(csv: csv, to: out, overwrite: force)
+            print("wrote \(out) (\(rows) rows)")
+            return
+        }
         let output = try TrainingRun.restore(checkpoint: checkpoint).predict(limit: limit)
         try NPY.write(output, to: logits)
         try NPY.write(output.argmax(axis: 1), to: classes)

@@ -12,6 +12,8 @@ struct TrainCommand: ParsableCommand {
         runs/<name>/ holding checkpoint.safetensors, metrics.jsonl and report.html.
         """)
 
+    @Option(help: "Task of CSV data: \(names(TaskChoice.self)) (regression trains with loss mse unless --loss says huber).",
+            transform: choice) var task: TaskChoice?
     @Option(help: "Model: \(names(ModelChoice.self)).", transform: choice) var model: ModelChoice?
     @Option(parsing: .unconditional, help: "Training epochs.") var epochs: Int?
     @Option(parsing: .unconditional, help: "Examples per batch.") var batchSize: Int?
@@ -55,8 +57,13 @@ struct TrainCommand: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: Self.json(summary, settings: run.settings), options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            let figures = ["test_accuracy", "test_loss", "test_f1_macro", "test_expected_calibration_error"].map { summary.test[$0] ?? .nan }
-            print(String(format: "test accuracy %.4f  loss %.4f  macro F1 %.4f  ECE %.4f", figures[0], figures[1], figures[2], figures[3]))
+            if run.data.isRegression {
+                let figures = ["test_mae", "test_rmse", "test_r2"].map { summary.test[$0] ?? .nan }
+                print(String(format: "test MAE %.4g  RMSE %.4g  R² %.4f", figures[0], figures[1], figures[2]))
+            } else {
+                let figures = ["test_accuracy", "test_loss", "test_f1_macro", "test_expected_calibration_error"].map { summary.test[$0] ?? .nan }
+                print(String(format: "test accuracy %.4f  loss %.4f  macro F1 %.4f  ECE %.4f", figures[0], figures[1], figures[2], figures[3]))
+            }
             print("run folder \(summary.folder.path): checkpoint.safetensors, metrics.jsonl, report.html (\(String(format: "%.1f", summary.seconds)) s)")
         }
     }
@@ -78,6 +85,10 @@ struct TrainCommand: ParsableCommand {
 
     /// Overrides `settings` with every option given on the command line.
     private func apply(to settings: inout TrainSettings) {
+        if let task {
+            settings.task = task
+            if task == .regression && settings.loss == .crossEntropy { settings.loss = .mse }
+        }
         if let model { settings.model = model }
         if let epochs { settings.epochs = epochs }
         if let batchSize { settings.batchSize = batchSize }
