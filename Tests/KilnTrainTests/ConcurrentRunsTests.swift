@@ -62,13 +62,11 @@ final class SmallConvNet: Module {
         #expect(alone[0] != alone[1])
         #expect(try train(threads: 1, out: out, name: "again-1") == alone[0])
 
-        let results = NSLock(), done = DispatchGroup()
-        var together: [Int: Result<[String: [UInt64]], any Error>] = [:]
+        let together = Outcomes(), done = DispatchGroup()
         for threads in [1, 2] {
             done.enter()
             Thread {
-                let result = Result { try train(threads: threads, out: out, name: "together-\(threads)") }
-                results.withLock { together[threads] = result }
+                together.record(threads, Result { try train(threads: threads, out: out, name: "together-\(threads)") })
                 done.leave()
             }.start()
         }
@@ -76,4 +74,14 @@ final class SmallConvNet: Module {
         #expect(try together[1]?.get() == alone[0])
         #expect(try together[2]?.get() == alone[1])
     }
+}
+
+/// The results of runs on other threads, by thread count, behind a lock.
+private final class Outcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byThreads: [Int: Result<[String: [UInt64]], any Error>] = [:]
+
+    func record(_ threads: Int, _ result: Result<[String: [UInt64]], any Error>) { lock.withLock { byThreads[threads] = result } }
+
+    subscript(threads: Int) -> Result<[String: [UInt64]], any Error>? { lock.withLock { byThreads[threads] } }
 }
