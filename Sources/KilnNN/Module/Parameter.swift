@@ -18,7 +18,7 @@ public final class Parameter {
         didSet { storedValue = isFrozen ? storedValue.detached() : storedValue.detached().requiringGradient() }
     }
 
-    /// A trainable parameter holding a detached copy of `wrappedValue`, which must be a float tensor.
+    /// A trainable parameter starting at `wrappedValue`, a float tensor, detached from its graph.
     public init(wrappedValue: Tensor) {
         precondition(wrappedValue.dtype == .float32, "Parameter: parameters are float tensors, not \(wrappedValue.dtype)")
         storedValue = wrappedValue.detached().requiringGradient()
@@ -56,7 +56,7 @@ public final class Parameter {
 public final class Buffer {
     public var wrappedValue: Tensor
 
-    /// A buffer holding a detached copy of `wrappedValue`.
+    /// A buffer holding `wrappedValue`, detached from its graph.
     public init(wrappedValue: Tensor) { self.wrappedValue = wrappedValue.detached() }
 
     public var projectedValue: Buffer { self }
