@@ -7,6 +7,7 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
     /// What is wrong, with a byte offset, line or column where one applies.
     public let reason: String
 
+    /// An error about the file at `path`; line breaks and control characters in `reason` are escaped.
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason.oneLine

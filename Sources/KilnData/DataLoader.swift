@@ -6,6 +6,7 @@ public struct Batch {
     public var inputs: Tensor
     public var targets: Tensor
 
+    /// A batch of `inputs` and their `targets`.
     public init(inputs: Tensor, targets: Tensor) {
         self.inputs = inputs
         self.targets = targets
@@ -29,6 +30,8 @@ public final class DataLoader<D: Dataset> {
     /// Whether the next batch is prepared on a background thread.
     public var prefetch: Bool
 
+    /// A loader of `dataset` in batches of `batchSize`, in order unless `shuffle`, keeping a last partial
+    /// batch unless `dropLast`; `generator` draws the order and the transforms' randomness.
     public init(_ dataset: D, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
                 generator: RandomGenerator = RandomGenerator(seed: 0), transforms: [any BatchTransform] = [],
                 prefetch: Bool = true) {

@@ -15,6 +15,7 @@ public struct TensorDataset: Dataset {
     /// All targets, `[count, …]` (class indices or values).
     public let targets: Tensor
 
+    /// A dataset of `inputs` and `targets`, whose first dimensions must match (both are stored contiguous).
     public init(inputs: Tensor, targets: Tensor) {
         precondition(inputs.shape.first == targets.shape.first,
                      "TensorDataset: inputs \(inputs.shape) and targets \(targets.shape) differ in their first dimension")

@@ -11,6 +11,7 @@ public protocol BatchTransform {
 public struct Normalize: BatchTransform {
     public let mean: [Float], std: [Float]
 
+    /// Normalization by one positive `std` per `mean`: one pair per channel, or a single pair for all values.
     public init(mean: [Float], std: [Float]) {
         precondition(mean.count == std.count && !mean.isEmpty && std.allSatisfy { $0 > 0 },
                      "Normalize: need as many positive deviations as means, got \(mean) and \(std)")
@@ -30,6 +31,7 @@ public struct Normalize: BatchTransform {
 public struct RandomHorizontalFlip: BatchTransform {
     public let probability: Float
 
+    /// Flips with probability `probability`, 0.5 by default.
     public init(probability: Float = 0.5) { self.probability = probability }
 
     public func apply(_ batch: Batch, generator: RandomGenerator) -> Batch {
@@ -53,6 +55,7 @@ public struct RandomHorizontalFlip: BatchTransform {
 public struct RandomCrop: BatchTransform {
     public let padding: Int
 
+    /// Crops after padding by `padding` (non-negative) zeros on every side.
     public init(padding: Int) {
         precondition(padding >= 0, "RandomCrop: padding must be non-negative, got \(padding)")
         self.padding = padding
@@ -89,6 +92,7 @@ public struct Mixup: BatchTransform {
     public let alpha: Double
     public let classes: Int
 
+    /// Mixup with λ ~ Beta(`alpha`, `alpha`) (`alpha` > 0) over `classes` classes (at least 2).
     public init(alpha: Double, classes: Int) {
         precondition(alpha > 0 && classes > 1, "Mixup: needs alpha > 0 and at least 2 classes")
         self.alpha = alpha

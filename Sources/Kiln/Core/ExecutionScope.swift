@@ -20,6 +20,7 @@ public struct ExecutionScope: Sendable {
     /// The generator random draws use when none is passed.
     public let generator: RandomGenerator
 
+    /// A scope of `threads` threads (at least 1) whose default random generator is `generator`.
     public init(threads: Int, generator: RandomGenerator) {
         precondition(threads >= 1, "ExecutionScope: threads must be at least 1, got \(threads)")
         self.threads = threads

@@ -8,6 +8,7 @@ public struct RandomState: Codable, Hashable, Sendable {
     /// The number of 128-bit blocks already drawn.
     public var counter: UInt64
 
+    /// The position `counter` blocks into the stream of `seed`; 0 is its start.
     public init(seed: UInt64, counter: UInt64 = 0) {
         self.seed = seed
         self.counter = counter

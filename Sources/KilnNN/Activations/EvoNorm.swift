@@ -23,6 +23,8 @@ public final class EvoNormS0: Module {
     public let groups: Int
     public let eps: Float
 
+    /// EvoNorm-S0 over `channels` channels in `groups` groups (reduced to the channel count if larger),
+    /// with `eps` added to the variance.
     public init(channels: Int, groups: Int = 32, eps: Float = 1e-5) {
         let groups = Swift.min(groups, channels)
         precondition(groups >= 1 && channels % groups == 0,
@@ -61,6 +63,8 @@ public final class EvoNormB0: Module {
     public let eps: Float
     public let momentum: Float
 
+    /// EvoNorm-B0 over `channels` channels, with `eps` added to the variances and `momentum` the weight of
+    /// each new batch in the running variance.
     public init(channels: Int, eps: Float = 1e-5, momentum: Float = 0.1) {
         weight = Tensor(ones: [channels])
         bias = Tensor(zeros: [channels])

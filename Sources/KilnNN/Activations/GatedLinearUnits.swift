@@ -42,6 +42,7 @@ public final class GLU: Module {
     /// The dimension split in halves.
     public let axis: Int
 
+    /// GLU splitting dimension `axis`, the last by default.
     public init(axis: Int = -1) {
         self.axis = axis
         super.init()
@@ -64,6 +65,7 @@ public final class GatedFeedForward: Module {
     @Parameter public var w2: Tensor
     public let gate: Gate
 
+    /// A block from `inputSize` features through `hiddenSize` and back, gated by `gate`, its weights drawn from `generator`.
     public init(inputSize: Int, hiddenSize: Int, gate: Gate = .swish, generator: RandomGenerator = Random.default) {
         precondition(inputSize > 0 && hiddenSize > 0,
                      "GatedFeedForward: sizes must be positive, got \(inputSize) and \(hiddenSize)")

@@ -26,6 +26,7 @@ public final class HardTanh: Module {
     /// The upper bound.
     public let max: Float
 
+    /// Clamping to [`min`, `max`], by default [−1, 1] as in PyTorch.
     public init(min: Float = -1, max: Float = 1) {
         precondition(min <= max, "HardTanh: min \(min) is above max \(max)")
         self.min = min

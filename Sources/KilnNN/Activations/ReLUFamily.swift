@@ -42,6 +42,7 @@ public final class LeakyReLU: Module {
     /// The slope for negative inputs.
     public let negativeSlope: Float
 
+    /// The activation with slope `negativeSlope` for negative inputs (PyTorch's default 0.01).
     public init(negativeSlope: Float = 0.01) {
         self.negativeSlope = negativeSlope
         super.init()

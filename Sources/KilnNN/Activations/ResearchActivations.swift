@@ -61,6 +61,7 @@ public final class ClippedReLU: Module {
     /// The learned clipping thresholds.
     @Parameter public var threshold: Tensor
 
+    /// Learned thresholds of shape `shape`, all starting at `threshold`.
     public init(threshold: Float = 6, shape: [Int] = [1]) {
         self.threshold = Tensor(repeating: threshold, shape: shape)
         super.init()
@@ -74,6 +75,7 @@ public final class CRReLU: Module {
     /// The learned correction weight ε.
     @Parameter public var epsilon: Tensor
 
+    /// The activation with ε starting at `epsilon`.
     public init(epsilon: Float = 0.01) {
         self.epsilon = Tensor([epsilon])
         super.init()
@@ -103,6 +105,7 @@ public final class PolyNorm: Module {
     /// Added to the mean square before the square root.
     public let eps: Float
 
+    /// PolyNorm with `eps` added to the mean square.
     public init(eps: Float = 1e-6) {
         weight = Tensor(repeating: 1.0 / 3, shape: [3])
         bias = Tensor(zeros: [1])
@@ -127,6 +130,8 @@ public final class Dice: Module {
     public let eps: Float
     public let momentum: Float
 
+    /// Dice over `features` features, with `eps` added to the variance and `momentum` the weight of each
+    /// new batch in the running statistics.
     public init(features: Int, eps: Float = 1e-8, momentum: Float = 0.1) {
         alpha = Tensor(zeros: [features])
         runningMean = Tensor(zeros: [features])

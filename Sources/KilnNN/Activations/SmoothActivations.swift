@@ -69,6 +69,7 @@ public final class GELU: Module {
     /// How Φ is evaluated.
     public let approximate: GELUApproximation
 
+    /// GELU with Φ exact (`.none`, PyTorch's default) or approximated with tanh.
     public init(approximate: GELUApproximation = .none) {
         self.approximate = approximate
         super.init()
@@ -91,6 +92,7 @@ public final class Swish: Module {
     /// The fixed β, when not learnable.
     public let fixedBeta: Float
 
+    /// Swish with β fixed at `beta`, or learned starting from it when `learnable`.
     public init(beta: Float = 1, learnable: Bool = false) {
         self.beta = learnable ? Parameter(wrappedValue: Tensor([beta])) : nil
         fixedBeta = beta
@@ -113,6 +115,7 @@ public final class Softplus: Module {
     public let beta: Float
     public let threshold: Float
 
+    /// Softplus with a nonzero `beta`, linear where β·x exceeds `threshold`; PyTorch's defaults.
     public init(beta: Float = 1, threshold: Float = 20) {
         precondition(beta != 0, "Softplus: beta must not be zero")
         self.beta = beta
@@ -139,6 +142,7 @@ public final class Tanhshrink: Module {
 public final class ELU: Module {
     public let alpha: Float
 
+    /// ELU with scale `alpha` for negative inputs (PyTorch's default 1).
     public init(alpha: Float = 1) {
         self.alpha = alpha
         super.init()
@@ -158,6 +162,7 @@ public final class SELU: Module {
 public final class CELU: Module {
     public let alpha: Float
 
+    /// CELU with a nonzero `alpha` (PyTorch's default 1).
     public init(alpha: Float = 1) {
         precondition(alpha != 0, "CELU: alpha must not be zero")
         self.alpha = alpha

@@ -27,6 +27,7 @@ public final class GroupSort: Module {
     /// Features per sorted group.
     public let groupSize: Int
 
+    /// Sorting in groups of `groupSize` (at least 1) consecutive features.
     public init(groupSize: Int) {
         precondition(groupSize >= 1, "GroupSort: group size must be at least 1, got \(groupSize)")
         self.groupSize = groupSize

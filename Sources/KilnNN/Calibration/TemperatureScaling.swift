@@ -12,6 +12,7 @@ public struct TemperatureScaling: Sendable, Equatable {
     /// The fitted temperature; logits are divided by it.
     public let temperature: Double
 
+    /// A scaling by a known `temperature`, which must be positive.
     public init(temperature: Double) {
         precondition(temperature > 0, "TemperatureScaling: temperature must be positive, got \(temperature)")
         self.temperature = temperature

@@ -80,6 +80,8 @@ public class BatchNorm: Module {
 
 /// Batch normalization of `[N, C]` or `[N, C, L]` inputs, PyTorch's `BatchNorm1d`.
 public final class BatchNorm1d: BatchNorm {
+    /// Batch normalization of `featureCount` channels with PyTorch's defaults; a nil `momentum` keeps a
+    /// cumulative average, and `trackRunningStats: false` normalizes by batch statistics in evaluation too.
     public init(_ featureCount: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true, trackRunningStats: Bool = true) {
         super.init(featureCount, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, inputRanks: [2, 3])
     }
@@ -87,6 +89,8 @@ public final class BatchNorm1d: BatchNorm {
 
 /// Batch normalization of `[N, C, H, W]` images, PyTorch's `BatchNorm2d`.
 public final class BatchNorm2d: BatchNorm {
+    /// Batch normalization of `featureCount` channels with PyTorch's defaults; a nil `momentum` keeps a
+    /// cumulative average, and `trackRunningStats: false` normalizes by batch statistics in evaluation too.
     public init(_ featureCount: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true, trackRunningStats: Bool = true) {
         super.init(featureCount, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, inputRanks: [4])
     }

@@ -9,6 +9,8 @@ public final class Bilinear: Module {
     /// The bias, or nil for a layer built with `bias: false`.
     public let bias: Parameter?
 
+    /// A layer from inputs of `in1Features` and `in2Features` to `outFeatures`, with a bias unless `bias`
+    /// is false, its parameters drawn from `generator`.
     public init(_ in1Features: Int, _ in2Features: Int, _ outFeatures: Int, bias: Bool = true,
                 generator: RandomGenerator = Random.default) {
         precondition(in1Features > 0 && in2Features > 0 && outFeatures >= 0,

@@ -16,7 +16,9 @@ public enum Padding: Sendable, Equatable, ExpressibleByIntegerLiteral, Expressib
     /// or one per axis, height first (`padding=(1, 2)`). A transposed convolution crops its output instead.
     case explicit([Int])
 
+    /// ``explicit(_:)`` with one amount for every spatial axis.
     public init(integerLiteral value: Int) { self = .explicit([value]) }
+    /// ``explicit(_:)`` with one amount per spatial axis, height first, or one for all.
     public init(arrayLiteral amounts: Int...) { self = .explicit(amounts) }
 
     /// The (before, after) amounts along each spatial axis for `kernel` and `dilation` (one entry per axis);
@@ -54,6 +56,8 @@ public final class Conv2d: Module {
     /// The zeros (before, after) the input along height and width.
     let amounts: [(before: Int, after: Int)]
 
+    /// A convolution from `inChannels` to `outChannels` with PyTorch's defaults; both channel counts must be
+    /// multiples of `groups`, and the parameters are drawn from `generator`.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
                 generator: RandomGenerator = Random.default) {
@@ -150,6 +154,9 @@ public final class ConvTranspose2d: Module {
     /// The rows and columns cropped (before, after) the output along height and width.
     let amounts: [(before: Int, after: Int)]
 
+    /// A transposed convolution from `inChannels` to `outChannels` with PyTorch's defaults; `outputPadding`
+    /// adds to the output's height and width, both channel counts must be multiples of `groups`, and the
+    /// parameters are drawn from `generator`.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: Padding = .valid, outputPadding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
                 groups: Int = 1, bias: Bool = true, generator: RandomGenerator = Random.default) {

@@ -10,6 +10,7 @@ public final class Dropout: Module {
     public let p: Float
     let generator: RandomGenerator?
 
+    /// Dropout with probability `p` in [0, 1] (PyTorch's default 0.5), drawing masks from `generator` when given.
     public init(_ p: Float = 0.5, generator: RandomGenerator? = nil) {
         precondition(p >= 0 && p <= 1, "Dropout: probability \(p) outside [0, 1]")
         self.p = p

@@ -9,6 +9,8 @@ public final class Embedding: Module {
     /// The id whose vector stays fixed (normalized to `0..<count`), or nil.
     public let paddingIndex: Int?
 
+    /// A table of `count` vectors of size `dimension` drawn from `generator`; a negative `paddingIndex`
+    /// counts from the end.
     public init(_ count: Int, _ dimension: Int, paddingIndex: Int? = nil, generator: RandomGenerator = Random.default) {
         let padding = paddingIndex.map { $0 < 0 ? $0 + count : $0 }
         if let padding { precondition(padding >= 0 && padding < count, "Embedding: padding index \(paddingIndex!) outside 0..<\(count)") }

@@ -5,6 +5,7 @@ public final class Flatten: Module {
     public let startDim: Int
     public let endDim: Int
 
+    /// Flattening of dimensions `startDim` through `endDim`; negative dimensions count from the end.
     public init(startDim: Int = 1, endDim: Int = -1) {
         self.startDim = startDim
         self.endDim = endDim

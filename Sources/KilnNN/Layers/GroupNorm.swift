@@ -14,6 +14,8 @@ public final class GroupNorm: Module {
     /// β `[C]`, or nil without `affine`.
     public let bias: Parameter?
 
+    /// Normalization of `channels` channels in `groups` groups (`channels` must be a multiple of `groups`),
+    /// with a learned per-channel `weight` and `bias` when `affine`; PyTorch's defaults.
     public init(groups: Int, channels: Int, eps: Float = 1e-5, affine: Bool = true) {
         precondition(groups >= 1 && channels % groups == 0, "GroupNorm: \(channels) channels do not split into \(groups) groups")
         (self.groups, self.channels, self.eps) = (groups, channels, eps)

@@ -13,6 +13,8 @@ public final class LayerNorm: Module {
     /// β, or nil without `elementwiseAffine` or `bias`.
     public let bias: Parameter?
 
+    /// Normalization over the last dimensions `normalizedShape`; `elementwiseAffine` adds the learned
+    /// `weight`, and `bias` (with it) the learned shift.
     public init(_ normalizedShape: [Int], eps: Float = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
         precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
                      "LayerNorm: normalized shape \(normalizedShape) must be non-empty and positive")
@@ -54,6 +56,7 @@ public final class RMSNorm: Module {
     /// γ (ones at first), or nil without `elementwiseAffine`.
     public let weight: Parameter?
 
+    /// Normalization over the last dimensions `normalizedShape`, with a learned `weight` when `elementwiseAffine`.
     public init(_ normalizedShape: [Int], eps: Float? = nil, elementwiseAffine: Bool = true) {
         precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
                      "RMSNorm: normalized shape \(normalizedShape) must be non-empty and positive")

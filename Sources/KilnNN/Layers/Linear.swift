@@ -9,6 +9,8 @@ public final class Linear: Module {
     /// The bias, or nil for a layer built with `bias: false`.
     public let bias: Parameter?
 
+    /// A layer from `inFeatures` to `outFeatures`, with a bias unless `bias` is false, its parameters
+    /// drawn from `generator`.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, generator: RandomGenerator = Random.default) {
         precondition(inFeatures >= 0 && outFeatures >= 0, "Linear: negative size \(inFeatures) → \(outFeatures)")
         weight = Init.layerWeight([outFeatures, inFeatures], generator: generator)

@@ -9,6 +9,7 @@ public final class MaxPool2d: Module {
     public let dilation: (Int, Int)
     public let ceilMode: Bool
 
+    /// Max pooling over `kernelSize` windows (height, width); a nil `stride` means the kernel size.
     public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
                 ceilMode: Bool = false) {
         (self.kernelSize, self.stride, self.padding, self.dilation) = (kernelSize, stride ?? kernelSize, padding, dilation)
@@ -44,6 +45,7 @@ public final class AvgPool2d: Module {
     public let countIncludePad: Bool
     public let ceilMode: Bool
 
+    /// Average pooling over `kernelSize` windows (height, width); a nil `stride` means the kernel size.
     public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), countIncludePad: Bool = true,
                 ceilMode: Bool = false) {
         (self.kernelSize, self.stride, self.padding, self.countIncludePad) = (kernelSize, stride ?? kernelSize, padding, countIncludePad)
@@ -73,6 +75,7 @@ public final class AvgPool2d: Module {
 public final class AdaptiveAvgPool2d: Module {
     public let outputSize: (Int, Int)
 
+    /// Pooling to `outputSize` (height, width).
     public init(outputSize: (Int, Int)) {
         self.outputSize = outputSize
         super.init()

@@ -35,6 +35,7 @@ public struct BCELoss {
     public var weight: Tensor?
     public var reduction: LossReduction
 
+    /// The loss with an optional per-element `weight`, broadcastable to the probabilities; PyTorch's defaults.
     public init(weight: Tensor? = nil, reduction: LossReduction = .mean) {
         self.weight = weight
         self.reduction = reduction
@@ -78,6 +79,7 @@ public struct BCEWithLogitsLoss {
     public var positiveWeight: Tensor?
     public var reduction: LossReduction
 
+    /// The loss with an optional per-element `weight` and per-class `positiveWeight`; PyTorch's defaults.
     public init(weight: Tensor? = nil, positiveWeight: Tensor? = nil, reduction: LossReduction = .mean) {
         self.weight = weight
         self.positiveWeight = positiveWeight

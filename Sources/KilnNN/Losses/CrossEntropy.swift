@@ -40,6 +40,7 @@ public struct CrossEntropyLoss {
     public var ignoreIndex: Int
     public var reduction: LossReduction
 
+    /// The loss with PyTorch's defaults: no class weights, no label smoothing, `ignoreIndex` −100 and `.mean`.
     public init(classWeights: Tensor? = nil, labelSmoothing: Float = 0, ignoreIndex: Int = -100,
                 reduction: LossReduction = .mean) {
         self.classWeights = classWeights

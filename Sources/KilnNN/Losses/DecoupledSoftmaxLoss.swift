@@ -35,6 +35,7 @@ public func decoupledSoftmaxLoss(logits: Tensor, targets: Tensor, reduction: Los
 public struct DecoupledSoftmaxLoss {
     public var reduction: LossReduction
 
+    /// The loss with `reduction` applied to the per-row losses.
     public init(reduction: LossReduction = .mean) { self.reduction = reduction }
 
     /// The loss of `logits` against the multi-hot `targets`.

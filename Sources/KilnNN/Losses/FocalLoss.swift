@@ -40,6 +40,7 @@ public struct FocalLoss {
     /// One weight per class, or nil.
     public var alpha: Tensor?
     public var reduction: LossReduction
+    /// The loss with focusing exponent `gamma` (γ ≥ 0) and optional per-class weights `alpha` `[C]`.
     public init(gamma: Float = 2, alpha: Tensor? = nil, reduction: LossReduction = .mean) {
         self.gamma = gamma
         self.alpha = alpha

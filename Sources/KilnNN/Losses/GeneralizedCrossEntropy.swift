@@ -16,6 +16,7 @@ public func generalizedCrossEntropy(logits: Tensor, labels: Tensor, q: Float = 0
 public struct GeneralizedCrossEntropyLoss {
     public var q: Float
     public var reduction: LossReduction
+    /// The loss with exponent `q` in (0, 1] (0.7 by default).
     public init(q: Float = 0.7, reduction: LossReduction = .mean) {
         self.q = q
         self.reduction = reduction

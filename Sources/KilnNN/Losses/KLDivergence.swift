@@ -26,6 +26,7 @@ public func klDivergence(_ input: Tensor, _ target: Tensor, logTarget: Bool = fa
 public struct KLDivLoss {
     public var logTarget: Bool
     public var reduction: LossReduction
+    /// The divergence with `reduction`, taking targets as log-probabilities when `logTarget`; PyTorch's defaults.
     public init(reduction: LossReduction = .mean, logTarget: Bool = false) {
         self.reduction = reduction
         self.logTarget = logTarget

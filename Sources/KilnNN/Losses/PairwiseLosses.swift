@@ -37,6 +37,7 @@ public struct MarginRankingLoss {
     public var margin: Float
     public var reduction: LossReduction
 
+    /// The loss with `margin` (PyTorch's default 0) and `reduction`.
     public init(margin: Float = 0, reduction: LossReduction = .mean) {
         self.margin = margin
         self.reduction = reduction
@@ -52,6 +53,7 @@ public struct CosineEmbeddingLoss {
     public var margin: Float
     public var reduction: LossReduction
 
+    /// The loss with `margin` (PyTorch's default 0) for dissimilar pairs, and `reduction`.
     public init(margin: Float = 0, reduction: LossReduction = .mean) {
         self.margin = margin
         self.reduction = reduction

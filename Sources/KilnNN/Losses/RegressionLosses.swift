@@ -45,6 +45,7 @@ private func huberTerms(_ d: Tensor, _ delta: Float) -> Tensor {
 /// Mean squared error as a callable value (PyTorch's `MSELoss`).
 public struct MSELoss {
     public var reduction: LossReduction
+    /// The loss with `reduction` (PyTorch's default `.mean`).
     public init(reduction: LossReduction = .mean) { self.reduction = reduction }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { mseLoss(input, target, reduction: reduction) }
 }
@@ -52,6 +53,7 @@ public struct MSELoss {
 /// Absolute error as a callable value (PyTorch's `L1Loss`).
 public struct L1Loss {
     public var reduction: LossReduction
+    /// The loss with `reduction` (PyTorch's default `.mean`).
     public init(reduction: LossReduction = .mean) { self.reduction = reduction }
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { l1Loss(input, target, reduction: reduction) }
 }
@@ -60,6 +62,7 @@ public struct L1Loss {
 public struct HuberLoss {
     public var delta: Float
     public var reduction: LossReduction
+    /// The loss that is quadratic within `delta` of the target and linear beyond, with PyTorch's defaults.
     public init(delta: Float = 1, reduction: LossReduction = .mean) {
         self.delta = delta
         self.reduction = reduction
@@ -73,6 +76,7 @@ public struct HuberLoss {
 public struct SmoothL1Loss {
     public var beta: Float
     public var reduction: LossReduction
+    /// The loss that is quadratic within `beta` of the target and linear beyond, with PyTorch's defaults.
     public init(beta: Float = 1, reduction: LossReduction = .mean) {
         self.beta = beta
         self.reduction = reduction

@@ -40,6 +40,7 @@ open class Module: CustomStringConvertible {
 
     internal var forwardHooks: [Int: (Module, [Tensor], Tensor) -> Void] = [:]
 
+    /// A module in training mode with no parameters, buffers or children of its own.
     public init() {}
 
     /// How many input tensors ``forward(_:)-([Tensor])`` accepts: `1...1` unless a layer says otherwise.

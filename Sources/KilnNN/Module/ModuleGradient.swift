@@ -5,6 +5,7 @@ public struct Gradients {
     /// Gradient per parameter path; frozen or unused parameters are absent.
     public var byName: [String: Tensor]
 
+    /// Gradients keyed by parameter path, none by default.
     public init(_ byName: [String: Tensor] = [:]) { self.byName = byName }
 
     public subscript(name: String) -> Tensor? {

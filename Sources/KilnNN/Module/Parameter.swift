@@ -18,6 +18,7 @@ public final class Parameter {
         didSet { storedValue = isFrozen ? storedValue.detached() : storedValue.detached().requiringGradient() }
     }
 
+    /// A trainable parameter starting at `wrappedValue`, a float tensor, detached from its graph.
     public init(wrappedValue: Tensor) {
         precondition(wrappedValue.dtype == .float32, "Parameter: parameters are float tensors, not \(wrappedValue.dtype)")
         storedValue = wrappedValue.detached().requiringGradient()
@@ -55,6 +56,7 @@ public final class Parameter {
 public final class Buffer {
     public var wrappedValue: Tensor
 
+    /// A buffer holding `wrappedValue`, detached from its graph.
     public init(wrappedValue: Tensor) { self.wrappedValue = wrappedValue.detached() }
 
     public var projectedValue: Buffer { self }

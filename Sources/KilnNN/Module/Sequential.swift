@@ -25,6 +25,7 @@ public final class Sequential: Module {
         super.init()
     }
 
+    /// The layers listed in `build`, in order: `Sequential { Linear(4, 8); ReLU(); Linear(8, 2) }`.
     public convenience init(@ModuleBuilder _ build: () -> [Module]) {
         self.init(build())
     }

@@ -15,6 +15,8 @@ public final class LSTMCell: Module {
     public let weightHH: Parameter
     public let biasIH: Parameter?, biasHH: Parameter?
 
+    /// An LSTM cell from `inputSize` input features to `hiddenSize` state features, with the two bias
+    /// vectors unless `bias` is false; weights are drawn from `generator`.
     public init(inputSize: Int, hiddenSize: Int, bias: Bool = true, generator: RandomGenerator = Random.default) {
         precondition(inputSize > 0 && hiddenSize > 0, "LSTMCell: sizes must be positive, got \(inputSize) → \(hiddenSize)")
         self.inputSize = inputSize

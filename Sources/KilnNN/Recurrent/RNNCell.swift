@@ -20,6 +20,8 @@ public final class RNNCell: Module {
     public let weightHH: Parameter
     public let biasIH: Parameter?, biasHH: Parameter?
 
+    /// An RNN cell from `inputSize` input features to `hiddenSize` state features with PyTorch's defaults
+    /// (biases on, tanh); weights are drawn from `generator`.
     public init(inputSize: Int, hiddenSize: Int, bias: Bool = true, nonlinearity: RNNNonlinearity = .tanh,
                 generator: RandomGenerator = Random.default) {
         precondition(inputSize > 0 && hiddenSize > 0, "RNNCell: sizes must be positive, got \(inputSize) → \(hiddenSize)")

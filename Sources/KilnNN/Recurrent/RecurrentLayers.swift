@@ -158,6 +158,8 @@ public class RecurrentLayer: Module {
 /// let (output, h) = rnn(x, state: nil)      // x: [time, batch, 8] → output [time, batch, 16], h [2, batch, 16]
 /// ```
 public final class RNN: RecurrentLayer {
+    /// A stack of `layers` RNN layers with PyTorch's defaults; `dropout` applies to the outputs of every
+    /// layer but the last while training, and `bidirectional` adds a reversed pass to each layer.
     public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, nonlinearity: RNNNonlinearity = .tanh,
                 bias: Bool = true, batchFirst: Bool = false, dropout: Float = 0, bidirectional: Bool = false,
                 generator: RandomGenerator = Random.default) {
@@ -181,6 +183,8 @@ public final class RNN: RecurrentLayer {
 /// the output sequence; `lstm(x, state: (h0, c0))` returns the output and the final `(h, c)`, each
 /// `[layers·directions, batch, hiddenSize]`.
 public final class LSTM: RecurrentLayer {
+    /// A stack of `layers` LSTM layers with PyTorch's defaults; `dropout` applies to the outputs of every
+    /// layer but the last while training, and `bidirectional` adds a reversed pass to each layer.
     public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Float = 0, bidirectional: Bool = false, generator: RandomGenerator = Random.default) {
         super.init(cell: .lstm, name: "LSTM", inputSize: inputSize, hiddenSize: hiddenSize, layers: layers,
@@ -203,6 +207,8 @@ public final class LSTM: RecurrentLayer {
 /// the output sequence; `gru(x, state: h0)` returns the output and the final hidden states
 /// `[layers·directions, batch, hiddenSize]`.
 public final class GRU: RecurrentLayer {
+    /// A stack of `layers` GRU layers with PyTorch's defaults; `dropout` applies to the outputs of every
+    /// layer but the last while training, and `bidirectional` adds a reversed pass to each layer.
     public init(inputSize: Int, hiddenSize: Int, layers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Float = 0, bidirectional: Bool = false, generator: RandomGenerator = Random.default) {
         super.init(cell: .gru, name: "GRU", inputSize: inputSize, hiddenSize: hiddenSize, layers: layers,

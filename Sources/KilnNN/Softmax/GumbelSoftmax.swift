@@ -26,6 +26,8 @@ public final class GumbelSoftmax: Module {
     public let axis: Int
     public let generator: RandomGenerator?
 
+    /// Sampling along `axis` at `temperature`, one-hot in the forward pass when `hard`; a nil `generator`
+    /// draws from the scope's `Random.default` at each call.
     public init(temperature: Float = 1, hard: Bool = false, axis: Int = -1, generator: RandomGenerator? = nil) {
         self.temperature = temperature
         self.hard = hard

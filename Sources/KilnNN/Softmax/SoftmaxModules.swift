@@ -7,6 +7,7 @@ public final class Softmax: Module {
     /// `nil` picks ``SoftmaxAlgorithm/fastest(rows:length:)`` for each input's shape.
     public let algorithm: SoftmaxAlgorithm?
 
+    /// Softmax along `axis` of the input divided by `temperature`; a nil `algorithm` picks the fastest for each shape.
     public init(axis: Int = -1, temperature: Float = 1, algorithm: SoftmaxAlgorithm? = nil) {
         self.axis = axis
         self.temperature = temperature
@@ -27,6 +28,7 @@ public final class LogSoftmax: Module {
     public let axis: Int
     public let temperature: Float
 
+    /// Log-softmax along `axis` of the input divided by `temperature`.
     public init(axis: Int = -1, temperature: Float = 1) {
         self.axis = axis
         self.temperature = temperature
@@ -43,6 +45,7 @@ public final class LogSoftmax: Module {
 public final class StableMax: Module {
     public let axis: Int
 
+    /// StableMax along `axis`, the last by default.
     public init(axis: Int = -1) {
         self.axis = axis
         super.init()
@@ -55,6 +58,7 @@ public final class StableMax: Module {
 public final class Sparsemax: Module {
     public let axis: Int
 
+    /// Sparsemax along `axis`, the last by default.
     public init(axis: Int = -1) {
         self.axis = axis
         super.init()

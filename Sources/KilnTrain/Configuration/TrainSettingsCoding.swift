@@ -14,6 +14,8 @@ struct JSONKey: CodingKey {
 /// Settings as JSON, with the keys of a settings file; a missing key keeps its default, and a
 /// name that is none of a choice's is an error naming the valid ones.
 extension TrainSettings: Codable {
+    /// Decodes a JSON object with the keys of a settings file; a missing key keeps its default (for a
+    /// regression `task` the default loss is MSE), and an unknown choice name is an error listing the valid ones.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
         func value<T: Decodable>(_ key: Key, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
@@ -95,6 +97,7 @@ extension TrainSettings: Codable {
 }
 
 extension TrainSettings.DataSettings: Codable {
+    /// Decodes a `data` section: `path` and `label_column` required, the other keys optional with their defaults.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
         self.init(path: try c.decode(String.self, forKey: .path), labelColumn: try c.decode(String.self, forKey: .labelColumn),

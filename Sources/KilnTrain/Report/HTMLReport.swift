@@ -9,6 +9,7 @@ public struct HTMLReport {
     /// Figures, each an SVG document with a caption.
     public var figures: [(caption: String, svg: String)] = []
 
+    /// An empty report titled `title`.
     public init(title: String) { self.title = title }
 
     /// Adds the standard training plots drawn from a metrics log: loss, metrics and learning rate.

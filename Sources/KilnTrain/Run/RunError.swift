@@ -2,5 +2,6 @@
 public struct RunError: Error, Equatable, CustomStringConvertible {
     public let description: String
 
+    /// An error whose message is `description`.
     public init(_ description: String) { self.description = description }
 }

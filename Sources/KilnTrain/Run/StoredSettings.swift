@@ -15,6 +15,8 @@ public struct StoredSettings: Equatable, Sendable {
     /// How the run's CSV columns become inputs and targets, learned from its training rows.
     public var tabular: TabularEncoding?
 
+    /// What a run with `settings` stores, with `threads`, `out` and `name` reset to their defaults;
+    /// `customModel` for a model given in Swift code, `tabular` for CSV data.
     public init(_ settings: TrainSettings, customModel: Bool = false, tabular: TabularEncoding? = nil) {
         var kept = settings
         kept.threads = nil
@@ -68,6 +70,8 @@ public struct StoredSettings: Equatable, Sendable {
 }
 
 extension StoredSettings: Codable {
+    /// Decodes one JSON object: the ``TrainSettings`` keys, plus `custom_model` (false when absent) and
+    /// `tabular` (optional).
     public init(from decoder: Decoder) throws {
         let settings = try TrainSettings(from: decoder)
         let container = try decoder.container(keyedBy: JSONKey.self)

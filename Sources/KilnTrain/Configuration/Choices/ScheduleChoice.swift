@@ -61,6 +61,7 @@ public struct ScheduleChoice: Equatable, Sendable, Codable, CustomStringConverti
 
     public var description: String { text }
 
+    /// Decodes a string, a schedule name or a spec, checked as when the choice is made from text.
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
