@@ -17,9 +17,9 @@ import Testing
     /// named by their SHA-1; the others were written by hand after a reader's checks.
     static let inputs: [(target: String, file: String, outcome: Outcome)] = [
         // Found by the schedule target: `wsd` with the default decay fraction (0.2) and one step
-        // left no decay step and trapped in WarmupStableDecay's precondition.
-        ("schedule", "crash-4888afb16fea74dae5fc2bad916500a3e81919d2",
-         .fails("field 'steps' must be large enough that decay = 0.2 of them rounds to at least one decay step")),
+        // (`steps=1\0\0\0\0\02`, read as 1) left no decay step and trapped in WarmupStableDecay's
+        // precondition. Now the NUL is refused first; the next input keeps the wsd case covered.
+        ("schedule", "crash-4888afb16fea74dae5fc2bad916500a3e81919d2", .fails("field 'steps' = '1\\0\\0\\0\\0\\02' is not a whole number")),
         ("schedule", "wsd_default_decay_two_steps.txt",
          .fails("field 'steps' must be large enough that decay = 0.2 of them rounds to at least one decay step")),
         ("safetensors", "header_length_max.safetensors",
@@ -41,6 +41,9 @@ import Testing
         ("settings", "deep_nesting.yaml", .fails("nests more than 64 levels deep at line 1")),
         // Nine levels of nine aliases (9⁹ nodes if expanded): refused at the first wrong type, unexpanded.
         ("settings", "alias_bomb.yaml", .fails("setting 'model' must be a string, got a list")),
+        // Swift's Double("1\0…") and Float read up to a NUL and drop the rest: such numbers were read as 100 and 1.
+        ("schedule", "nul_inside_number.txt", .fails("field 'steps' = '100\\00' is not a whole number")),
+        ("csv", "nul_inside_number.csv", .fails("'1\\05' is not a number at line 2 column 1 ('a')")),
         ("runlog", "step_beyond_maximum.jsonl", .fails("input.jsonl:2: 'step' 10000001.0 is not an integer from 0 to 10000000")),
     ]
 
