@@ -2,8 +2,10 @@ import CFuzzerDriver
 import Foundation
 import Kiln
 
-// libFuzzer target `safetensors`. One input: the bytes of a safetensors file, decoded as `kiln inspect` reads them.
+// libFuzzer target `safetensors`. One input: the bytes of a safetensors file, decoded as `kiln
+// inspect` reads them.
 
+/// The bytes libFuzzer hands over, copied.
 func data(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Data {
     start.map { Data(bytes: $0, count: count) } ?? Data()
 }

@@ -2,9 +2,11 @@ import CFuzzerDriver
 import Foundation
 import KilnOptimizers
 
-// libFuzzer target `schedule`. One input: a schedule spec (`family:key=value,...`), parsed and evaluated at its first steps and at
-// a few far ones, as `kiln schedule plot` and `kiln train` use it.
+// libFuzzer target `schedule`. One input: a schedule spec (`family:key=value,...`), parsed and
+// evaluated at its first steps and at a few far ones, as `kiln schedule plot` and `kiln train` use
+// it.
 
+/// The bytes libFuzzer hands over, copied.
 func data(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Data {
     start.map { Data(bytes: $0, count: count) } ?? Data()
 }

@@ -2,9 +2,11 @@ import CFuzzerDriver
 import Foundation
 import KilnTrain
 
-// libFuzzer target `settings`. One input: the text of a YAML or JSON settings file, read and range-checked as `kiln train --config`
-// does; bytes that are not UTF-8 are refused before parsing, as there.
+// libFuzzer target `settings`. One input: the text of a YAML or JSON settings file, read and
+// range-checked as `kiln train --config` does; bytes that are not UTF-8 are refused before
+// parsing, as there.
 
+/// The bytes libFuzzer hands over, copied.
 func data(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Data {
     start.map { Data(bytes: $0, count: count) } ?? Data()
 }
