@@ -62,6 +62,8 @@ let package = Package(
         .testTarget(name: "KilnMetricsTests", dependencies: ["KilnMetrics", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnLabTests", dependencies: ["KilnLab", "KilnTestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["Kiln", "KilnData", "KilnOptimizers", "KilnTrain"],
+                    resources: [.copy("Inputs")]),
     ],
     swiftLanguageModes: [.v5]
 )

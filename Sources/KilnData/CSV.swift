@@ -84,7 +84,7 @@ public struct CSVTable {
     /// A feature value: a finite Float32.
     private static func feature(_ field: String, at place: @autoclosure () -> String, path: String) throws(DataError) -> Float {
         let text = field.trimmingCharacters(in: .whitespaces)
-        guard let value = Float(text) else { throw DataError(path: path, reason: "'\(field.snippet())' is not a number at \(place())") }
+        guard let value = Float(wholeText: text) else { throw DataError(path: path, reason: "'\(field.snippet())' is not a number at \(place())") }
         guard value.isFinite else {
             let literal = value.isNaN || text.lowercased().contains("inf")
             throw DataError(path: path, reason: literal
@@ -100,8 +100,8 @@ public struct CSVTable {
             DataError(path: path, reason: "\(reason) at line \(label.line) \(column)")
         }
         if let empty = raw.first(where: \.text.isEmpty) { throw fail("empty label", empty) }
-        let numeric = Double(raw[0].text) != nil
-        if let other = raw.first(where: { (Double($0.text) != nil) != numeric }) {
+        let numeric = Double(wholeText: raw[0].text) != nil
+        if let other = raw.first(where: { (Double(wholeText: $0.text) != nil) != numeric }) {
             throw fail("label '\(other.text.snippet())' is a \(numeric ? "name" : "number") while line \(raw[0].line) holds "
                        + "\(numeric ? "the number" : "the name") '\(raw[0].text.snippet())'; labels must be all class numbers or all names", other)
         }
@@ -116,7 +116,7 @@ public struct CSVTable {
         var classes: [Int] = []
         classes.reserveCapacity(raw.count)
         for label in raw {
-            guard let value = Double(label.text), value.rounded() == value, value >= 0, value < Double(maximumClassCount) else {
+            guard let value = Double(wholeText: label.text), value.rounded() == value, value >= 0, value < Double(maximumClassCount) else {
                 throw fail("label '\(label.text.snippet())' is not a class number (a whole number from 0 to \(maximumClassCount - 1))", label)
             }
             classes.append(Int(value))

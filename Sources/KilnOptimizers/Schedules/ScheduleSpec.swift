@@ -155,8 +155,12 @@ public enum ScheduleFamily: String, CaseIterable, Sendable {
         let fraction = try f.number("decay", default: 0.2, requirement: "in (0, 1] and leave at least one decay step") {
             $0 > 0 && $0 <= 1 && Int(($0 * Double(steps)).rounded()) > 0
         }
-        let shape = try f.choice("shape", default: WarmupStableDecay.DecayShape.linear)
         let decaySteps = Int((fraction * Double(steps)).rounded())
+        // The default fraction is not checked by `number`: a short run may leave it no decay step.
+        guard decaySteps > 0 else {
+            throw f.outOfRange("steps", "large enough that decay = \(fraction) of them rounds to at least one decay step")
+        }
+        let shape = try f.choice("shape", default: WarmupStableDecay.DecayShape.linear)
         guard warmup <= steps - decaySteps else { throw f.outOfRange("warmup", "at most \(steps - decaySteps), where the decay starts") }
         return WarmupStableDecay(peak: peak, floor: try f.floor(below: peak), steps: steps, warmup: warmup,
                                  warmupStartFactor: start, decayFraction: fraction, shape: shape)

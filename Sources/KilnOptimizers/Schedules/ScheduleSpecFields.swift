@@ -58,7 +58,7 @@ struct ScheduleSpecFields {
             if let fallback { return fallback }
             throw fail(.missingField(key))
         }
-        guard let value = Double(text), value.isFinite else {
+        guard let value = Double(wholeText: text), value.isFinite else {
             throw fail(.badValue(field: key, text: text, expected: "a finite number"))
         }
         guard valid(value) else { throw fail(.outOfRange(field: key, requirement: requirement)) }
@@ -118,7 +118,7 @@ struct ScheduleSpecFields {
     private func wholeNumber(_ key: String, _ text: String, listedIn whole: String,
                              expected: String = "a whole number") throws(ScheduleSpecError) -> Int {
         let limit = Self.largestInteger
-        guard let value = Int(text).map(Double.init) ?? Double(text), value.isFinite, value.rounded() == value else {
+        guard let value = Int(text).map(Double.init) ?? Double(wholeText: text), value.isFinite, value.rounded() == value else {
             throw fail(.badValue(field: key, text: whole, expected: expected))
         }
         guard abs(value) <= Double(limit) else { throw fail(.outOfRange(field: key, requirement: "at most \(limit) in size")) }

@@ -60,7 +60,7 @@ public struct RunningLosses: Equatable, Sendable {
         }
         func sum(_ key: String) throws(TensorFileError) -> Double {
             guard let text = metadata[key] else { return 0 }
-            guard let v = Double(text), v.isFinite else { throw TensorFileError(path: path, reason: "metadata '\(key)' is not a finite number") }
+            guard let v = Double(wholeText: text), v.isFinite else { throw TensorFileError(path: path, reason: "metadata '\(key)' is not a finite number") }
             return v
         }
         unloggedLoss = try sum("losses.unlogged_loss")

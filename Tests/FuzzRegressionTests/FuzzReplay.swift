@@ -1,0 +1,50 @@
+import Foundation
+import Kiln
+import KilnData
+import KilnOptimizers
+import KilnTrain
+
+/// The reading of one input by each fuzz target, through the same public API and with the same
+/// choices as `Fuzz/Sources/<target>/main.swift`, without the sanitizer build. Returns the error
+/// the reader threw, or nil when the input was read.
+enum FuzzReplay {
+    /// The fuzz targets, named as `scripts/fuzz/run.sh` names them.
+    static let targets = ["safetensors", "npy", "npz", "idx", "gzip", "csv", "settings", "runlog", "schedule"]
+
+    static func read(_ data: Data, target: String) -> (any Error)? {
+        do {
+            switch target {
+            case "safetensors": _ = try Safetensors.decode(data, path: "input.safetensors")
+            case "npy": _ = try NPY.decode(data, path: "input.npy")
+            case "npz": _ = try NPZ.decode(data, path: "input.npz")
+            case "idx": _ = try IDX.decode(data, as: data.count % 2 == 0 ? .float32 : .int64, path: "input.idx")
+            case "gzip": _ = try Gzip.inflate(data, raw: data.count % 2 == 1, path: "input.gz")
+            case "csv": _ = try CSVTable(data: data, labelColumn: "label", path: "input.csv")
+            case "settings": try readSettings(data)
+            case "runlog": _ = LossCurveSeries(log: try RunLog(jsonLines: data, file: "input.jsonl"), warmupSteps: 0)
+            case "schedule":
+                let schedule = try ScheduleSpec.parse(String(decoding: data, as: UTF8.self))
+                _ = schedule.values(count: 64)
+                for step in [1_000, 1_000_000, RunLog.maximumStep] { _ = schedule(step) }
+            default: fatalError("no fuzz target '\(target)'")
+            }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Settings as `kiln train --config` reads them: UTF-8 text, decoded, then range-checked.
+    private static func readSettings(_ data: Data) throws {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Refused(description: "input.yaml: cannot be read as UTF-8 text")
+        }
+        let settings = try TrainSettings.decode(text: text, path: "input.yaml")
+        if let problem = settings.problem() { throw Refused(description: "input.yaml: \(problem)") }
+    }
+
+    /// A refusal that the command line, not the reader, would report.
+    struct Refused: Error, CustomStringConvertible {
+        let description: String
+    }
+}
