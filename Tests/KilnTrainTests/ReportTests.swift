@@ -17,6 +17,10 @@ import Testing
         #expect(AxisTicks.labels([2e5, 4e5, 6e5], resolution: 2e5) == ["2e5", "4e5", "6e5"])
         #expect(AxisTicks.labels([1.5e-7, 2e-7]) == ["1.5e-7", "2e-7"])
         #expect(AxisTicks.labels([0.6000000000000001], resolution: 0.2) == ["0.6"])
+        #expect(AxisTicks.labels([5, 10], resolution: 5) == ["5", "10"])
+        #expect(AxisTicks.labels([2000, 4000, 6000], resolution: 2000) == ["2000", "4000", "6000"])
+        #expect(AxisTicks.labels([0.5, 1, 2]) == ["0.5", "1", "2"])
+        #expect(AxisTicks.labels([-0.1, 2.7e-17, 0.1], resolution: 0.1) == ["-0.1", "0", "0.1"], "a tick at zero drifted by rounding")
         // Epoch axes: whole numbers only, however short the run.
         #expect(AxisTicks.linear(1, 3, integer: true) == [1, 2, 3])
         #expect(AxisTicks.linear(0, 12, integer: true) == [0, 5, 10])

@@ -28,11 +28,15 @@ enum AxisTicks {
     /// The labels of `values`, each written with the fewest significant digits that keep it
     /// within a millionth of `resolution` (the tick spacing; each value's own size when nil), so
     /// two different ticks never share a label.
+    /// Values from 10⁻⁴ up to 10⁵ are written in plain decimals (`2000`, `0.0015`), others with an
+    /// exponent (`2e5`, `1.5e-7`).
     static func labels(_ values: [Double], resolution: Double? = nil) -> [String] {
         values.map { v in
             let tolerance = 1e-6 * (resolution ?? abs(v))
-            for digits in 1...17 {
-                let text = String(format: "%.\(digits)g", v)
+            if abs(v) <= tolerance { return "0" }
+            let plain = v == 0 || (1e-4...1e5).contains(abs(v))
+            for digits in plain ? 0...17 : 1...17 {
+                let text = String(format: plain ? "%.\(digits)f" : "%.\(digits)g", v)
                 if let back = Double(text), abs(back - v) <= tolerance { return tidy(text) }
             }
             return String(v)
