@@ -34,7 +34,7 @@ let package = Package(
         fuzzTarget("gzip", ["KilnData"]),
         fuzzTarget("csv", ["KilnData"]),
         fuzzTarget("settings", ["KilnTrain"]),
-        fuzzTarget("runlog", ["KilnOptimizers"]),
+        fuzzTarget("runlog", ["KilnOptimizers", "KilnLab"]),
         fuzzTarget("schedule", ["KilnOptimizers"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KilnLab
 import KilnOptimizers
 import KilnTrain
 

@@ -1,6 +1,7 @@
 import Foundation
 import Kiln
 import KilnData
+import KilnLab
 import KilnOptimizers
 import KilnTrain
 

@@ -1,5 +1,6 @@
 import CFuzzerDriver
 import Foundation
+import KilnLab
 import KilnOptimizers
 
 // libFuzzer target `runlog`. One input: a JSON Lines run log, read as `kiln predict-loss` reads

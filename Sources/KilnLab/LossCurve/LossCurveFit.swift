@@ -1,4 +1,5 @@
 import Foundation
+import KilnOptimizers
 
 /// How ``LossCurveLaw/fit(to:options:)`` fits.
 public struct LossCurveFitOptions: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import KilnLab
 import KilnOptimizers
 import KilnTestSupport
 import Testing

@@ -1,3 +1,4 @@
+import KilnOptimizers
 /// A predicted loss curve beside a real run of the same schedule.
 ///
 /// The final loss is the mean of the last `finalRecords` logged losses (each log record is

@@ -1,3 +1,4 @@
+import KilnOptimizers
 /// The two areas under a learning-rate curve that drive the loss in the scaling law with
 /// learning-rate annealing (Tissue et al. 2024), for every step of a run.
 ///

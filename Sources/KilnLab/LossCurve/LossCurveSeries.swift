@@ -1,3 +1,4 @@
+import KilnOptimizers
 /// One run's learning rates at every step and the losses observed at some of its steps, as input
 /// to ``LossCurveLaw/fit(to:options:)``.
 public struct LossCurveSeries: Sendable {

@@ -1,3 +1,4 @@
+import KilnOptimizers
 /// Levenberg–Marquardt for small nonlinear least-squares problems, in `Double`, with an optional
 /// Huber loss handled by reweighting the residuals at each iteration.
 ///

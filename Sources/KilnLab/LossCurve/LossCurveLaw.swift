@@ -1,4 +1,5 @@
 import Foundation
+import KilnOptimizers
 
 /// The scaling law with learning-rate annealing (Tissue et al. 2024):
 /// `L(s) = L0 + A · S1(s)^(−α) − C · S2(s)`, with the areas of ``AnnealingAreas``.

@@ -1,3 +1,4 @@
+import KilnLab
 import KilnOptimizers
 import KilnTestSupport
 import Testing
