@@ -28,7 +28,7 @@ import Testing
     @Test func aTornLastLineIsSkippedButNotAnEndedOne() throws {
         let torn = "{\"step\": 0, \"lr\": 1, \"loss\": 2}\n{\"step\": 1, \"lr\": 1, \"loss\": 2"
         #expect(try RunLog(jsonLines: torn, file: "run.jsonl").lossObservations == [LossObservation(step: 0, loss: 2)])
-        #expect(throws: RunLogError(file: "run.jsonl", line: 2, message: "not valid JSON")) {
+        #expect(throws: RunLogError(path: "run.jsonl", line: 2, reason: "not valid JSON")) {
             try RunLog(jsonLines: torn + "\n", file: "run.jsonl")
         }
     }
@@ -63,14 +63,14 @@ import Testing
     }
 
     @Test func unreadableFilesAreOneError() {
-        #expect(throws: RunLogError(file: "/nonexistent/run.jsonl", line: nil, message: "no such file")) {
+        #expect(throws: RunLogError(path: "/nonexistent/run.jsonl", line: nil, reason: "no such file")) {
             try RunLog(contentsOf: "/nonexistent/run.jsonl")
         }
         let folder = FileManager.default.temporaryDirectory.path
-        #expect(throws: RunLogError(file: folder, line: nil, message: "is a folder, not a log")) {
+        #expect(throws: RunLogError(path: folder, line: nil, reason: "is a folder, not a log")) {
             try RunLog(contentsOf: folder)
         }
-        #expect(throws: RunLogError(file: "bytes", line: nil, message: "cannot be read as UTF-8 text")) {
+        #expect(throws: RunLogError(path: "bytes", line: nil, reason: "cannot be read as UTF-8 text")) {
             try RunLog(jsonLines: Data([0x7B, 0xFF, 0xFE, 0x7D]), file: "bytes")
         }
     }

@@ -35,7 +35,7 @@ public struct RunLog: Sendable {
         var records: [Record] = []
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
-            let problem = { (message: String) in RunLogError(file: file, line: index + 1, message: message) }
+            let problem = { (message: String) in RunLogError(path: file, line: index + 1, reason: message) }
             guard line.utf8.count <= Self.maximumLineBytes else {
                 throw problem("line is longer than \(Self.maximumLineBytes) bytes")
             }
@@ -69,14 +69,14 @@ public struct RunLog: Sendable {
             }
             records.append(Record(step: step, fields: fields.compactMapValues { $0.number.flatMap { $0.isFinite ? $0 : nil } }))
         }
-        guard !records.isEmpty else { throw RunLogError(file: file, line: nil, message: "has no step records") }
+        guard !records.isEmpty else { throw RunLogError(path: file, line: nil, reason: "has no step records") }
         self.records = records
     }
 
     /// Parses JSON Lines `data`, which must be UTF-8; `file` names the source in errors.
     public init(jsonLines data: Data, file: String) throws(RunLogError) {
         guard let text = String(data: data, encoding: .utf8) else {
-            throw RunLogError(file: file, line: nil, message: "cannot be read as UTF-8 text")
+            throw RunLogError(path: file, line: nil, reason: "cannot be read as UTF-8 text")
         }
         try self.init(jsonLines: text, file: file)
     }
@@ -85,16 +85,16 @@ public struct RunLog: Sendable {
     public init(contentsOf path: String) throws(RunLogError) {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw RunLogError(file: path, line: nil, message: "no such file")
+            throw RunLogError(path: path, line: nil, reason: "no such file")
         }
-        guard !isFolder.boolValue else { throw RunLogError(file: path, line: nil, message: "is a folder, not a log") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw RunLogError(file: path, line: nil, message: "cannot be opened") }
+        guard !isFolder.boolValue else { throw RunLogError(path: path, line: nil, reason: "is a folder, not a log") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw RunLogError(path: path, line: nil, reason: "cannot be opened") }
         defer { try? handle.close() }
         guard let data = try? handle.read(upToCount: Self.maximumBytes + 1) ?? Data() else {
-            throw RunLogError(file: path, line: nil, message: "cannot be read")
+            throw RunLogError(path: path, line: nil, reason: "cannot be read")
         }
         guard data.count <= Self.maximumBytes else {
-            throw RunLogError(file: path, line: nil, message: "is larger than \(Self.maximumBytes >> 30) GiB")
+            throw RunLogError(path: path, line: nil, reason: "is larger than \(Self.maximumBytes >> 30) GiB")
         }
         try self.init(jsonLines: data, file: path)
     }
@@ -156,26 +156,8 @@ public struct LossObservation: Sendable, Equatable {
     }
 }
 
-/// A run log that cannot be read, naming the file and, where it applies, the 1-based line.
-public struct RunLogError: Error, Equatable, CustomStringConvertible {
-    /// The file (or source name) being read.
-    public let file: String
-    /// The 1-based line number, when the problem is on one line.
-    public let line: Int?
-    /// What is wrong.
-    public let message: String
-
-    /// The error `message` about `file`, at 1-based `line` when there is one.
-    public init(file: String, line: Int?, message: String) {
-        self.file = file
-        self.line = line
-        self.message = message
-    }
-
-    public var description: String {
-        line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)"
-    }
-}
+/// The error of a JSON Lines run log.
+public typealias RunLogError = InputError
 
 /// One value of a JSON object: a number, a string, null, or anything else.
 private enum JSONField: Decodable, Equatable {

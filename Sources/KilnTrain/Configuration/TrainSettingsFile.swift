@@ -115,14 +115,10 @@ extension TrainSettings.DataSettings {
     }
 }
 
-/// A settings file that cannot be used: names the file and the problem.
-public struct SettingsError: Error, Equatable, CustomStringConvertible {
-    /// The settings file.
-    public let path: String
-    /// What is wrong, naming the setting where there is one.
-    public let reason: String
-    public var description: String { "\(path): \(reason)" }
+/// The error of a settings file.
+public typealias SettingsError = InputError
 
+extension InputError {
     /// `text` as an error quotes it, on one line: in single quotes, cut after 40 characters,
     /// with line breaks and other control characters escaped.
     static func quoted(_ text: String) -> String { "'\(text.snippet(40))'" }

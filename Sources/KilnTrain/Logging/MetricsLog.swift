@@ -126,19 +126,5 @@ public final class MetricsLog {
     }
 }
 
-/// A metrics log that cannot be read or written: names the file, the line when there is one, and the problem.
-public struct LogError: Error, CustomStringConvertible {
-    public let path: String
-    /// The 1-based line at fault, if the problem is one line.
-    public let line: Int?
-    public let reason: String
-
-    /// The error for the log at `path`, naming its faulty `line` when the problem is one line.
-    public init(path: String, line: Int? = nil, reason: String) {
-        self.path = path
-        self.line = line
-        self.reason = reason
-    }
-
-    public var description: String { "\(path): " + (line.map { "line \($0) " } ?? "") + reason }
-}
+/// The error of a run's metrics log.
+public typealias LogError = InputError
