@@ -35,7 +35,8 @@ import Testing
         // 8 MiB of zeros from 8 KB: read whole (the bound on inflated size is 4 GiB by default).
         ("gzip", "zeros_8mib.gz", .reads),
         ("gzip", "truncated.gz", .fails("truncated compressed stream (ends at byte 30 of 30 compressed bytes)")),
-        ("csv", "float32_overflow.csv", .fails("'1e39' overflows Float32 at line 2 column 1 ('a')")),
+        // Features are standardized in Double, so one huge value alone is read (it becomes 0).
+        ("csv", "float32_overflow.csv", .reads),
         ("csv", "absurd_label.csv", .fails("label '1e300' is not a class number")),
         // 100,000 `[`: refused before the YAML parser, whose recursion would overflow the stack.
         ("settings", "deep_nesting.yaml", .fails("nests more than 64 levels deep at line 1")),
@@ -43,7 +44,7 @@ import Testing
         ("settings", "alias_bomb.yaml", .fails("setting 'model' must be a string, got a list")),
         // Swift's Double("1\0…") and Float read up to a NUL and drop the rest: such numbers were read as 100 and 1.
         ("schedule", "nul_inside_number.txt", .fails("field 'steps' = '100\\00' is not a whole number")),
-        ("csv", "nul_inside_number.csv", .fails("'1\\05' is not a number at line 2 column 1 ('a')")),
+        ("csv", "nul_inside_number.csv", .fails("line 2 column 'a': '1\\05' is text")),
         ("runlog", "step_beyond_maximum.jsonl", .fails("input.jsonl:2: 'step' 10000001.0 is not an integer from 0 to 10000000")),
     ]
 

@@ -20,7 +20,7 @@ enum FuzzReplay {
             case "npz": _ = try NPZ.decode(data, path: "input.npz")
             case "idx": _ = try IDX.decode(data, as: data.count % 2 == 0 ? .float32 : .int64, path: "input.idx")
             case "gzip": _ = try Gzip.inflate(data, raw: data.count % 2 == 1, path: "input.gz")
-            case "csv": _ = try CSVTable(data: data, labelColumn: "label", path: "input.csv")
+            case "csv": try readCSV(data)
             case "settings": try readSettings(data)
             case "runlog": _ = LossCurveSeries(log: try RunLog(jsonLines: data, file: "input.jsonl"), warmupSteps: 0)
             case "schedule":
@@ -33,6 +33,23 @@ enum FuzzReplay {
         } catch {
             return error
         }
+    }
+
+    /// A CSV file as a training run reads it: rows, class names, a stratified split, the encoding
+    /// fitted on the training rows, and the encoded test rows (the choices alternate with the
+    /// input's length, as in the fuzz target).
+    private static func readCSV(_ bytes: Data) throws {
+        let table = try CSVRows(data: bytes, path: "input.csv")
+        let regression = bytes.count % 2 == 1
+        let classNames = regression ? [] : try TabularEncoding.classNames(table, labelColumn: "label")
+        let classes = regression ? [Int](repeating: 0, count: table.rows.count)
+                                 : try TabularEncoding.classIds(table, labelColumn: "label", classNames: classNames)
+        let (train, test) = StratifiedSplit.indices(classes: classes, fraction: 0.25, seed: UInt64(bytes.count))
+        let encoding = try TabularEncoding.fit(table, trainingRows: train, labelColumn: "label", regression: regression,
+                                               classNames: classNames, categorical: bytes.count % 4 < 2 ? .onehot : .error,
+                                               missing: bytes.count % 3 == 0 ? .error : .median)
+        _ = try encoding.features(table, rows: test)
+        _ = try encoding.targets(table, rows: test)
     }
 
     /// Settings as `kiln train --config` reads them: UTF-8 text, decoded, then range-checked.

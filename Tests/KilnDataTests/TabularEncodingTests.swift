@@ -69,6 +69,8 @@ import Testing
         let other = try CSVRows(text: "x,color,label\nlots,red,d\n", path: "new.csv")
         #expect(message { _ = try strict.features(other) } == "new.csv: line 2 column 'x': 'lots' is not a number (a numeric column in training)")
         #expect(message { _ = try strict.targets(other) } == "new.csv: line 2 column 'label': label 'd' is none of the 3 training classes")
+        let far = try CSVRows(text: "x,color,label\n1e300,red,a\n", path: "far.csv")
+        #expect(message { _ = try strict.features(far) }?.hasPrefix("far.csv: line 2 column 'x': '1e300' lies so far from the training values") == true)
         #expect(message { _ = try strict.features(CSVRows(text: "y\n1\n", path: "new.csv")) }
                 == "new.csv: no column 'x', which the model was trained on")
         #expect(message { _ = try TabularEncoding.classNames(CSVRows(text: "x,y\n1,2.5\n", path: "r.csv"), labelColumn: "y") }

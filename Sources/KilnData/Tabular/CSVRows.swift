@@ -21,6 +21,11 @@ public struct CSVRows {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
         }
+        try self.init(data: data, path: path)
+    }
+
+    /// Parses the bytes of a CSV file, which must be UTF-8; `path` names it in errors.
+    public init(data: Data, path: String) throws(DataError) {
         try self.init(text: UTF8Text.decode(data, path: path), path: path)
     }
 

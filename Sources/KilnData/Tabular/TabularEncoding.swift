@@ -87,7 +87,7 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
         for (r, row) in table.rows.enumerated() {
             let text = row[c]
             if CSVRows.isMissing(text) { throw table.failure("missing label '\(text)'", row: r, column: labelColumn) }
-            if let v = Double(text), v.isFinite { numbers.append(v) }
+            if let v = Double(wholeText: text), v.isFinite { numbers.append(v) }
             texts.insert(text)
         }
         if numbers.count == table.rows.count {
@@ -106,7 +106,7 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
     /// The class id of a label: its name's index, where a whole number also matches its plain spelling (`1.0` is `1`).
     static func classIndex(_ text: String, in index: [String: Int]) -> Int? {
         if let i = index[text] { return i }
-        if let v = Double(text), v.rounded() == v, abs(v) < 1e15 { return index[String(Int(v))] }
+        if let v = Double(wholeText: text), v.rounded() == v, abs(v) < 1e15 { return index[String(Int(v))] }
         return nil
     }
 
@@ -129,7 +129,7 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
         for (c, name) in table.header.enumerated() where c != label {
             var firstText: Int?
             for (r, row) in table.rows.enumerated() where !CSVRows.isMissing(row[c]) {
-                if let v = Double(row[c]) {
+                if let v = Double(wholeText: row[c]) {
                     if !v.isFinite { throw table.failure("'\(row[c].snippet())' is not a finite number", row: r, column: name) }
                 } else if firstText == nil {
                     firstText = r
@@ -146,7 +146,7 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
                 guard !present.isEmpty else {
                     throw DataError(path: table.path, reason: "column '\(name.snippet())' has no values in the training rows")
                 }
-                let values = present.map { Double(table.rows[$0][c])! }
+                let values = present.map { Double(wholeText: table.rows[$0][c])! }
                 let (mean, scale) = moments(values)
                 columns.append(Column(name: name, mean: mean, scale: scale, median: median(values)))
             }
@@ -155,7 +155,7 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
         if regression {
             var values: [Double] = []
             for r in trainingRows {
-                guard let v = Double(table.rows[r][label]), v.isFinite else {
+                guard let v = Double(wholeText: table.rows[r][label]), v.isFinite else {
                     throw table.failure("target '\(table.rows[r][label].snippet())' is not a number (task: regression)", row: r, column: labelColumn)
                 }
                 values.append(v)
@@ -206,12 +206,17 @@ public struct TabularEncoding: Codable, Equatable, Sendable {
                 } else if let mean = column.mean, let scale = column.scale, let median = column.median {
                     var v = median
                     if !isMissing {
-                        guard let parsed = Double(field), parsed.isFinite else {
+                        guard let parsed = Double(wholeText: field), parsed.isFinite else {
                             throw table.failure("'\(field.snippet())' is not a number (a numeric column in training)", row: r, column: column.name)
                         }
                         v = parsed
                     }
-                    values[offset] = Float((v - mean) / scale)
+                    let standardized = Float((v - mean) / scale)
+                    guard standardized.isFinite else {
+                        throw table.failure("'\(field.snippet())' lies so far from the training values (mean \(mean), scale \(scale)) "
+                                            + "that it overflows Float32 once standardized", row: r, column: column.name)
+                    }
+                    values[offset] = standardized
                 }
                 offset += column.width
             }
