@@ -32,7 +32,7 @@ let package = Package(
         fuzzTarget("npz", ["KilnData"]),
         fuzzTarget("idx", ["KilnData"]),
         fuzzTarget("gzip", ["KilnData"]),
-        fuzzTarget("csv", ["KilnData"]),
+        fuzzTarget("csv", ["KilnData", "KilnTrain"]),
         fuzzTarget("settings", ["KilnTrain"]),
         fuzzTarget("runlog", ["KilnOptimizers", "KilnLab"]),
         fuzzTarget("schedule", ["KilnOptimizers"]),

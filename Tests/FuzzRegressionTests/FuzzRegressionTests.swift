@@ -35,7 +35,7 @@ import Testing
         // 8 MiB of zeros from 8 KB: read whole (the bound on inflated size is 4 GiB by default).
         ("gzip", "zeros_8mib.gz", .reads),
         ("gzip", "truncated.gz", .fails("truncated compressed stream (ends at byte 30 of 30 compressed bytes)")),
-        // Features are standardized in Double, so one huge value alone is read (it becomes 0).
+        // Features are standardized in Double, so a value beyond Float32 among ordinary ones is read.
         ("csv", "float32_overflow.csv", .reads),
         ("csv", "absurd_label.csv", .fails("label '1e300' is not a class number")),
         // 100,000 `[`: refused before the YAML parser, whose recursion would overflow the stack.

@@ -35,21 +35,15 @@ enum FuzzReplay {
         }
     }
 
-    /// A CSV file as a training run reads it: rows, class names, a stratified split, the encoding
-    /// fitted on the training rows, and the encoded test rows (the choices alternate with the
-    /// input's length, as in the fuzz target).
+    /// A CSV file as a training run reads it (`RunData.tabular`), with the task and the text and
+    /// missing-value settings alternating with the input's length, as in the fuzz target.
     private static func readCSV(_ bytes: Data) throws {
-        let table = try CSVRows(data: bytes, path: "input.csv")
-        let regression = bytes.count % 2 == 1
-        let classNames = regression ? [] : try TabularEncoding.classNames(table, labelColumn: "label")
-        let classes = regression ? [Int](repeating: 0, count: table.rows.count)
-                                 : try TabularEncoding.classIds(table, labelColumn: "label", classNames: classNames)
-        let (train, test) = StratifiedSplit.indices(classes: classes, fraction: 0.25, seed: UInt64(bytes.count))
-        let encoding = try TabularEncoding.fit(table, trainingRows: train, labelColumn: "label", regression: regression,
-                                               classNames: classNames, categorical: bytes.count % 4 < 2 ? .onehot : .error,
-                                               missing: bytes.count % 3 == 0 ? .error : .median)
-        _ = try encoding.features(table, rows: test)
-        _ = try encoding.targets(table, rows: test)
+        var settings = TrainSettings()
+        settings.task = bytes.count % 2 == 1 ? .regression : .classification
+        settings.seed = bytes.count
+        settings.data = .init(path: "input.csv", labelColumn: "label", testFraction: 0.25,
+                              categorical: bytes.count % 4 < 2 ? .onehot : .error, missing: bytes.count % 3 == 0 ? .error : .median)
+        _ = try RunData.tabular(CSVRows(data: bytes, path: "input.csv"), settings: settings)
     }
 
     /// Settings as `kiln train --config` reads them: UTF-8 text, decoded, then range-checked.

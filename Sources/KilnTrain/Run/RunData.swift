@@ -72,7 +72,16 @@ public struct RunData {
             return RunData(train: train, test: test, classes: 10, classNames: FashionMNIST.classNames,
                            inputShape: [1, 28, 28], source: "Fashion-MNIST", description: "Fashion-MNIST (60,000 train, 10,000 test)")
         }
-        let table = try CSVRows(path: source.path)
+        return try tabular(CSVRows(path: source.path), settings: settings, encoding: stored)
+    }
+
+    /// The CSV data of `settings`' `data` section, whose main file is `table` (already read); a
+    /// `data.test_path` file is read here. As ``load(_:encoding:)`` describes; the fuzz target
+    /// `csv` reads its inputs through this.
+    ///
+    /// - Precondition: `settings.data` is set.
+    public static func tabular(_ table: CSVRows, settings: TrainSettings, encoding stored: TabularEncoding? = nil) throws -> RunData {
+        guard let source = settings.data else { preconditionFailure("RunData.tabular: the settings have no data section") }
         let regression = settings.task == .regression
         let names = regression ? [] : try stored?.classNames ?? TabularEncoding.classNames(table, labelColumn: source.labelColumn)
         if !regression && names.count < 2 {
