@@ -29,11 +29,9 @@ public struct StoredSettings: Equatable, Sendable {
 
     /// The metadata entry: one line of JSON with sorted keys.
     public var text: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Settings that passed `problem()` hold only finite numbers, which always encode.
-        guard let data = try? encoder.encode(self) else { preconditionFailure("StoredSettings: settings hold a non-finite number") }
-        return String(decoding: data, as: UTF8.self)
+        guard let text = sortedJSON(self) else { preconditionFailure("StoredSettings: settings hold a non-finite number") }
+        return text
     }
 
     /// The settings stored in `checkpoint`, read from `path`: its `settings` entry, or the
@@ -136,8 +134,8 @@ extension TrainSettings {
                  "task": task.rawValue, "early_stopping_patience": earlyStoppingPatience.map(String.init) ?? "none"]
         if let maxGradNorm { s["max_grad_norm"] = "\(maxGradNorm)" }
         if orthogonalGradients { s["orthogonal_gradients"] = "true" }
-        if let mlp { s["mlp"] = Self.json(mlp) }
-        if let cnn { s["cnn"] = Self.json(cnn) }
+        if let mlp { s["mlp"] = sortedJSON(mlp) ?? "" }
+        if let cnn { s["cnn"] = sortedJSON(cnn) ?? "" }
         if let weightDecaySchedule { s["weight_decay_schedule"] = weightDecaySchedule.text }
         if let labelSmoothingSchedule { s["label_smoothing_schedule"] = labelSmoothingSchedule.text }
         if let data {
@@ -182,11 +180,12 @@ extension TrainSettings {
                                     testFraction: parsed("data.test_fraction") { Double($0) }, testPath: s["data.test_path"])
         }
     }
+}
 
-    /// A section as one line of JSON with sorted keys, for comparing stored and given settings.
-    private static func json<T: Encodable>(_ section: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(section)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-    }
+/// `value` as one line of JSON with sorted keys (the stored settings, and sections compared on
+/// resume), or nil when it holds a number JSON cannot write.
+private func sortedJSON<T: Encodable>(_ value: T) -> String? {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
 }
