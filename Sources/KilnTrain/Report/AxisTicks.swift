@@ -43,6 +43,19 @@ enum AxisTicks {
         }
     }
 
+    /// The labels of evenly spaced `ticks`, exact to a millionth of their spacing.
+    static func labels(evenlySpaced ticks: [Double]) -> [String] {
+        labels(ticks, resolution: ticks.count >= 2 ? ticks[1] - ticks[0] : nil)
+    }
+
+    /// The range an axis shows for data from `lo` to `hi`: 5% of the span added at each end, or
+    /// a tenth of the value (at least 10⁻⁹) when the data are one value.
+    static func padded(_ lo: Double, _ hi: Double) -> (start: Double, span: Double) {
+        let pad = hi > lo ? (hi - lo) * 0.05 : max(abs(hi) * 0.1, 1e-9)
+        let start = lo - pad
+        return (start, (hi + pad) - start)
+    }
+
     /// The label of one value, accurate to a millionth of itself.
     static func label(_ v: Double) -> String { labels([v])[0] }
 

@@ -32,18 +32,17 @@ public enum SVGPlot {
             return header(width, height, title) + text(Double(width) / 2, Double(height) / 2, "no data", anchor: "middle") + "</svg>"
         }
         let xSpan = xMax > xMin ? xMax - xMin : 1
-        let yPad = yMax > yMin ? (yMax - yMin) * 0.05 : max(abs(yMax) * 0.1, 1e-9)
-        let y0 = yMin - yPad, ySpan = (yMax + yPad) - y0
+        let (y0, ySpan) = AxisTicks.padded(yMin, yMax)
         func px(_ x: Double) -> Double { left + (x - xMin) / xSpan * plotW }
         func py(_ y: Double) -> Double { top + plotH - (transform(y) - y0) / ySpan * plotH }
         var svg = "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#999\"/>\n"
         let xTicks = AxisTicks.linear(xMin, xMax, integer: integerX)
-        for (tick, name) in zip(xTicks, AxisTicks.labels(xTicks, resolution: spacing(xTicks))) {
+        for (tick, name) in zip(xTicks, AxisTicks.labels(evenlySpaced: xTicks)) {
             svg += line(px(tick), top + plotH, px(tick), top + plotH + 4, "#999")
             svg += text(px(tick), top + plotH + 16, name, anchor: "middle", role: "tick-x")
         }
         let yTicks = logY ? AxisTicks.logarithmic(y0, y0 + ySpan) : AxisTicks.linear(y0, y0 + ySpan)
-        let yNames = logY ? AxisTicks.labels(yTicks.map { pow(10, $0) }) : AxisTicks.labels(yTicks, resolution: spacing(yTicks))
+        let yNames = logY ? AxisTicks.labels(yTicks.map { pow(10, $0) }) : AxisTicks.labels(evenlySpaced: yTicks)
         for (tick, name) in zip(yTicks, yNames) {
             let y = top + plotH - (tick - y0) / ySpan * plotH
             svg += line(left - 4, y, left + plotW, y, "#eee")
@@ -77,11 +76,6 @@ public enum SVGPlot {
             svg += text(legend.x + 14, y + 11, s.name, anchor: "start", role: "legend")
         }
         return header(width, Int(totalHeight.rounded(.up)), title) + svg + "</svg>"
-    }
-
-    /// The distance between neighbouring ticks, or nil for fewer than two.
-    private static func spacing(_ ticks: [Double]) -> Double? {
-        ticks.count >= 2 ? ticks[1] - ticks[0] : nil
     }
 
     /// A heat map of a count matrix (rows: true class, columns: predicted), with counts written in.

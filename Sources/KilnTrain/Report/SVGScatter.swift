@@ -11,14 +11,12 @@ extension SVGPlot {
         guard let lo = values.min(), let hi = values.max() else {
             return header(size, height, title) + text(Double(size) / 2, Double(height) / 2, "no data", anchor: "middle") + "</svg>"
         }
-        let pad = hi > lo ? (hi - lo) * 0.05 : max(abs(hi) * 0.1, 1e-9)
-        let v0 = lo - pad, span = (hi + pad) - v0
+        let (v0, span) = AxisTicks.padded(lo, hi)
         func px(_ v: Double) -> Double { left + (v - v0) / span * plot }
         func py(_ v: Double) -> Double { top + plot - (v - v0) / span * plot }
         var svg = "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plot))\" height=\"\(f(plot))\" fill=\"none\" stroke=\"#999\"/>\n"
         let ticks = AxisTicks.linear(v0, v0 + span)
-        let names = AxisTicks.labels(ticks, resolution: ticks.count >= 2 ? ticks[1] - ticks[0] : nil)
-        for (tick, name) in zip(ticks, names) {
+        for (tick, name) in zip(ticks, AxisTicks.labels(evenlySpaced: ticks)) {
             svg += line(px(tick), top + plot, px(tick), top + plot + 4, "#999")
             svg += text(px(tick), top + plot + 16, name, anchor: "middle", role: "tick-x")
             svg += line(left - 4, py(tick), left + plot, py(tick), "#eee")
