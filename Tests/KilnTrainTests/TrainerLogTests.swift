@@ -84,16 +84,12 @@ import Testing
         let out = temporaryPath("run-annealed-\(UUID())")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let all = clusters()
-        var settings = TrainSettings()
-        settings.epochs = 2
-        settings.batchSize = 30
-        settings.lr = 0.05
+        var settings = TrainingRunTests().settings(out: out)
         settings.weightDecay = 0.2
         settings.labelSmoothing = 0.3
         settings.weightDecaySchedule = try ScheduleChoice("linear")
         settings.labelSmoothingSchedule = try ScheduleChoice("constant:peak=0.05")
         settings.logEvery = 2
-        settings.out = out
         settings.name = "annealed"
         let run = try TrainingRun(model: TinyNet(seed: 1), train: all, test: all, settings: settings)
         run.showsProgress = false
