@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func flattenMergesTheGivenDimensions() {
-        let x = Tensor.arange(0, 24).reshaped([2, 3, 2, 2])
+        let x = Tensor.arange(0, Float(24)).reshaped([2, 3, 2, 2])
         #expect(Flatten()(x).shape == [2, 12])
         #expect(Flatten(startDim: 0, endDim: 1)(x).shape == [6, 2, 2])
         #expect(Flatten()(x).scalars == x.scalars)

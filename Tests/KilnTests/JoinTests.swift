@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func splitAndChunkFollowPyTorch() {
-        let x = Tensor.arange(0, 14).reshaped(2, 7)
+        let x = Tensor.arange(0, Float(14)).reshaped(2, 7)
         let pieces = x.split(sizes: [2, 0, 5], axis: 1)
         #expect(pieces.map(\.shape) == [[2, 2], [2, 0], [2, 5]])
         #expect(pieces[2].scalars == [2, 3, 4, 5, 6, 9, 10, 11, 12, 13])
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func largeConcatenateMatchesPieces() {
-        let a = Tensor.arange(0, 300_000).reshaped(1000, 300), b = Tensor.arange(0, 200_000).reshaped(1000, 200)
+        let a = Tensor.arange(0, Float(300_000)).reshaped(1000, 300), b = Tensor.arange(0, Float(200_000)).reshaped(1000, 200)
         let c = Tensor.concatenate([a, b], axis: 1)
         let p = c.split(sizes: [300, 200], axis: 1)
         #expect(p[0].scalars == a.scalars && p[1].scalars == b.scalars)

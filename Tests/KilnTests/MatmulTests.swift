@@ -32,7 +32,7 @@ import Testing
         expectFixture(a.matmul(q.T), "aqt")
         expectFixture(p.T.matmul(q.T), "ptqt")
         // A view BLAS cannot read directly (every other column) is copied first.
-        let wide = Tensor.arange(0, 8).reshaped([2, 4]).slice(axis: 1, 0..<4, step: 2)
+        let wide = Tensor.arange(0, Float(8)).reshaped([2, 4]).slice(axis: 1, 0..<4, step: 2)
         #expect(wide.matmul(Tensor([1, 10] as [Float], shape: [2, 1])).scalars == [20, 64])
     }
 
@@ -51,7 +51,7 @@ import Testing
         #expect(Tensor(zeros: [0, 4]).matmul(Tensor(zeros: [4, 2])).shape == [0, 2])
         #expect(Tensor(zeros: [2, 0, 3]).matmul(Tensor(zeros: [3, 5])).shape == [2, 0, 5])
         // Many small matrices: split across threads, each product still exact.
-        let batch = Tensor.arange(0, 4096).reshaped([1024, 2, 2])
+        let batch = Tensor.arange(0, Float(4096)).reshaped([1024, 2, 2])
         let identity = Tensor([1, 0, 0, 1] as [Float], shape: [2, 2])
         #expect(batch.matmul(identity.expanded(to: [1024, 2, 2])).scalars == batch.scalars)
     }

@@ -75,7 +75,7 @@ public struct Tensor {
         try body(UnsafeMutableBufferPointer(start: storage.base.assumingMemoryBound(to: T.self), count: count))
     }
 
-    /// Integers from `start` up to, not including, `end`, as a float tensor.
+    /// Float32 values from `start` up to, not including, `end`, by `step`; called with `Int` bounds, `arange` gives int64 as `torch.arange` does.
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
         precondition(step != 0, "arange: step must not be zero")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Scaled dot-product attention, `softmax(Q·Kᵀ·scale + bias) · V`, with PyTorch's
+/// `torch.nn.functional.scaled_dot_product_attention` semantics.
+///
+/// - `query` is `[B, H, Tq, D]`; `key` is `[B, Hkv, Tk, D]` and `value` `[B, Hkv, Tk, Dv]`, where
+///   `Hkv` divides `H`: grouped key/value heads, each shared by `H / Hkv` consecutive query heads
+///   (PyTorch's `enable_gqa=True`). The result is `[B, H, Tq, Dv]`.
+/// - `scale` defaults to `1/√D`.
+/// - `mask` hides query–key pairs and adds biases (``AttentionMask``). A query that may see no key
+///   at all gets zeros (PyTorch's math backend gives NaN there).
+public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
+                                      mask: AttentionMask = .none, scale: Float? = nil) -> Tensor {
+    let shapes = "query \(query.shape), key \(key.shape), value \(value.shape)"
+    precondition(query.rank == 4 && key.rank == 4 && value.rank == 4,
+                 "scaledDotProductAttention: expects [B, H, T, D] tensors, got \(shapes)")
+    let (heads, keyHeads) = (query.shape[1], key.shape[1])
+    precondition(query.shape[0] == key.shape[0] && key.shape[0] == value.shape[0] && query.shape[3] == key.shape[3]
+                 && key.shape[1] == value.shape[1] && key.shape[2] == value.shape[2] && keyHeads > 0 && heads % keyHeads == 0,
+                 "scaledDotProductAttention: shapes do not fit (\(shapes))")
+    let scale = scale ?? 1 / Float(query.shape[3]).squareRoot()
+    let k = sharingHeads(key, heads: heads), v = sharingHeads(value, heads: heads)
+    var scores = query.matmul(k.transposed()) * scale
+    if let additive = mask.additive { scores = scores + additive }
+    guard let allowed = mask.allowedScores(queries: query.shape[2], keys: key.shape[2]) else {
+        return scores.softmax(axis: -1).matmul(v)
+    }
+    let weights = scores.maskedFill(.!allowed, -Float.infinity).softmax(axis: -1)
+    let seesAnyKey = withoutGradient { allowed.cast(to: .float32).expanded(to: scores.shape).sum(axis: -1, keepingDims: true) .> 0 }
+    return Tensor.where(seesAnyKey, weights, Tensor(0)).matmul(v)
+}
+
+/// `[B, Hkv, T, D]` keys or values repeated so that each of `heads` query heads has its group's.
+private func sharingHeads(_ x: Tensor, heads: Int) -> Tensor {
+    let group = heads / x.shape[1]
+    guard group > 1 else { return x }
+    let (b, h, t, d) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    return x.unsqueezed(2).expanded(to: [b, h, group, t, d]).contiguous().reshaped([b, heads, t, d])
+}

@@ -1,0 +1,36 @@
+import Kiln
+import KilnTestSupport
+import Testing
+
+@Suite struct AttentionTests {
+    @Test func triangularPatternsAndIntegerRange() {
+        #expect(Tensor.arange(0, 5).integers == [0, 1, 2, 3, 4])
+        #expect(Tensor.arange(5, 0, step: -2).integers == [5, 3, 1])
+        #expect(Tensor.tril(rows: 2, columns: 3).booleans == [true, false, false, true, true, false])
+        #expect(Tensor.triu(rows: 2, columns: 3, diagonal: 1).booleans == [false, true, true, false, false, true])
+        let x = Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3])
+        #expect(x.tril().scalars == [1, 0, 0, 4, 5, 0])
+        #expect(x.triu(diagonal: -1).scalars == [1, 2, 3, 4, 5, 6])
+        // A causal pattern for 2 queries continuing 3 cached keys sees the prefix: bottom-right aligned.
+        #expect(AttentionMask.causalPattern(queries: 2, keys: 4).booleans == [true, true, true, false, true, true, true, true])
+    }
+
+    /// With identical keys every visible key weighs the same, so causal attention is the running mean of the values.
+    @Test func causalAttentionOverEqualKeysIsTheRunningMean() {
+        let values: [Float] = [2, 4, 9, 1]
+        let q = Tensor(repeating: 0.3, shape: [1, 1, 4, 2]), k = Tensor(repeating: 0.7, shape: [1, 1, 4, 2])
+        let v = Tensor(values, shape: [1, 1, 4, 1])
+        let out = scaledDotProductAttention(query: q, key: k, value: v, mask: .causal)
+        expectClose(out.scalars, [2, 3, 5, 4], relative: 1e-6)
+    }
+
+    /// A query that may see no key gets zeros, not NaN; grouped key heads serve consecutive query heads.
+    @Test func hiddenRowsAreZeroAndKeyHeadsAreShared() {
+        let q = Tensor(repeating: 1, shape: [1, 2, 1, 2])
+        let k = Tensor(repeating: 1, shape: [1, 1, 2, 2]), v = Tensor([3, 5] as [Float], shape: [1, 1, 2, 1])
+        let open = scaledDotProductAttention(query: q, key: k, value: v)
+        expectClose(open.scalars, [4, 4], relative: 1e-6)
+        let none = scaledDotProductAttention(query: q, key: k, value: v, mask: .keyPadding(Tensor([false, false], shape: [1, 2])))
+        #expect(none.scalars == [0, 0])
+    }
+}
