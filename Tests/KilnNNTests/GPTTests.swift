@@ -123,5 +123,9 @@ import Testing
                               weight: state["2.weight"]!, bias: state["2.bias"]!)
         expectClose(mlp(x).scalars, expected.scalars, relative: 1e-6)
         #expect(Set(FeedForward.gated(.gelu).make(dimension: 4, hidden: 6).stateDict().keys) == ["w", "v", "w2"])
+        // ReGLU: (ReLU(x·Wᵀ) ⊙ x·Vᵀ)·W2ᵀ.
+        let reglu = FeedForward.gated(.relu).make(dimension: 4, hidden: 6), g = reglu.stateDict()
+        let gated = relu(linear(x, weight: g["w"]!)) * linear(x, weight: g["v"]!)
+        expectClose(reglu(x).scalars, linear(gated, weight: g["w2"]!).scalars, relative: 1e-6)
     }
 }

@@ -69,6 +69,13 @@ import Testing
             #expect(logits.select(axis: 1, t - 1).argmax(axis: -1).integers == generated.select(axis: 1, t).integers, "token \(t)")
         }
         #expect(model.isTraining)
+        // Annealed from 5 with decay 1: 5, 6 − e, then max(6 − e², 0) = 0, so greedy from generated token 2 on.
+        let cooling = Sampler(schedule: .exploratoryAnnealing(maximum: 5, minimum: 0, decay: 1), generator: RandomGenerator(seed: 3))
+        let cooled = generate(model: model, prompt: prompt, count: 6, sampler: cooling)
+        for t in 5..<9 {
+            let logits = withoutGradient { model(cooled.slice(axis: 1, 0..<t)) }
+            #expect(logits.select(axis: 1, t - 1).argmax(axis: -1).integers == cooled.select(axis: 1, t).integers, "token \(t)")
+        }
         let annealed = Sampler(schedule: .exploratoryAnnealing(maximum: 1.5, minimum: 0.3, decay: 4), topP: 0.9, generator: RandomGenerator(seed: 7))
         let again = Sampler(schedule: annealed.temperature, topP: 0.9, generator: RandomGenerator(seed: 7))
         #expect(generate(model: model, prompt: prompt, count: 5, sampler: annealed).integers

@@ -47,7 +47,8 @@ public final class GPT: Module {
         public var bias = true
         /// The output gate of gated attention, if any.
         public var attentionGate: MultiHeadAttention.OutputGate? = nil
-        /// Dropout on the embeddings and on each residual branch (0: none, as in the anchor).
+        /// Dropout on the embeddings and on each residual branch (0: none, as in the anchor); masks come from
+        /// the scope's generator at each call, as ``Dropout``'s without one.
         public var dropout: Float = 0
         /// Whether the head shares the token embedding's weight (then `head.weight` is `tok_emb.weight`).
         public var tiedHead = false
@@ -91,12 +92,11 @@ public final class GPT: Module {
                                                positions: attentionPositions, gate: c.attentionGate, generator: generator)
             let mlp = c.feedForward.make(dimension: c.dimension, hidden: c.hiddenDimension ?? 4 * c.dimension, bias: c.bias,
                                          generator: generator)
-            return TransformerBlock(attention: attention, mlp: mlp, normalization: c.normalization, dropout: c.dropout,
-                                    generator: generator)
+            return TransformerBlock(attention: attention, mlp: mlp, normalization: c.normalization, dropout: c.dropout)
         }
         finalNorm = c.normalization.make(c.dimension)
         head = c.tiedHead ? TiedHead(tokenEmbedding.$weight) : Linear(c.dimension, c.vocabularySize, bias: false, generator: generator)
-        embeddingDropout = c.dropout > 0 ? Dropout(c.dropout, generator: generator) : nil
+        embeddingDropout = c.dropout > 0 ? Dropout(c.dropout) : nil
         super.init()
         initializeAsAnchor(generator: generator)
     }

@@ -18,6 +18,8 @@ public enum BlockNormalization: Sendable, Equatable {
 
 /// A pre-norm transformer block: `x + Dropout(Attn(N₁(x)))`, then `x + Dropout(MLP(N₂(x)))`, with the
 /// names of the charlm anchor's `Block`: `ln1`, `attn`, `ln2`, `mlp`.
+///
+/// Dropout acts on the branch outputs only (nanoGPT's residual dropout); attention weights are not dropped.
 public final class TransformerBlock: Module {
     /// The normalization before attention.
     public let ln1: Module
@@ -31,7 +33,8 @@ public final class TransformerBlock: Module {
     public let dropout: Dropout?
 
     /// A block around `attention` and `mlp` (which map `[B, T, dimension]` to the same), normalized by
-    /// `normalization`, dropping branch outputs with probability `dropout` in training.
+    /// `normalization`, dropping branch outputs with probability `dropout` in training (masks from
+    /// `generator`, or the scope's generator at each call when nil).
     public init(attention: MultiHeadAttention, mlp: Module, normalization: BlockNormalization = .layerNorm(),
                 dropout: Float = 0, generator: RandomGenerator? = nil) {
         ln1 = normalization.make(attention.dimension)
