@@ -133,8 +133,8 @@ public final class MultiHeadAttention: Module {
         var (query, key, value) = project(x)
         let offset = cache?.count ?? 0
         if case .rotary(let rotary) = positions {
-            query = rotary(query, offset: offset)
-            key = rotary(key, offset: offset)
+            let angles = rotary.angles(positions: offset..<(offset + length))
+            (query, key) = (rotary.rotate(query, by: angles), rotary.rotate(key, by: angles))
         }
         if let cache { (key, value) = cache.append(keys: key, values: value) }
         var mask = mask

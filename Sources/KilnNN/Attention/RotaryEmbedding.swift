@@ -24,13 +24,13 @@ public struct RotaryEmbedding: Sendable, Equatable {
 
     /// The cosines and sines `[T, D]` of the angles at `positions`, each half holding the `D/2` frequencies.
     public func angles(positions: Range<Int>) -> (cos: Tensor, sin: Tensor) {
-        let half = dimension / 2
+        // Angles in double so that long positions keep their precision.
+        let frequencies = (0..<(dimension / 2)).map { Foundation.pow(base, -2 * Double($0) / Double(dimension)) }
         var cosines = [Float](), sines = [Float]()
         cosines.reserveCapacity(positions.count * dimension)
         sines.reserveCapacity(positions.count * dimension)
         for m in positions {
-            // Angles in double so that long positions keep their precision.
-            let row = (0..<half).map { i in Double(m) * Foundation.pow(base, -2 * Double(i) / Double(dimension)) }
+            let row = frequencies.map { Double(m) * $0 }
             for _ in 0..<2 {
                 cosines += row.map { Float(Foundation.cos($0)) }
                 sines += row.map { Float(Foundation.sin($0)) }
@@ -42,12 +42,17 @@ public struct RotaryEmbedding: Sendable, Equatable {
 
     /// `x` `[..., T, D]` with its `T` rows at positions `offset`, `offset + 1`, … rotated.
     public func callAsFunction(_ x: Tensor, offset: Int = 0) -> Tensor {
-        precondition(x.rank >= 2 && x.shape[x.rank - 1] == dimension,
-                     "RotaryEmbedding: input \(x.shape) must end in [T, \(dimension)]")
+        precondition(x.rank >= 2, "RotaryEmbedding: input \(x.shape) must be [..., T, \(dimension)]")
         precondition(offset >= 0, "RotaryEmbedding: negative position offset \(offset)")
-        let (cos, sin) = angles(positions: offset..<(offset + x.shape[x.rank - 2]))
+        return rotate(x, by: angles(positions: offset..<(offset + x.shape[x.rank - 2])))
+    }
+
+    /// `x` `[..., T, D]` rotated by the ``angles(positions:)`` of its rows: `x·cos + rotateHalf(x)·sin`,
+    /// where `rotateHalf` maps halves `(a, b)` to `(−b, a)`.
+    public func rotate(_ x: Tensor, by angles: (cos: Tensor, sin: Tensor)) -> Tensor {
+        precondition(x.rank >= 2 && Array(x.shape.suffix(2)) == angles.cos.shape && x.shape[x.rank - 1] == dimension,
+                     "RotaryEmbedding: input \(x.shape) must end in the angles' [T, D] \(angles.cos.shape), D = \(dimension)")
         let halves = x.chunked(2, axis: -1)
-        let rotatedHalf = Tensor.concatenate([-halves[1], halves[0]], axis: -1)
-        return x * cos + rotatedHalf * sin
+        return x * angles.cos + Tensor.concatenate([-halves[1], halves[0]], axis: -1) * angles.sin
     }
 }

@@ -76,7 +76,7 @@ public final class GPT: Module {
     /// A model of `configuration`, its weights drawn from `generator` as the anchor draws them.
     public init(_ configuration: Configuration, generator: RandomGenerator = Random.default) {
         let c = configuration
-        precondition(c.vocabularySize > 0 && c.contextLength > 0 && c.layers >= 0,
+        precondition(c.vocabularySize > 0 && c.contextLength > 0 && c.layers > 0,
                      "GPT: vocabulary \(c.vocabularySize), context \(c.contextLength) and \(c.layers) layers must be positive")
         precondition(c.heads > 0 && c.dimension % c.heads == 0, "GPT: \(c.heads) heads must divide dimension \(c.dimension)")
         self.configuration = c
