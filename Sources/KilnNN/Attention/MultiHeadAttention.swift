@@ -107,11 +107,12 @@ public final class MultiHeadAttention: Module {
     /// Self-attention of `x` `[B, T, dimension]` with the layer's own mask (causal or none).
     public override func forward(_ x: Tensor) -> Tensor { forward(x, mask: .none, cache: nil) }
 
-    /// One or two inputs: `x`, then optionally a mask: bool `[B, T]` marks real (true) and padding keys,
-    /// any other bool tensor broadcastable to `[B, heads, T, T]` is the pairs allowed, a float tensor is
-    /// added to the scores.
+    /// `x`, or `x` and a mask.
     public override var inputArity: ClosedRange<Int> { 1...2 }
 
+    /// Self-attention of `inputs[0]` under the mask `inputs[1]`, if given: bool `[B, T]` marks real (true)
+    /// and padding keys, any other bool tensor broadcastable to `[B, heads, T, T]` the pairs allowed, and
+    /// a float tensor is added to the scores. The layer's causality and ALiBi biases apply as well.
     public override func forward(_ inputs: [Tensor]) -> Tensor {
         guard inputs.count == 2 else { return forward(inputs[0]) }
         let extra = inputs[1]

@@ -30,18 +30,25 @@ public final class GPT: Module {
 
     /// The shape of a ``GPT``; the defaults are the charlm anchor's, but for the vocabulary.
     public struct Configuration: Sendable {
+        /// The number of token ids.
         public var vocabularySize: Int
         /// The longest sequence; it bounds the positions of a ``PositionEncoding/learned`` table.
         public var contextLength = 128
+        /// The width of the residual stream.
         public var dimension = 128
+        /// The number of blocks, at least one.
         public var layers = 4
+        /// The number of attention heads, dividing ``dimension``.
         public var heads = 4
         /// Key/value heads for grouped-query attention, dividing ``heads``; nil for one per query head.
         public var keyValueHeads: Int? = nil
+        /// Where positions come from.
         public var positions = PositionEncoding.learned
+        /// The feed-forward network of each block.
         public var feedForward = FeedForward.gelu
         /// The feed-forward network's hidden size; nil for 4·``dimension``.
         public var hiddenDimension: Int? = nil
+        /// The normalization before each branch and at the end.
         public var normalization = BlockNormalization.layerNorm()
         /// Whether attention and MLP projections have biases.
         public var bias = true

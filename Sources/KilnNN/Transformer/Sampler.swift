@@ -8,7 +8,9 @@ public enum TemperatureSchedule: Sendable, Equatable {
     /// Exploratory annealed decoding (Yang et al., "Let it Calm: Exploratory Annealed Decoding for
     /// Verifiable Reinforcement Learning", 2025): explore early, exploit late, with the temperature of
     /// generated token `t` (from 0) `τ_t = max(1 + maximum − e^(t/decay), minimum)`. It starts at
-    /// `maximum` and falls ever faster until it rests at `minimum`.
+    /// `maximum` and falls ever faster until it rests at `minimum`. The paper's training-time extras
+    /// (temperature 1 over a chat template's first tokens, a decay that grows with RL steps) are the
+    /// caller's: start counting after the template, and pass the decay of the current step.
     case exploratoryAnnealing(maximum: Float, minimum: Float, decay: Float)
 
     /// The temperature of generated token `step` (0 for the first).
