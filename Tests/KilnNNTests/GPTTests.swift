@@ -42,6 +42,16 @@ import Testing
         #expect(names.contains("blocks.3.mlp.0.weight") && names.contains("blocks.3.mlp.2.bias"))
     }
 
+    /// The module tree prints as PyTorch prints CharGPT's, but for the class names.
+    @Test func printsTheTreeAsPyTorch() {
+        let lines = GPT(Self.fixtureConfiguration()).description.split(separator: "\n").map(String.init)
+        for line in ["  (tok_emb): Embedding(11, 16)", "  (blocks): ModuleList(", "    (0-1): 2 x TransformerBlock(",
+                     "        (qkv): Linear(in_features=16, out_features=48, bias=True)", "        (1): GELU(approximate='none')",
+                     "  (head): Linear(in_features=16, out_features=11, bias=False)"] {
+            #expect(lines.contains(line), "\(line)")
+        }
+    }
+
     /// Linear weights and embeddings ~ N(0, 0.02²), biases 0, norms 1 and 0.
     @Test func initializationIsTheAnchors() {
         let state = GPT(GPT.Configuration(vocabularySize: 113), generator: RandomGenerator(seed: 3)).stateDict()
