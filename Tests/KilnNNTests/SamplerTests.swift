@@ -20,6 +20,9 @@ import Testing
         expectClose(probabilities(topP: 0.5), [0, 0.4 / 0.7, 0, 0.3 / 0.7], relative: 1e-6)
         expectClose(probabilities(topP: 0.75), [0, 0.4 / 0.9, 0.2 / 0.9, 0.3 / 0.9], relative: 1e-6)
         expectClose(probabilities(topP: 0.35), [0, 1, 0, 0], relative: 1e-6)
+        // Exactly reaching the mass is enough: of two equal tokens the first (lower id) alone holds 0.5.
+        let even = Sampler(topP: 0.5, generator: RandomGenerator(seed: 0)).probabilities(logits: Tensor([3, 3] as [Float], shape: [1, 2]))
+        #expect(even.scalars == [1, 0])
         // Top-k first, then the nucleus of what is left: 0.4/0.7 ≥ 0.5.
         expectClose(probabilities(topK: 2, topP: 0.5), [0, 1, 0, 0], relative: 1e-6)
         // Temperature 2 takes square roots of the probabilities before normalizing.
