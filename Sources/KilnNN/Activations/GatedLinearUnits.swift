@@ -52,13 +52,13 @@ public final class GLU: Module {
 }
 
 /// The gated feed-forward block of Shazeer 2020, without biases:
-/// (act(x·Wᵀ) ⊙ x·Vᵀ)·W2ᵀ, with act SiLU (SwiGLU) or GELU (GeGLU).
+/// (act(x·Wᵀ) ⊙ x·Vᵀ)·W2ᵀ, with act SiLU (SwiGLU), GELU (GeGLU) or ReLU (ReGLU).
 ///
 /// Weights use PyTorch's linear layout (`w`, `v`: `[hidden, input]`, `w2`: `[input, hidden]`)
 /// and its default initialization, uniform in ±1/√fan_in.
 public final class GatedFeedForward: Module {
     /// The gate nonlinearity.
-    public enum Gate: Sendable { case swish, gelu }
+    public enum Gate: Sendable { case swish, gelu, relu }
 
     @Parameter public var w: Tensor
     @Parameter public var v: Tensor
@@ -79,7 +79,11 @@ public final class GatedFeedForward: Module {
 
     public override func forward(_ x: Tensor) -> Tensor {
         let h = linear(x, weight: w)
-        let gated = gate == .swish ? silu(h) : gelu(h)
+        let gated = switch gate {
+        case .swish: silu(h)
+        case .gelu: gelu(h)
+        case .relu: relu(h)
+        }
         return linear(gated * linear(x, weight: v), weight: w2)
     }
 }

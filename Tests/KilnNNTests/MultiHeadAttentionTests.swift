@@ -1,0 +1,97 @@
+import KilnNN
+import KilnTestSupport
+import Testing
+
+@Suite struct MultiHeadAttentionTests {
+    private static let variants: [(String, () -> MultiHeadAttention)] = [
+        ("plain", { MultiHeadAttention(dimension: 8, heads: 2, generator: RandomGenerator(seed: 1)) }),
+        ("rotary", { MultiHeadAttention(dimension: 8, heads: 2, positions: .rotary(RotaryEmbedding(dimension: 4)),
+                                        generator: RandomGenerator(seed: 2)) }),
+        ("alibi", { MultiHeadAttention(dimension: 8, heads: 4, positions: .alibi, generator: RandomGenerator(seed: 3)) }),
+        ("grouped, rotary, gated elementwise", { MultiHeadAttention(dimension: 16, heads: 4, keyValueHeads: 2,
+                                                                    positions: .rotary(RotaryEmbedding(dimension: 4)),
+                                                                    gate: .elementwise, generator: RandomGenerator(seed: 4)) }),
+        ("gated headwise", { MultiHeadAttention(dimension: 8, heads: 2, keyValueHeads: 1, gate: .headwise,
+                                                generator: RandomGenerator(seed: 5)) }),
+    ]
+
+    /// Decoding one token at a time through the cache gives the full causal forward's rows.
+    @Test func cachedDecodingEqualsTheFullCausalForward() {
+        for (name, make) in Self.variants {
+            let layer = make()
+            let x = testTensor([2, 5, layer.dimension], seed: 7)
+            let full = layer(x)
+            let cache = KeyValueCache()
+            // A two-token prefix, then one token at a time.
+            var rows = [layer.forward(x.slice(axis: 1, 0..<2), mask: .none, cache: cache)]
+            for t in 2..<5 { rows.append(layer.forward(x.slice(axis: 1, t..<(t + 1)), mask: .none, cache: cache)) }
+            #expect(cache.count == 5, "\(name)")
+            let decoded = Tensor.concatenate(rows, axis: 1)
+            #expect(decoded.shape == full.shape, "\(name)")
+            expectClose(decoded.scalars, full.scalars, relative: 1e-6, absolute: 1e-7)
+        }
+    }
+
+    /// The fused layout is PyTorch's: with grouped heads undone by repeating each key/value head's rows,
+    /// a grouped layer equals a fused one, so key/value head g serves query heads 2g and 2g + 1.
+    @Test func groupedHeadsShareKeysAndValuesWithConsecutiveQueryHeads() throws {
+        let grouped = MultiHeadAttention(dimension: 8, heads: 4, keyValueHeads: 2, generator: RandomGenerator(seed: 9))
+        let fused = MultiHeadAttention(dimension: 8, heads: 4)
+        func repeatHeads(_ t: Tensor) -> Tensor {   // [2·2, ...] → [4·2, ...]: head g's two rows twice
+            let rows = t.shape[0] / 2
+            let heads = (0..<2).map { t.slice(axis: 0, ($0 * rows)..<(($0 + 1) * rows)) }
+            return Tensor.concatenate(heads.flatMap { [$0, $0] }, axis: 0)
+        }
+        let state = grouped.stateDict()
+        try fused.load(stateDict: [
+            "qkv.weight": Tensor.concatenate([state["q.weight"]!, repeatHeads(state["k.weight"]!), repeatHeads(state["v.weight"]!)]),
+            "qkv.bias": Tensor.concatenate([state["q.bias"]!, repeatHeads(state["k.bias"]!), repeatHeads(state["v.bias"]!)]),
+            "proj.weight": state["proj.weight"]!, "proj.bias": state["proj.bias"]!,
+        ])
+        let x = testTensor([2, 3, 8], seed: 11)
+        expectClose(grouped(x).scalars, fused(x).scalars, relative: 1e-6, absolute: 1e-7)
+        #expect(Set(grouped.stateDict().keys) == ["q.weight", "q.bias", "k.weight", "k.bias", "v.weight", "v.bias", "proj.weight", "proj.bias"])
+        #expect(state["k.weight"]!.shape == [4, 8])
+    }
+
+    /// Y′ = SDPA ⊙ σ(X·W_g) before the output projection: a zero gate halves every head, and a headwise
+    /// gate driven far negative closes its head alone.
+    @Test func outputGateScalesEachHeadAfterAttention() throws {
+        let x = testTensor([1, 3, 4], seed: 13, scale: 0.5, shift: 1)   // every feature positive
+        let plain = MultiHeadAttention(dimension: 4, heads: 2, generator: RandomGenerator(seed: 14))
+        var identity = plain.stateDict()
+        identity["proj.weight"] = Tensor([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] as [Float], shape: [4, 4])
+        identity["proj.bias"] = Tensor(zeros: [4])
+        try plain.load(stateDict: identity)
+        let y = plain(x).scalars
+
+        let elementwise = MultiHeadAttention(dimension: 4, heads: 2, gate: .elementwise)
+        try elementwise.load(stateDict: identity.merging(["gate.weight": Tensor(zeros: [4, 4])]) { $1 })
+        expectClose(elementwise(x).scalars, y.map { $0 / 2 }, relative: 1e-6)
+
+        let headwise = MultiHeadAttention(dimension: 4, heads: 2, gate: .headwise)
+        let gate = Tensor([0, 0, 0, 0, -100, -100, -100, -100] as [Float], shape: [2, 4])
+        try headwise.load(stateDict: identity.merging(["gate.weight": gate]) { $1 })
+        let expected = y.enumerated().map { $0.offset % 4 < 2 ? $0.element / 2 : 0 }
+        expectClose(headwise(x).scalars, expected, relative: 1e-6, absolute: 1e-30)
+    }
+
+    /// A bool [B, T] second input hides padding keys: the real prefix attends as if the padding were absent.
+    @Test func paddingMaskHidesKeys() {
+        let layer = MultiHeadAttention(dimension: 8, heads: 2, isCausal: false, generator: RandomGenerator(seed: 15))
+        let x = testTensor([1, 4, 8], seed: 16)
+        let keep = Tensor([true, true, true, false], shape: [1, 4])
+        let masked = layer(x, keep).slice(axis: 1, 0..<3)
+        expectClose(masked.scalars, layer(x.slice(axis: 1, 0..<3)).scalars, relative: 1e-6, absolute: 1e-7)
+        let additive = Tensor([0, 0, 0, -Float.infinity], shape: [1, 1, 1, 4])
+        expectClose(layer(x, additive).slice(axis: 1, 0..<3).scalars, masked.scalars, relative: 1e-6, absolute: 1e-7)
+    }
+
+    @Test func attentionGradientsMatchFiniteDifferences() {
+        let layer = MultiHeadAttention(dimension: 8, heads: 2, keyValueHeads: 1, positions: .rotary(RotaryEmbedding(dimension: 4)),
+                                       gate: .elementwise, generator: RandomGenerator(seed: 17))
+        checkGradients([testTensor([1, 3, 8], seed: 18)]) { layer($0[0]) }
+        let alibi = MultiHeadAttention(dimension: 4, heads: 2, positions: .alibi, gate: .headwise, generator: RandomGenerator(seed: 19))
+        checkGradients([testTensor([2, 3, 4], seed: 20)]) { alibi($0[0]) }
+    }
+}
