@@ -1,63 +1,104 @@
 import Foundation
-import Kiln
 
-/// Plain text as a sequence of character ids, for character-level language models.
+/// The text a language model learns from: files read as strict UTF-8 and concatenated with
+/// nothing between.
+///
+/// The text is kept exactly as stored — a byte-order mark is a character like any other — so
+/// that its characters are those Python's strict `utf-8` codec reads. Count characters with
+/// `text.unicodeScalars.count` (Python's `len`); a Swift `Character` is a grapheme cluster and
+/// may hold several code points.
+///
+/// ```swift
+/// let corpus = try TextCorpus(directory: TextCorpus.fortunesDirectory)
+/// let vocabulary = CharacterVocabulary(of: corpus.text)
+/// ```
 public struct TextCorpus {
-    /// The distinct characters, sorted by code point; a character's id is its index.
-    public let vocabulary: [Character]
-    /// The text as ids into ``vocabulary``.
-    public let ids: [Int]
+    /// Where Debian's `fortunes` and `fortunes-min` packages put their fortune files.
+    public static let fortunesDirectory = "/usr/share/games/fortunes"
 
-    /// Reads the given files in order, concatenated with nothing between.
-    ///
-    /// Files that are not valid UTF-8 are skipped when `skipInvalid` is true, else an error naming
-    /// the first bad byte; a leading byte-order mark is dropped. Files that hold no text at all are an error.
-    public init(paths: [String], skipInvalid: Bool = false) throws(DataError) {
-        var text = ""
+    /// The concatenated text.
+    public let text: String
+    /// The paths that were read, in order.
+    public let files: [String]
+
+    /// Reads `paths` in order; a file that is not strict UTF-8 is an error naming its first bad byte.
+    public init(paths: [String]) throws(DataError) {
+        var bytes: [UInt8] = []
         for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw DataError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-            }
-            do {
-                text += try UTF8Text.decode(data, path: path)
-            } catch {
-                if skipInvalid { continue }
-                throw error
-            }
+            guard !path.utf8.contains(0) else { throw DataError(path: path, reason: "path holds a NUL byte") }
+            let data = try Self.contents(of: Array(path.utf8), path: path)
+            let valid = UTF8Text.firstInvalidByte(data)
+            guard valid == data.count else { throw DataError(path: path, reason: "not valid UTF-8 text at byte \(valid)") }
+            bytes += data
         }
-        guard !text.isEmpty else {
+        guard !bytes.isEmpty else {
             throw DataError(path: paths.first ?? "", reason: paths.count > 1 ? "these \(paths.count) files hold no text" : "holds no text")
         }
-        self.init(text: text)
+        self.init(validUTF8: bytes, files: paths)
     }
 
-    /// The characters of `text`, one per Unicode scalar (so that canonically equivalent
-    /// spellings such as "Å" and "A\u{30A}" keep distinct ids and decode back unchanged).
-    public init(text: String) {
-        let scalars = Array(text.unicodeScalars)
-        let distinct = Set(scalars).sorted { $0.value < $1.value }
-        vocabulary = distinct.map(Character.init)
-        let index = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
-        ids = scalars.map { index[$0] ?? 0 }
-    }
-
-    /// Every regular, non-symlink file of `directory` sorted by name, skipping `skippingSuffix` (the fortunes layout).
-    public static func files(in directory: String, skippingSuffix suffix: String = ".dat") throws(DataError) -> [String] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
-            throw DataError(path: directory, reason: "no such directory")
+    /// Reads a directory by the rule of the character-model workload: every regular file, in
+    /// byte order of the names (Python's `sorted(os.listdir(...))` for UTF-8 names), skipping names
+    /// that end in `.dat` (strfile indexes), symbolic links, anything that is not a regular file,
+    /// and every file that is not strict UTF-8.
+    public init(directory: String) throws(DataError) {
+        var bytes: [UInt8] = [], files: [String] = []
+        for name in try Self.sortedNames(in: directory) where !name.suffix(4).elementsEqual(".dat".utf8) {
+            let rawPath = Array(directory.utf8) + [UInt8(ascii: "/")] + name
+            let path = String(decoding: rawPath, as: UTF8.self)
+            guard Self.isRegularFile(rawPath) else { continue }
+            let data = try Self.contents(of: rawPath, path: path)
+            guard UTF8Text.firstInvalidByte(data) == data.count else { continue }
+            bytes += data
+            files.append(path)
         }
-        return names.sorted().map { directory + "/" + $0 }.filter { path in
-            guard !path.hasSuffix(suffix),
-                  let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return false }
-            return attributes[.type] as? FileAttributeType == .typeRegular
+        guard !bytes.isEmpty else { throw DataError(path: directory, reason: "holds no UTF-8 text file") }
+        self.init(validUTF8: bytes, files: files)
+    }
+
+    private init(validUTF8 bytes: [UInt8], files: [String]) {
+        text = String(decoding: bytes, as: UTF8.self)
+        self.files = files
+    }
+
+    /// The names in `directory` (without `.` and `..`), as bytes, sorted bytewise.
+    private static func sortedNames(in directory: String) throws(DataError) -> [[UInt8]] {
+        guard let stream = opendir(directory) else {
+            throw DataError(path: directory, reason: "cannot open directory: \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(stream) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if name != [0x2E] && name != [0x2E, 0x2E] { names.append(name) }
+        }
+        return names.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+
+    /// Whether `rawPath` names a regular file itself, not a symbolic link to one.
+    private static func isRegularFile(_ rawPath: [UInt8]) -> Bool {
+        var info = stat()
+        return withCString(rawPath) { lstat($0, &info) } == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// The bytes of the file at `rawPath`, or an error naming `path`.
+    private static func contents(of rawPath: [UInt8], path: String) throws(DataError) -> [UInt8] {
+        let fd = withCString(rawPath) { open($0, O_RDONLY) }
+        guard fd >= 0 else {
+            throw DataError(path: path, reason: errno == ENOENT ? "no such file" : "cannot be read: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard n >= 0 else { throw DataError(path: path, reason: "cannot be read: \(String(cString: strerror(errno)))") }
+            if n == 0 { return bytes }
+            bytes += chunk[..<n]
         }
     }
 
-    /// The text of `ids`; every id must index ``vocabulary``.
-    public func decode(_ ids: [Int]) -> String {
-        String(ids.map { id in
-            precondition(vocabulary.indices.contains(id), "id \(id) is outside the vocabulary of \(vocabulary.count) characters")
-            return vocabulary[id]
-        })
+    /// Calls `body` with `rawPath` as a NUL-terminated C string.
+    private static func withCString<R>(_ rawPath: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
+        (rawPath + [0]).withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) } }
     }
 }
