@@ -55,7 +55,7 @@ extension BytePairTokenizer {
             throw DataError(path: path, line: 2, reason: "expected 'merges N' with N from 0 to \(maximumMerges)")
         }
         guard lines.count - 2 == count else {
-            throw DataError(path: path, reason: "holds \(lines.count - 2) merge lines, the header says \(count)")
+            throw DataError(path: path, reason: "the header says \(count) merges, the file holds \(lines.count - 2)")
         }
         var merges: [TokenPair] = [], lineOfPair: [Int: Int] = [:], length = [Int](repeating: 1, count: 256)
         merges.reserveCapacity(count)
