@@ -71,7 +71,7 @@ import Testing
         #expect(corpus.files.first == TextCorpus.fortunesDirectory + "/art" && corpus.files.last == TextCorpus.fortunesDirectory + "/zippy")
         #expect(corpus.text.unicodeScalars.count == 2_576_627)
         let vocabulary = CharacterVocabulary(of: corpus.text)
-        #expect(vocabulary.count == 113)
+        #expect(vocabulary.count == 113 && vocabulary.characters.first == "\u{07}" && vocabulary.characters.last == "\u{FC}")
         let ids = try vocabulary.encode(corpus.text, source: TextCorpus.fortunesDirectory)
         let data = try NextTokenWindows(tokens: ids, context: 128, source: TextCorpus.fortunesDirectory)
         #expect(data.train.count == 2_318_964 && data.validation.count == 257_663)

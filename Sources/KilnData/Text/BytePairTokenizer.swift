@@ -60,6 +60,8 @@ public struct BytePairTokenizer: Equatable {
     /// "aaa" counts the pair (a, a) twice). Each step merges the most frequent pair, and among
     /// pairs equally frequent the smallest (by left id, then right id), replacing its occurrences
     /// in each chunk from left to right without overlap.
+    ///
+    /// `vocabularySize` must lie in ``vocabularySizes``; check a size from settings against it first.
     public init(training text: [UInt8], vocabularySize: Int) {
         precondition(Self.vocabularySizes.contains(vocabularySize),
                      "BytePairTokenizer: vocabulary size \(vocabularySize) is outside \(Self.vocabularySizes)")

@@ -63,6 +63,7 @@ public struct TextCorpus {
 
     /// The names in `directory` (without `.` and `..`), as bytes, sorted bytewise.
     private static func sortedNames(in directory: String) throws(DataError) -> [[UInt8]] {
+        guard !directory.utf8.contains(0) else { throw DataError(path: directory, reason: "path holds a NUL byte") }
         guard let stream = opendir(directory) else {
             throw DataError(path: directory, reason: "cannot open directory: \(String(cString: strerror(errno)))")
         }
