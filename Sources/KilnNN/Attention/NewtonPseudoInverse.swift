@@ -8,6 +8,10 @@
 /// at equality (`A = I`, or a kernel matrix whose rows sum alike) the iteration stalls at zero.
 /// Built from matrix products, so the gradient is that of the iterations performed.
 ///
+/// On an exactly singular matrix, float rounding leaves small components in its null spaces that
+/// each further step doubles: take no more iterations than convergence needs. SOFT's kernel
+/// matrices among distinct landmarks are positive definite and have no such components.
+///
 /// `a` is `[..., M, N]`; the result is `[..., N, M]`.
 public func newtonPseudoInverse(_ a: Tensor, iterations: Int = 20) -> Tensor {
     precondition(a.rank >= 2, "newtonPseudoInverse: needs a matrix, got \(a.shape)")
