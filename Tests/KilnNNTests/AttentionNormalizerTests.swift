@@ -37,6 +37,25 @@ import Testing
         expectClose(causal.scalars, causalRows(heads: 2, queries: 3, keys: 5) { _ in 1 / 6 }, relative: 1e-6)
     }
 
+    /// Ramapuram et al.'s sequence-doubling argument for b = −log n: a sequence repeated twice should
+    /// give the same output. Each key's pair of copies weighs 2/(1 + 2n·e^{−s}) instead of
+    /// 1/(1 + n·e^{−s}), a factor 1 + 1/(1 + 2n·e^{−s}) ≤ 1 + e^{s}/(2n); without the bias the output
+    /// grows by half or more.
+    @Test func sigmoidWithLogLengthBiasSurvivesSequenceDoubling() {
+        let n = 32
+        let q = testTensor([1, 1, 2, 4], seed: 14), k = testTensor([1, 1, n, 4], seed: 15)
+        let v = testTensor([1, 1, n, 3], seed: 16, shift: 2)
+        let (k2, v2) = (Tensor.concatenate([k, k], axis: 2), Tensor.concatenate([v, v], axis: 2))
+        let once = attention(query: q, key: k, value: v, normalizer: .sigmoid()).scalars
+        let twice = attention(query: q, key: k2, value: v2, normalizer: .sigmoid()).scalars
+        let largestScore = q.matmul(k.transposed()).scalars.max()! / 2
+        let bound = Foundation.exp(Double(largestScore)) / Double(2 * n)
+        for (a, b) in zip(twice, once) { #expect(abs(Double(a) / Double(b) - 1) <= bound, "\(a) vs \(b), bound \(bound)") }
+        let unbiasedOnce = attention(query: q, key: k, value: v, normalizer: .sigmoid(bias: 0)).scalars
+        let unbiasedTwice = attention(query: q, key: k2, value: v2, normalizer: .sigmoid(bias: 0)).scalars
+        for (a, b) in zip(unbiasedTwice, unbiasedOnce) { #expect(Double(a) / Double(b) > 1.5) }
+    }
+
     @Test func sigmoidMatchesItsDefinition() {
         for (bias, causal) in [(nil, false), (0.5, true)] as [(Float?, Bool)] {
             let b = Double(bias ?? -Float(Foundation.log(5.0)))
