@@ -14,22 +14,25 @@ import Foundation
 /// ```
 public func attention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = .none,
                       normalizer: AttentionNormalizer = .softmax, scale: Float? = nil) -> Tensor {
-    if normalizer == .softmax {
+    // The weights from the scaled scores, the mask's allowed pairs and the sizes.
+    let weigh: (_ scores: Tensor, _ allowed: Tensor?, _ heads: GroupedHeads) -> Tensor
+    switch normalizer {
+    case .softmax:
         return scaledDotProductAttention(query: query, key: key, value: value, mask: mask, scale: scale)
+    case .sigmoid(let bias):
+        weigh = { scores, _, heads in (scores + (bias ?? -Foundation.log(Float(heads.keys)))).sigmoid() }
+    case .relu:
+        weigh = { scores, _, heads in relu(scores) / Float(heads.keys) }
+    case .softplusReweighted(let power):
+        weigh = { scores, allowed, heads in
+            softplusReweightedWeights(scores, allowed: allowed, headDimension: heads.depth, power: power)
+        }
     }
     let heads = GroupedHeads(op: "attention(\(normalizer))", query: query, key: key, value: value)
     var scores = heads.scores(query, key) * (scale ?? 1 / Float(heads.depth).squareRoot())
     if let additive = mask.additive { scores = scores + additive }
     let allowed = mask.allowedScores(queries: heads.queries, keys: heads.keys)
-    let keys = Float(heads.keys)
-    var weights: Tensor
-    switch normalizer {
-    case .softmax: preconditionFailure("attention: softmax is handled above")
-    case .sigmoid(let bias): weights = (scores + (bias ?? -Foundation.log(keys))).sigmoid()
-    case .relu: weights = relu(scores) / keys
-    case .softplusReweighted(let power):
-        weights = softplusReweightedWeights(scores, allowed: allowed, headDimension: heads.depth, power: power)
-    }
+    var weights = weigh(scores, allowed, heads)
     if let allowed { weights = Tensor.where(allowed, weights, Tensor(0)) }
     return heads.weightedSum(weights, value)
 }
