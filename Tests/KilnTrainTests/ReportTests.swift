@@ -87,9 +87,9 @@ import Testing
         let record = LogRecord(kind: "step", step: 3, epoch: 1, values: ["loss": 0.5, "lr": 0.001])
         try log.write(record)
         #expect(MetricsLog.encode(record) == #"{"epoch":1,"kind":"step","loss":0.5,"lr":0.001,"step":3}"#)
-        #expect(try MetricsLog.read(path) == [record])
+        #expect(try RunLog(contentsOf: path).records == [record])
         try "{\"step\": 1}\nnot json\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let error = #expect(throws: LogError.self) { try MetricsLog.read(path) }
+        let error = #expect(throws: LogError.self) { try RunLog(contentsOf: path).records }
         #expect(error?.line == 2)
     }
 
