@@ -123,4 +123,43 @@ func noisyLabelCSV(rows: Int, seed: UInt64) -> String {
         let unknown = #expect(throws: DataError.self) { try restored.evaluate(csv: other) }
         #expect(unknown?.description == "\(other): line 2 column 'answer': label 'maybe' is none of the 2 training classes")
     }
+
+    @Test func aResumedRunCountsOnFromItsLogAndKeepsTheCheckpointsBestWeights() throws {
+        let model = Linear(1, 1)
+        let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0), loss: { mseLoss($0, $1) })
+        let records = [0.5, 0.4, 0.45, 0.47].enumerated().map { e, loss in
+            LogRecord(kind: "epoch", step: 10 * (e + 1), epoch: e + 1, values: ["val_loss": loss])
+        }
+        let kept = model.stateDict()
+        func stopping(patience: Int) -> ValidationStopping {
+            ValidationStopping(validation: TensorDataset(inputs: Tensor([1], shape: [1, 1]), targets: Tensor([Float(1)])),
+                               loss: { mseLoss($0, $1) }, metrics: [], patience: patience, keepsBest: true)
+        }
+        let patient = stopping(patience: 3)
+        patient.resume(trainer, records: records, checkpointBest: (2, kept))
+        #expect(patient.best?.epoch == 2 && patient.best?.loss == 0.4 && patient.epochsWithoutImprovement == 2 && patient.lastLoss == 0.47)
+        #expect(patient.checkpointBest?.model.keys.sorted() == kept.keys.sorted() && !trainer.shouldStop)
+        // Weights of another epoch than the log's best are not taken for it.
+        let mismatched = stopping(patience: 3)
+        mismatched.resume(trainer, records: records, checkpointBest: (3, kept))
+        #expect(mismatched.best?.epoch == 2 && mismatched.checkpointBest == nil)
+        // A run that had run out of patience at an epoch's end stops there again.
+        stopping(patience: 2).resume(trainer, records: records, checkpointBest: (2, kept))
+        #expect(trainer.shouldStop)
+    }
+
+    @Test func checkpointsKeepTheBestWeightsAndTheirEpoch() throws {
+        let path = temporaryPath("best.safetensors")
+        defer { unlink(path) }
+        var checkpoint = Checkpoint(model: ["w": Tensor([Float(1), 2], shape: [2])], optimizer: [:], progress: TrainingProgress(step: 8, epoch: 4),
+                                    dataRandomState: RandomState(seed: 1), modelRandomState: RandomState(seed: 2))
+        try checkpoint.write(to: path)
+        #expect(try Checkpoint.read(path).best == nil)
+        checkpoint.best = (2, ["w": Tensor([Float(3), 4], shape: [2])])
+        try checkpoint.write(to: path)
+        let read = try Checkpoint.read(path)
+        #expect(read.best?.epoch == 2 && read.best?.model["w"]?.scalars == [3, 4] && read.model["w"]?.scalars == [1, 2])
+        checkpoint.best = (2, ["w": Tensor([Float(3), .nan], shape: [2])])
+        #expect(checkpoint.firstNonFiniteTensor == "best_model.w")
+    }
 }
