@@ -85,6 +85,45 @@ func noisyLabelCSV(rows: Int, seed: UInt64) -> String {
         #expect(evaluated["accuracy"] == summary.test["test_accuracy"])
     }
 
+    @Test func aRunInterruptedAfterItsBestEpochEndsAsTheUninterruptedRun() throws {
+        let out = temporaryPath("early-resume-runs"), train = temporaryPath("early-resume-train.csv"), test = temporaryPath("early-resume-test.csv")
+        defer { for path in [out, train, test] { try? FileManager.default.removeItem(atPath: path) } }
+        try noisyLabelCSV(rows: 240, seed: 5).write(toFile: train, atomically: true, encoding: .utf8)
+        try noisyLabelCSV(rows: 100, seed: 6).write(toFile: test, atomically: true, encoding: .utf8)
+        func run(_ name: String, epochs: Int, restoring: Bool = true) throws -> RunSummary {
+            var s = settings(train: train, test: test, out: out, epochs: epochs)
+            s.name = name
+            s.earlyStoppingPatience = 3
+            s.restoreBestWeights = restoring
+            let run = try TrainingRun(settings: s)
+            run.showsProgress = false
+            return try run.run()
+        }
+        let whole = try run("whole", epochs: 40)
+        let k = whole.weightsEpoch
+        try #require(whole.epochs.count == k + 3)
+        // The state of a run killed just after its checkpoint of epoch k + 1: the log so far, the
+        // last weights, and the best (epoch k's) kept beside them.
+        _ = try run("cut", epochs: k + 1)
+        let last = try Checkpoint.read(out + "/" + (try run("last", epochs: k + 1, restoring: false)).folder.name + "/checkpoint.safetensors")
+        var cut = try Checkpoint.read(out + "/cut/checkpoint.safetensors")
+        #expect(cut.best?.epoch == k)
+        cut.model = last.model
+        try cut.write(to: out + "/cut/checkpoint.safetensors")
+
+        let resumed = try TrainingRun.resume(out: out, name: "cut") { $0.epochs = 40 }
+        resumed.showsProgress = false
+        let summary = try resumed.run()
+        #expect(summary.weightsEpoch == k && summary.test == whole.test)
+        let a = try Checkpoint.read(out + "/whole/checkpoint.safetensors"), b = try Checkpoint.read(out + "/cut/checkpoint.safetensors")
+        #expect(a.progress == b.progress && a.model.keys.sorted() == b.model.keys.sorted())
+        for (name, tensor) in a.model { #expect(tensor.scalars == b.model[name]?.scalars, "\(name)") }
+        func withoutTimes(_ path: String) throws -> [LogRecord] {
+            try RunLog(contentsOf: path).records.map { LogRecord(kind: $0.kind, step: $0.step, epoch: $0.epoch, values: $0.values.filter { $0.key != "seconds" }) }
+        }
+        #expect(try withoutTimes(out + "/whole/metrics.jsonl") == withoutTimes(out + "/cut/metrics.jsonl"))
+    }
+
     @Test func keepingTheLastWeightsIsASetting() throws {
         let out = temporaryPath("early-last-runs"), train = temporaryPath("early-last-train.csv"), test = temporaryPath("early-last-test.csv")
         defer { for path in [out, train, test] { try? FileManager.default.removeItem(atPath: path) } }
