@@ -142,7 +142,7 @@ func noisyLabelCSV(rows: Int, seed: UInt64) -> String {
         #expect(try String(contentsOfFile: run.folder.report, encoding: .utf8).contains("<th>weights</th><td>epoch \(last), the last (epoch "))
     }
 
-    @Test func aHeaderWithoutTheTrainingColumnsIsOneLine() throws {
+    @Test func theSplitIsWatchedWithoutEarlyStoppingAndAForeignHeaderIsOneLine() throws {
         let out = temporaryPath("early-header-runs"), train = temporaryPath("early-header-train.csv"), test = temporaryPath("early-header-test.csv")
         let other = temporaryPath("early-header-other.csv")
         defer { for path in [out, train, test, other] { try? FileManager.default.removeItem(atPath: path) } }
@@ -152,7 +152,13 @@ func noisyLabelCSV(rows: Int, seed: UInt64) -> String {
         s.name = "header"
         let run = try TrainingRun(settings: s)
         run.showsProgress = false
-        _ = try run.run()
+        let summary = try run.run()
+        // Without early stopping, the validation split is still watched, and nothing is restored.
+        #expect(summary.epochs.count == 1 && summary.epochs[0].values["val_loss"] != nil && summary.epochs[0].values["val_accuracy"] != nil)
+        let stored = try Checkpoint.read(run.folder.checkpoint)
+        #expect(summary.weightsEpoch == 1 && stored.best == nil)
+        let report = try String(contentsOfFile: run.folder.report, encoding: .utf8)
+        #expect(report.contains("validation loss (per epoch)") && !report.contains("<th>weights</th>"))
         try "x,n1,n3,n4,label\n1,2,3,4,yes\n".write(toFile: other, atomically: true, encoding: .utf8)
         let restored = try TrainingRun.restoreForPrediction(checkpoint: run.folder.checkpoint)
         let error = #expect(throws: DataError.self) { try restored.evaluate(csv: other) }
@@ -170,8 +176,8 @@ func noisyLabelCSV(rows: Int, seed: UInt64) -> String {
             LogRecord(kind: "epoch", step: 10 * (e + 1), epoch: e + 1, values: ["val_loss": loss])
         }
         let kept = model.stateDict()
-        func stopping(patience: Int) -> ValidationStopping {
-            ValidationStopping(validation: TensorDataset(inputs: Tensor([1], shape: [1, 1]), targets: Tensor([Float(1)])),
+        func stopping(patience: Int) -> ValidationMonitor {
+            ValidationMonitor(validation: TensorDataset(inputs: Tensor([1], shape: [1, 1]), targets: Tensor([Float(1)])),
                                loss: { mseLoss($0, $1) }, metrics: [], patience: patience, keepsBest: true)
         }
         let patient = stopping(patience: 3)

@@ -39,20 +39,21 @@ extension TrainingRun {
         let checkpointing = Checkpointing(path: folder.checkpoint, everySteps: checkpointEvery,
                                           settings: StoredSettings(settings, customModel: isCustomModel, tabular: data.encoding).text)
         trainer.callbacks = [checkpointing]
-        var stopping: ValidationStopping?
-        if let patience = settings.earlyStoppingPatience, let validation = data.validation {
-            let callback = ValidationStopping(validation: validation, loss: settings.loss.make(), metrics: Array(Self.metrics(for: data).prefix(1)),
-                                              patience: patience, keepsBest: settings.restoreBestWeights)
+        var monitor: ValidationMonitor?
+        if let validation = data.validation {
+            let patience = settings.earlyStoppingPatience
+            let callback = ValidationMonitor(validation: validation, loss: settings.loss.make(), metrics: Array(Self.metrics(for: data).prefix(1)),
+                                             patience: patience, keepsBest: patience != nil && settings.restoreBestWeights)
             checkpointing.amend = { $0.best = callback.checkpointBest }
             trainer.callbacks.append(callback)
-            stopping = callback
+            monitor = callback
         }
 
         if let (checkpoint, removed) = resumedCheckpoint {
             if !removed.isEmpty { note("removed \(removed.count) temporary file(s) of an interrupted write from \(folder.path)") }
             let (log, earlier) = try MetricsLog.resume(folder.log, at: checkpoint.progress)
             try trainer.resume(from: checkpoint, records: earlier)
-            stopping?.resume(trainer, records: trainer.records, checkpointBest: checkpoint.best)
+            monitor?.resume(trainer, records: trainer.records, checkpointBest: checkpoint.best)
             trainer.log = log
             note("resuming \(folder.name) at step \(checkpoint.progress.step) (epoch \(checkpoint.progress.epoch + 1))")
         } else {
@@ -67,11 +68,11 @@ extension TrainingRun {
         let start = Date()
         try trainer.fit(loader, epochs: settings.epochs, evaluatingOn: testLoader)
         let seconds = Date().timeIntervalSince(start)
-        if let stopping, trainer.shouldStop, trainer.progress.epoch < settings.epochs {
+        if let monitor, let patience = monitor.patience, trainer.shouldStop, trainer.progress.epoch < settings.epochs {
             note("stopped early after epoch \(trainer.progress.epoch): validation loss "
-                 + String(format: "%.4f", stopping.lastLoss) + " did not improve for \(stopping.patience) epochs")
+                 + String(format: "%.4f", monitor.lastLoss) + " did not improve for \(patience) epochs")
         }
-        let weightsEpoch = try restoreBestWeights(stopping, trainer, checkpointing)
+        let weightsEpoch = try restoreBestWeights(monitor, trainer, checkpointing)
 
         // Epochs are evaluated plainly; the final figures average mirrored test images when asked.
         if settings.testTimeFlip && data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
@@ -85,7 +86,7 @@ extension TrainingRun {
         }
         try RunReport.write(to: folder.report, name: folder.name, model: modelName, settings: settings, records: trainer.records,
                             test: test, outcome: outcome, mirroredTest: trainer.predictor != nil, seconds: seconds,
-                            classBalance: data.classBalance, weights: stopping.map { weightsLine($0, epoch: weightsEpoch, of: trainer.progress.epoch) })
+                            classBalance: data.classBalance, weights: monitor.flatMap { $0.patience == nil ? nil : weightsLine($0, epoch: weightsEpoch, of: trainer.progress.epoch) })
         return RunSummary(folder: folder, test: test, records: trainer.records, parameters: model.parameterCount, seconds: seconds,
                           weightsEpoch: weightsEpoch)
     }
@@ -93,9 +94,9 @@ extension TrainingRun {
     /// Loads the weights of the best validation epoch into the model, when early stopping kept
     /// them and the run ended later, and writes them to the checkpoint (which keeps the last
     /// epoch's progress and optimizer state). Returns the epoch whose weights the model holds.
-    private func restoreBestWeights(_ stopping: ValidationStopping?, _ trainer: Trainer, _ checkpointing: Checkpointing) throws -> Int {
+    private func restoreBestWeights(_ monitor: ValidationMonitor?, _ trainer: Trainer, _ checkpointing: Checkpointing) throws -> Int {
         let last = trainer.progress.epoch
-        guard let best = stopping?.best, let weights = best.weights, best.epoch != last else { return last }
+        guard let best = monitor?.best, let weights = best.weights, best.epoch != last else { return last }
         try model.load(stateDict: weights)
         try checkpointing.save(trainer)
         note("restored the weights of epoch \(best.epoch), the lowest validation loss " + String(format: "%.4f", best.loss))
@@ -103,8 +104,8 @@ extension TrainingRun {
     }
 
     /// Which epoch's weights the run ended with and why, for the report.
-    private func weightsLine(_ stopping: ValidationStopping, epoch: Int, of last: Int) -> String {
-        guard let best = stopping.best else { return "epoch \(epoch), the last" }
+    private func weightsLine(_ monitor: ValidationMonitor, epoch: Int, of last: Int) -> String {
+        guard let best = monitor.best else { return "epoch \(epoch), the last" }
         let loss = String(format: "%.4f", best.loss)
         guard best.epoch == epoch else { return "epoch \(epoch), the last (epoch \(best.epoch) had the lowest validation loss, \(loss))" }
         return epoch == last ? "epoch \(epoch), the last, with the lowest validation loss \(loss)"

@@ -3,21 +3,22 @@ import KilnData
 import KilnMetrics
 import KilnOptimizers
 
-/// Early stopping on held-out validation examples. After each epoch it evaluates the model on
-/// them and adds the figures to the epoch record (`val_loss`, and the task's main metric:
-/// `val_accuracy`, or `val_mae` in the targets' units); training stops once the loss has not
-/// fallen below its lowest value for `patience` epochs.
+/// The held-out validation examples of a run, watched after each epoch: it evaluates the model
+/// on them and adds the figures to the epoch record (`val_loss`, and the task's main metric:
+/// `val_accuracy`, or `val_mae` in the targets' units). With a `patience`, it stops training
+/// early, once the loss has not fallen below its lowest value for `patience` epochs.
 ///
 /// When `keepsBest`, it also keeps a copy of the weights of the epoch with the lowest validation
 /// loss (``best``), for the run to end with: Keras' `EarlyStopping(restore_best_weights=True)`,
 /// except that a run that trains all its epochs also ends with them. Ties keep the earlier epoch.
-final class ValidationStopping: TrainerCallback {
+final class ValidationMonitor: TrainerCallback {
     let validation: DataLoader<TensorDataset>
     /// The loss of the validation examples (the training loss without label smoothing).
     let loss: (Tensor, Tensor) -> Tensor
     /// The figures reported besides the loss, fresh copies each epoch.
     let metrics: [any Metric]
-    let patience: Int
+    /// Epochs without a lower validation loss after which training stops; nil never stops.
+    let patience: Int?
     /// Whether the weights of the best epoch are kept.
     let keepsBest: Bool
     /// The validation loss of the last epoch.
@@ -27,7 +28,7 @@ final class ValidationStopping: TrainerCallback {
     /// The epoch (1-based) with the lowest validation loss so far, its loss, and its weights when ``keepsBest``.
     private(set) var best: (epoch: Int, loss: Double, weights: [String: Tensor]?)?
 
-    init(validation: TensorDataset, loss: @escaping (Tensor, Tensor) -> Tensor, metrics: [any Metric], patience: Int, keepsBest: Bool) {
+    init(validation: TensorDataset, loss: @escaping (Tensor, Tensor) -> Tensor, metrics: [any Metric], patience: Int?, keepsBest: Bool) {
         self.validation = DataLoader(validation, batchSize: 1000)
         self.loss = loss
         self.metrics = metrics
@@ -41,7 +42,7 @@ final class ValidationStopping: TrainerCallback {
         var figures: [String: Double] = [:]
         for (k, v) in evaluator.evaluate(validation) { figures["val_" + k] = v }
         observe(figures["val_loss"] ?? .nan, epoch: trainer.progress.epoch, model: trainer.model)
-        if epochsWithoutImprovement >= patience { trainer.shouldStop = true }
+        if hasRunOutOfPatience { trainer.shouldStop = true }
         return figures
     }
 
@@ -65,8 +66,11 @@ final class ValidationStopping: TrainerCallback {
             if let value = record.values["val_loss"] { observe(value, epoch: record.epoch, model: nil) }
         }
         if let kept = checkpointBest, kept.epoch == best?.epoch { best?.weights = kept.model }
-        if epochsWithoutImprovement >= patience && trainer.progress.batchInEpoch == 0 { trainer.shouldStop = true }
+        if hasRunOutOfPatience && trainer.progress.batchInEpoch == 0 { trainer.shouldStop = true }
     }
+
+    /// Whether training should stop: the loss has not fallen for `patience` epochs.
+    var hasRunOutOfPatience: Bool { patience.map { epochsWithoutImprovement >= $0 } ?? false }
 
     /// What a checkpoint keeps of this callback: the best epoch and its weights.
     var checkpointBest: (epoch: Int, model: [String: Tensor])? {
