@@ -86,7 +86,7 @@ extension TrainingRun {
         }
         try RunReport.write(to: folder.report, name: folder.name, model: modelName, settings: settings, records: trainer.records,
                             test: test, outcome: outcome, mirroredTest: trainer.predictor != nil, seconds: seconds,
-                            classBalance: data.classBalance, weights: monitor.flatMap { $0.patience == nil ? nil : weightsLine($0, epoch: weightsEpoch, of: trainer.progress.epoch) })
+                            classBalance: data.classBalance, weights: weightsLine(monitor, epoch: weightsEpoch, of: trainer.progress.epoch))
         return RunSummary(folder: folder, test: test, records: trainer.records, parameters: model.parameterCount, seconds: seconds,
                           weightsEpoch: weightsEpoch)
     }
@@ -103,9 +103,10 @@ extension TrainingRun {
         return best.epoch
     }
 
-    /// Which epoch's weights the run ended with and why, for the report.
-    private func weightsLine(_ monitor: ValidationMonitor, epoch: Int, of last: Int) -> String {
-        guard let best = monitor.best else { return "epoch \(epoch), the last" }
+    /// Which epoch's weights the run ended with and why, for the report of a run with early stopping (else nil).
+    private func weightsLine(_ monitor: ValidationMonitor?, epoch: Int, of last: Int) -> String? {
+        guard monitor?.patience != nil else { return nil }
+        guard let best = monitor?.best else { return "epoch \(epoch), the last" }
         let loss = String(format: "%.4f", best.loss)
         guard best.epoch == epoch else { return "epoch \(epoch), the last (epoch \(best.epoch) had the lowest validation loss, \(loss))" }
         return epoch == last ? "epoch \(epoch), the last, with the lowest validation loss \(loss)"
