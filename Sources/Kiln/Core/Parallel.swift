@@ -19,6 +19,14 @@ public enum Threads {
         precondition(count >= 1, "Threads.withCount: count must be at least 1, got \(count)")
         return try ExecutionScope.current.with(threads: count).run(body)
     }
+
+    /// Runs the asynchronous `body` with `count` threads (at least 1), as ``withCount(_:_:)`` does for
+    /// synchronous code; tasks it awaits or creates inherit the count.
+    public static func withCount<R>(_ count: Int, isolation: isolated (any Actor)? = #isolation,
+                                    _ body: () async throws -> R) async rethrows -> R {
+        precondition(count >= 1, "Threads.withCount: count must be at least 1, got \(count)")
+        return try await ExecutionScope.current.with(threads: count).run(body)
+    }
 }
 
 /// Runs `body(worker)` for each of `workers` workers at once, each in the caller's scope with
