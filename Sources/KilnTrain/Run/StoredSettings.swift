@@ -133,6 +133,8 @@ extension TrainSettings {
                  "augment": augment.rawValue, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)", "log_every": "\(logEvery)",
                  "task": task.rawValue, "early_stopping_patience": earlyStoppingPatience.map(String.init) ?? "none"]
         if let maxGradNorm { s["max_grad_norm"] = "\(maxGradNorm)" }
+        if gradientAccumulation != 1 { s["gradient_accumulation"] = "\(gradientAccumulation)" }
+        if !parameterGroups.isEmpty { s["parameter_groups"] = sortedJSON(parameterGroups) ?? "" }
         if orthogonalGradients { s["orthogonal_gradients"] = "true" }
         if let mlp { s["mlp"] = sortedJSON(mlp) ?? "" }
         if let cnn { s["cnn"] = sortedJSON(cnn) ?? "" }
