@@ -110,5 +110,12 @@ import Testing
             try TrainSettings.resuming(checkpoint, at: run.folder.checkpoint, customModel: true) { $0.gradientAccumulation = 2; $0.epochs = 3 }
         }
         #expect(conflict?.description.hasPrefix("--gradient-accumulation 2 conflicts with the run's stored gradient_accumulation 4") == true)
+
+        // Resumed for a third epoch, the run rebuilds its groups: the biases stay put, and the epoch takes its two steps.
+        let resumed = try TrainingRun.resume(out: out, name: "tiny", model: TinyNet(seed: 5), train: train, test: test) { $0.epochs = 3 }
+        resumed.showsProgress = false
+        let more = try resumed.run()
+        #expect(more.records.filter { $0.kind == "step" }.map(\.step) == Array(0..<6))
+        for name in ["hidden.bias", "output.bias"] { #expect(resumed.model.stateDict()[name]!.scalars == initial[name]) }
     }
 }

@@ -39,7 +39,8 @@ struct StepUnderWay {
             norm = batchNorm
             lossSum = loss
             lossWeight = 1
-        } else {
+        } else if weight > 0 {
+            // A batch whose mask counts no target (weight 0) adds nothing to the mean.
             gradients = accumulator.add(batchGradients, weight: weight)
             lossSum += loss * weight
             lossWeight += weight

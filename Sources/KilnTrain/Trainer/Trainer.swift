@@ -249,7 +249,8 @@ public final class Trainer {
         return maskedLoss(outputs, batch.targets, mask)
     }
 
-    /// Steps skipped so far because their loss or gradient norm was not finite (``NonFiniteAction/skip``).
+    /// Batches skipped so far because their loss or gradient norm was not finite
+    /// (``NonFiniteAction/skip``): steps, unless gradients are accumulated.
     public var skippedSteps: Int { running.skippedSteps }
 
     /// How many predictions of classifier `outputs` have their largest score at the int64 label in
