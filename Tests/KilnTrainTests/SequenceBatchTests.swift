@@ -119,6 +119,17 @@ private struct PaddedSequences: Dataset {
         for (a, b) in zip(epochLoss(trainer), epochLoss(reference)) { expectClose(a, b, relative: 1e-6, "epoch loss") }
     }
 
+    @Test func runningLossesOfAnOlderCheckpointWeighBySamples() throws {
+        // Written before batches had weights: 100 samples with a loss sum of 50, 80 of them predicted correctly.
+        let older = ["losses.epoch_loss_sum": "50.0", "losses.epoch_samples": "100", "losses.epoch_correct": "80"]
+        let losses = try RunningLosses(metadata: older, path: "old.safetensors")
+        #expect(losses.epochLoss == 0.5 && losses.epochAccuracy == 0.8)
+        var current = RunningLosses()
+        current.addBatch(loss: 2, weight: 9, samples: 3, predictions: (correct: 4, total: 9))
+        let back = try RunningLosses(metadata: current.metadata, path: "new.safetensors")
+        #expect(back == current && back.epochLoss == 2 && back.epochAccuracy == 4.0 / 9)
+    }
+
     @Test func aMaskedBatchWithoutAMaskedLossStops() async {
         let exit = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let trainer = Trainer(model: BigramModel(vocabulary: 5, segmented: true, seed: 1), optimizer: SGD(learningRate: 0.5),
