@@ -77,9 +77,10 @@ private struct PaddedSequences: Dataset {
                               loss: sequenceCrossEntropy)
         trainer.showsProgress = false
         let loader = DataLoader(data, batchSize: 8, shuffle: true, generator: RandomGenerator(seed: 4))
+        trainer.metrics = [Accuracy()]
         let before = trainer.evaluate(DataLoader(data, batchSize: 8))["loss"]!
         try trainer.fit(loader, epochs: 20)
-        let after = trainer.evaluate(DataLoader(data, batchSize: 8))["loss"]!
+        let figures = trainer.evaluate(DataLoader(data, batchSize: 8)), after = figures["loss"]!
         #expect(before > 1 && after < 0.05, "from about log 5 to nearly 0: \(before) → \(after)")
         // Batches of equal size average to the loss over every position at once.
         let whole = withoutGradient { sequenceCrossEntropy(trainer.model(data.inputs), data.targets) }
@@ -87,6 +88,7 @@ private struct PaddedSequences: Dataset {
         // The progress display's accuracy reads [B, T, V] scores against [B, T] tokens; a learned bigram is all correct.
         let logits = withoutGradient { trainer.model(data.inputs) }
         #expect(Trainer.correctPredictions(logits, data.targets).map { [$0.correct, $0.total] } == [256, 256])
+        #expect(figures["accuracy"] == 1, "metrics see every position as a row")
     }
 
     @Test func maskedBatchesOfTwoInputsCountOnlyTheirTargets() throws {
@@ -96,11 +98,19 @@ private struct PaddedSequences: Dataset {
                               loss: sequenceCrossEntropy)
         trainer.maskedLoss = maskedSequenceCrossEntropy
         trainer.showsProgress = false
+        trainer.metrics = [Accuracy()]
         // Batches of 3 sequences hold 14, 9, 12 and 14 counted positions: the loss over all of them weighs each by its count.
-        let evaluated = trainer.evaluate(DataLoader(data, batchSize: 3))["loss"]!
+        let figures = trainer.evaluate(DataLoader(data, batchSize: 3))
         let all = data.examples(at: Array(0..<12))
-        let whole = withoutGradient { maskedSequenceCrossEntropy(trainer.model(all.allInputs), all.targets, all.mask!) }
-        expectClose(evaluated, Double(whole.item), relative: 1e-6, "masked evaluation loss")
+        let logits = withoutGradient { trainer.model(all.allInputs) }
+        expectClose(figures["loss"]!, Double(maskedSequenceCrossEntropy(logits, all.targets, all.mask!).item), relative: 1e-6,
+                    "masked evaluation loss")
+        // Accuracy counts the 49 positions the masks keep, as the progress display does.
+        let (correct, total) = try #require(Trainer.correctPredictions(logits, all.targets, mask: all.mask))
+        #expect(total == 49 && figures["accuracy"] == Double(correct) / 49)
+        let unmasked = Batch(inputs: all.allInputs, targets: all.targets, mask: Tensor(zeros: all.targets.shape))
+        #expect(Trainer.metricRows(logits, unmasked) == nil, "a batch whose mask counts nothing gives metrics nothing")
+        #expect(Trainer.metricRows(logits, all).map { [$0.outputs.shape, $0.targets.shape] } == [[49, 5], [49]])
         #expect(all.weight == counted)
 
         // Four batches of 3 accumulated into a step equal one step on all 12 sequences.

@@ -280,8 +280,9 @@ public final class Trainer {
     /// The mean loss and each metric over `loader`, in evaluation mode without gradients.
     ///
     /// The loss is the mean over batches weighted by ``Batch/weight``: over examples, or over the
-    /// targets masks count (a batch with a mask is scored by ``maskedLoss``). Metrics see the
-    /// outputs and targets, not the mask.
+    /// targets masks count (a batch with a mask is scored by ``maskedLoss``). Metrics see
+    /// classifier rows: a sequence batch's `[B, T, V]` scores and `[B, T]` labels as `[B·T, V]` and
+    /// `[B·T]`, only the positions a mask counts (``metricRows(_:_:)``).
     public func evaluate<D: Dataset>(_ loader: DataLoader<D>) -> [String: Double] {
         let wasTraining = model.isTraining
         model.eval()
@@ -302,13 +303,33 @@ public final class Trainer {
                 let weight = batch.weight
                 lossSum += Double(self.loss(of: outputs, on: batch, plain: loss).item) * weight
                 weightSum += weight
-                for i in metrics.indices { metrics[i].update(outputs, targets: batch.targets) }
+                if !metrics.isEmpty, let (rows, labels) = Self.metricRows(outputs, batch) {
+                    for i in metrics.indices { metrics[i].update(rows, targets: labels) }
+                }
             }
         }
         var result = ["loss": weightSum == 0 ? lossSum : lossSum / weightSum]
         for metric in metrics { result[metric.name] = metric.compute() }
         lastEvaluation = metrics
         return result
+    }
+
+    /// The outputs and targets of `batch` as metrics take them: when the targets are shaped like
+    /// the outputs without their last axis (class scores along it), `[…, C]` scores and `[…]`
+    /// labels become rows `[M, C]` and `[M]`, keeping only the positions the batch's mask weighs
+    /// above 0 (nil when it counts none); other outputs and targets as they are.
+    static func metricRows(_ outputs: Tensor, _ batch: Batch) -> (outputs: Tensor, targets: Tensor)? {
+        let targets = batch.targets
+        guard outputs.rank >= 2, targets.shape == Array(outputs.shape.dropLast()), outputs.rank > 2 || batch.mask != nil else {
+            return (outputs, targets)
+        }
+        let rows = outputs.reshaped([-1, outputs.shape[outputs.rank - 1]]), labels = targets.reshaped([-1])
+        guard let mask = batch.mask?.scalars else { return (rows, labels) }
+        let kept = mask.indices.filter { mask[$0] > 0 }
+        guard !kept.isEmpty else { return nil }
+        if kept.count == mask.count { return (rows, labels) }
+        let indices = Tensor(kept)
+        return (rows.indexSelect(axis: 0, indices: indices), labels.indexSelect(axis: 0, indices: indices))
     }
 
     /// The metrics of the last evaluation, with their accumulated state (for reports).
