@@ -314,13 +314,14 @@ public final class Trainer {
         return result
     }
 
-    /// The outputs and targets of `batch` as metrics take them: when the targets are shaped like
-    /// the outputs without their last axis (class scores along it), `[…, C]` scores and `[…]`
+    /// The outputs and targets of `batch` as metrics take them: when the targets are int64 labels
+    /// shaped like the outputs without their last axis (class scores along it), `[…, C]` scores and `[…]`
     /// labels become rows `[M, C]` and `[M]`, keeping only the positions the batch's mask weighs
     /// above 0 (nil when it counts none); other outputs and targets as they are.
     static func metricRows(_ outputs: Tensor, _ batch: Batch) -> (outputs: Tensor, targets: Tensor)? {
         let targets = batch.targets
-        guard outputs.rank >= 2, targets.shape == Array(outputs.shape.dropLast()), outputs.rank > 2 || batch.mask != nil else {
+        guard outputs.rank >= 2, targets.dtype == .int64, targets.shape == Array(outputs.shape.dropLast()),
+              outputs.rank > 2 || batch.mask != nil else {
             return (outputs, targets)
         }
         let rows = outputs.reshaped([-1, outputs.shape[outputs.rank - 1]]), labels = targets.reshaped([-1])
