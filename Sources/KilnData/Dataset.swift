@@ -13,6 +13,7 @@ public protocol Dataset {
 }
 
 extension Dataset {
+    /// The examples of ``batch(at:)`` as a batch of one input without a mask.
     public func examples(at indices: [Int]) -> Batch {
         let (inputs, targets) = batch(at: indices)
         return Batch(inputs: inputs, targets: targets)

@@ -98,7 +98,11 @@ import Testing
         let run = try TrainingRun(model: model, train: train, test: test, settings: settings)
         run.showsProgress = false
         let summary = try run.run()
-        #expect(summary.records.filter { $0.kind == "step" }.map(\.step) == [0, 1, 2, 3])
+        let steps = summary.records.filter { $0.kind == "step" }
+        #expect(steps.map(\.step) == [0, 1, 2, 3])
+        // The schedule is sized to the run's 4 optimizer steps, not its 12 batches.
+        let schedule = try settings.schedule.make(peak: settings.lr, steps: 4)
+        #expect(steps.map { $0.values["lr"]! } == (0..<4).map { schedule($0) })
         // A learning rate of 0 leaves the biases exactly as they were (AdamW's decay is scaled by it too); the weights moved.
         for name in ["hidden.bias", "output.bias"] { #expect(model.stateDict()[name]!.scalars == initial[name]) }
         for name in ["hidden.weight", "output.weight"] { #expect(model.stateDict()[name]!.scalars != initial[name]) }
