@@ -37,7 +37,7 @@ public final class Trainer {
     /// ```
     public var maskedLoss: ((_ outputs: Tensor, _ targets: Tensor, _ mask: Tensor) -> Tensor)?
     /// How ``evaluate(_:)`` turns inputs into outputs; the model itself unless set (for example to
-    /// test-time augmentation, ``averagingMirroredImages(_:)``).
+    /// test-time augmentation, ``averagingMirroredImages(_:)``). For batches of one input only.
     public var predictor: ((Tensor) -> Tensor)?
     /// The loss reported by ``evaluate(_:)``, when it differs from the training loss (say, without label smoothing).
     public var evaluationLoss: ((Tensor, Tensor) -> Tensor)?
@@ -55,8 +55,8 @@ public final class Trainer {
     public var beforeUpdate: ((Trainer, inout Gradients) -> Void)?
     /// Other hyper-parameters that follow schedules, set before each step and logged in step records.
     public var annealed: [AnnealedSetting] = []
-    /// Batches whose gradients make one optimizer step (gradient accumulation, PyTorch's
-    /// `gradient_accumulation_steps`); 1 by default.
+    /// Batches whose gradients make one optimizer step (gradient accumulation, the
+    /// `gradient_accumulation_steps` of Hugging Face's trainer); 1 by default.
     ///
     /// The step follows the mean gradient of its batches, each weighted by ``Batch/weight`` (its
     /// examples, or the targets its mask counts), so N batches of B examples step as one batch of
@@ -130,7 +130,7 @@ public final class Trainer {
 
     /// Trains until `epochs` epochs are complete (or a callback stops it), evaluating on `test` after each epoch.
     ///
-    /// Throws a ``DivergenceError`` at the first non-finite step when ``onNonFinite`` is `.stop`,
+    /// Throws a ``DivergenceError`` at the first non-finite batch when ``onNonFinite`` is `.stop`,
     /// and any error of the log or a callback (a checkpoint that cannot be written) as it happens.
     public func fit<Train: Dataset, Test: Dataset>(_ train: DataLoader<Train>, epochs: Int,
                                                    evaluatingOn test: DataLoader<Test>? = nil) throws {
