@@ -130,5 +130,15 @@ private final class CheckpointAtStep: TrainerCallback {
         for (name, value) in plain.model.stateDict() {
             expectClose(trainer.model.stateDict()[name]!.scalars, value.scalars, relative: 1e-6, absolute: 1e-7)
         }
+        // At the end of the data, a group of one batch steps on its own gradient.
+        let fifth = batches.next()!
+        try trainer.step(fifth)
+        try plain.step(fifth)
+        #expect(trainer.progress.step == 1)
+        #expect(try trainer.finishAccumulatedStep() && !(try trainer.finishAccumulatedStep()))
+        #expect(trainer.progress.step == 2)
+        for (name, value) in plain.model.stateDict() {
+            expectClose(trainer.model.stateDict()[name]!.scalars, value.scalars, relative: 1e-6, absolute: 1e-7)
+        }
     }
 }

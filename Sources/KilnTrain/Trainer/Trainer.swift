@@ -153,10 +153,7 @@ public final class Trainer {
                                 figures: classifies ? ["loss": running.epochLoss, "acc": running.epochAccuracy] : ["loss": running.epochLoss])
                 if progress.step > stepsBefore { try finishedStep() }
             }
-            if underWay.batches > 0 {
-                try takeStep()
-                try finishedStep()
-            }
+            if try finishAccumulatedStep() { try finishedStep() }
             display?.finish()
             progress.epoch += 1
             progress.batchInEpoch = 0
@@ -213,6 +210,16 @@ public final class Trainer {
         progress.batchInEpoch += 1
         if underWay.isComplete { try takeStep() }
         return lossValue
+    }
+
+    /// Takes the optimizer step on the batches of a group not yet complete (fewer than
+    /// ``accumulationSteps``: the end of the data), as ``fit(_:epochs:evaluatingOn:)`` does at the
+    /// end of each epoch. Returns whether there were any.
+    @discardableResult
+    public func finishAccumulatedStep() throws -> Bool {
+        guard underWay.batches > 0 else { return false }
+        try takeStep()
+        return true
     }
 
     /// Takes the optimizer step on the batches gathered: clips and inspects their mean gradient,
