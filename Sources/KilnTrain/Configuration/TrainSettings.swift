@@ -64,7 +64,8 @@ public struct TrainSettings: Equatable, Sendable {
         public var testFraction = 0.2
         /// A separate test file, instead of `testFraction`.
         public var testPath: String?
-        /// The fraction of the training rows held out, the same way, to watch for early stopping (0: none).
+        /// The fraction of the training rows held out, the same way, as a validation split (0: none): its
+        /// loss and main metric are logged each epoch, and early stopping watches it.
         public var validationFraction = 0.0
         /// What a feature column holding text does.
         public var categorical = CategoricalColumns.onehot
