@@ -3,15 +3,6 @@ import KilnTestSupport
 import KilnTrain
 import Testing
 
-/// Writes a checkpoint once, right after optimizer step `step`.
-private final class CheckpointAtStep: TrainerCallback {
-    let step: Int, path: String
-    init(_ step: Int, path: String) { self.step = step; self.path = path }
-    func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) {
-        if trainer.progress.step == step { try! trainer.checkpoint().write(to: path) }
-    }
-}
-
 @Suite(.serialized) struct AccumulationTests {
     func makeTrainer(_ optimizer: any Optimizer, accumulating steps: Int, totalSteps: Int) -> Trainer {
         let trainer = Trainer(model: LinearModel(features: 2, classes: 3, seed: 7), optimizer: optimizer, loss: squaredError)
@@ -79,7 +70,7 @@ private final class CheckpointAtStep: TrainerCallback {
             defer { unlink(path) }
             let killed = makeTrainer(AdamW(learningRate: 0.05, weightDecay: 0.01), accumulating: 4, totalSteps: 24)
             killed.logEvery = 3
-            killed.callbacks = [CheckpointAtStep(10, path: path)]
+            killed.callbacks = [SnapshotAtStep(10, path: path)]
             try killed.fit(loader(batchSize: 8), epochs: 2)
             let saved = try Checkpoint.read(path)
             #expect(saved.progress == TrainingProgress(step: 10, epoch: 1, batchInEpoch: 8))
