@@ -33,4 +33,31 @@ import Testing
         let none = scaledDotProductAttention(query: q, key: k, value: v, mask: .keyPadding(Tensor([false, false], shape: [1, 2])))
         #expect(none.scalars == [0, 0])
     }
+
+    /// The shared gradient check under each kind of mask, grouped heads, on both implementations.
+    @Test(arguments: AttentionImplementation.allCases)
+    func gradientsUnderEachMask(_ implementation: AttentionImplementation) {
+        let q = testTensor([1, 2, 3, 2], seed: 5), k = testTensor([1, 1, 4, 2], seed: 6), v = testTensor([1, 1, 4, 3], seed: 7)
+        let bias = testTensor([3, 4], seed: 8).maskedFill(Tensor([false, false, false, false, true, true, true, true, false, true, false, false], shape: [3, 4]), -Float.infinity)
+        let masks: [AttentionMask] = [
+            .none, .causal,
+            .keyPadding(Tensor([true, false, true, true], shape: [1, 4])),
+            AttentionMask(additive: bias),
+            AttentionMask(isCausal: true, allowed: Tensor([true, true, false, true], shape: [1, 1, 1, 4]), additive: bias),
+        ]
+        for mask in masks {
+            checkGradients([q, k, v]) { xs in
+                scaledDotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: mask, scale: 0.7,
+                                          implementation: implementation)
+            }
+        }
+    }
+
+    /// An additive bias that requires a gradient gets one (through the composed path, chosen for it).
+    @Test func gradientOfTheAdditiveBias() {
+        let q = testTensor([1, 2, 3, 2], seed: 5), k = testTensor([1, 2, 4, 2], seed: 6), v = testTensor([1, 2, 4, 3], seed: 7)
+        checkGradients([q, k, v, testTensor([2, 1, 4], seed: 8)]) { xs in
+            scaledDotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: AttentionMask(isCausal: true, additive: xs[3]))
+        }
+    }
 }
