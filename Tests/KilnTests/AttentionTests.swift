@@ -60,4 +60,19 @@ import Testing
             scaledDotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: AttentionMask(isCausal: true, additive: xs[3]))
         }
     }
+
+    /// Pairs and key-head groups split across threads give the same bits as one thread.
+    @Test func fusedResultDoesNotDependOnTheThreadCount() {
+        let q = testTensor([2, 4, 70, 8], seed: 1), k = testTensor([2, 2, 70, 8], seed: 2), v = testTensor([2, 2, 70, 8], seed: 3)
+        let results = [1, 2].map { threads in
+            Threads.withCount(threads) {
+                valueAndGradient(at: [q, k, v]) { xs in
+                    scaledDotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: .causal, implementation: .fused)
+                        .pow(2).sum()
+                }
+            }
+        }
+        #expect(results[0].value.scalars == results[1].value.scalars)
+        for (one, two) in zip(results[0].gradients, results[1].gradients) { #expect(one.scalars == two.scalars) }
+    }
 }

@@ -1,6 +1,6 @@
 import Kiln
 
-/// Causal scaled dot-product attention with H=4 heads of D=32, forward and forward + backward, on
+/// Causal scaled dot-product attention (`attention_b<B>_t<T>_…`) with H=4 heads of D=32, forward and forward + backward, on
 /// the composed (materialized scores, BLAS) and the fused (blocked, online softmax) implementations,
 /// at 4096 tokens per batch: the char-LM's T=128 (B=32) and the longer contexts T=512 (B=8) and
 /// T=1024 (B=4). The two paths take turns, so their ratio holds when the machine's speed drifts.
@@ -29,15 +29,16 @@ enum AttentionBench {
             let rounds = length > 512 ? 5 : 9
             let forwardTimes = Timing.interleavedSecondsPerCall(rounds: rounds, forward)
             let bothTimes = Timing.interleavedSecondsPerCall(rounds: rounds, both)
-            let name = "attention_causal_\(batch)x\(heads)x\(length)x\(dim)"
-            let chosen = AttentionImplementation.fastest(queries: length, keys: length)
+            let name = "attention_b\(batch)_t\(length)"
+            let chosen = AttentionImplementation.fastest(keys: length, dim: dim, isCausal: true)
             for (i, path) in paths.enumerated() {
                 report.add("\(name)_\(path.rawValue)", ["forward_ms": forwardTimes[i] * 1e3,
                                                           "forward_backward_ms": bothTimes[i] * 1e3,
                                                           "default": path == chosen ? 1 : 0])
             }
-            report.add("\(name)_fused_speedup", ["forward": forwardTimes[0] / forwardTimes[1],
-                                                 "forward_backward": bothTimes[0] / bothTimes[1]])
+            let (composed, fused) = (paths.firstIndex(of: .composed)!, paths.firstIndex(of: .fused)!)
+            report.add("\(name)_fused_speedup", ["forward": forwardTimes[composed] / forwardTimes[fused],
+                                                 "forward_backward": bothTimes[composed] / bothTimes[fused]])
         }
     }
 }
