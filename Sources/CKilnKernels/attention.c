@@ -103,23 +103,21 @@ KILN_AVX2 static void product_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const 
     }
 }
 
-// x ← scale·x over n floats; returns the largest.
-KILN_AVX2 static float scale_max_avx2(float *x, ptrdiff_t n, float scale) {
-    const __m256 vs = _mm256_set1_ps(scale);
-    __m256 top = _mm256_set1_ps(-INFINITY);
-    ptrdiff_t j = 0;
-    for (; j + 8 <= n; j += 8) {
-        __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + j), vs);
-        _mm256_storeu_ps(x + j, v);
-        top = _mm256_max_ps(top, v);
+// x ← scale·x over n floats, and -inf past index `last`; returns the largest.
+KILN_AVX2 static float scale_max_avx2(float *x, ptrdiff_t n, float scale, ptrdiff_t last) {
+    const __m256 vs = _mm256_set1_ps(scale), hidden = _mm256_set1_ps(-INFINITY);
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256 top = hidden;
+    for (ptrdiff_t j = 0; j < n; j += 8) {
+        __m256i mask = tail_mask(n - j);
+        __m256 seen = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)(last - j + 1)), lanes));
+        __m256 v = _mm256_blendv_ps(hidden, _mm256_mul_ps(_mm256_maskload_ps(x + j, mask), vs), seen);
+        _mm256_maskstore_ps(x + j, mask, v);
+        top = _mm256_max_ps(top, _mm256_blendv_ps(hidden, v, _mm256_castsi256_ps(mask)));
     }
-    float lanes[8], m = -INFINITY;
-    _mm256_storeu_ps(lanes, top);
-    for (int l = 0; l < 8; l++) m = lanes[l] > m ? lanes[l] : m;
-    for (; j < n; j++) {
-        x[j] *= scale;
-        m = x[j] > m ? x[j] : m;
-    }
+    float lanes8[8], m = -INFINITY;
+    _mm256_storeu_ps(lanes8, top);
+    for (int l = 0; l < 8; l++) m = lanes8[l] > m ? lanes8[l] : m;
     return m;
 }
 
@@ -168,11 +166,11 @@ static void product(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdi
     product_portable(m, n, k, a, ars, ats, b, ldb, c, ldc, accumulate);
 }
 
-static float scale_max(float *x, ptrdiff_t n, float scale) {
-    DISPATCH(return scale_max_avx2(x, n, scale))
+static float scale_max(float *x, ptrdiff_t n, float scale, ptrdiff_t last) {
+    DISPATCH(return scale_max_avx2(x, n, scale, last))
     float m = -INFINITY;
     for (ptrdiff_t j = 0; j < n; j++) {
-        x[j] *= scale;
+        x[j] = j > last ? -INFINITY : x[j] * scale;
         m = x[j] > m ? x[j] : m;
     }
     return m;
@@ -209,7 +207,7 @@ static ptrdiff_t visible_end(const kiln_attention_problem *p, ptrdiff_t i) {
 static float score_row(const kiln_attention_problem *p, ptrdiff_t b, ptrdiff_t h, ptrdiff_t i, ptrdiff_t j0,
                        ptrdiff_t n, float *s) {
     ptrdiff_t last = visible_end(p, i) - 1 - j0;
-    if (!p->allowed && !p->additive && last >= n - 1) return scale_max(s, n, p->scale);
+    if (!p->allowed && !p->additive) return scale_max(s, n, p->scale, last);
     const float *bias = NULL;
     const uint8_t *seen = NULL;
     ptrdiff_t bs = 0, ss = 0;
