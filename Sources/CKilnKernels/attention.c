@@ -232,22 +232,37 @@ static float score_row(const kiln_attention_problem *p, ptrdiff_t b, ptrdiff_t h
     return top;
 }
 
-// dst[c·rows + r] = src[r·cols + c]: a [rows × cols] matrix transposed.
-static void transpose(const float *src, ptrdiff_t rows, ptrdiff_t cols, float *dst) {
-    for (ptrdiff_t r = 0; r < rows; r++)
-        for (ptrdiff_t c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
+// A [rows × cols] matrix transposed in panels of KEY_BLOCK rows: row r's column c goes to
+// dst[(r / KEY_BLOCK)·cols·KEY_BLOCK + c·KEY_BLOCK + r % KEY_BLOCK]. A panel is a [cols × KEY_BLOCK]
+// matrix whose rows lie KEY_BLOCK floats apart (rows Tk floats apart, a multiple of 4 KiB for
+// long contexts, would all fall in the same few cache sets).
+static void transpose_panels(const float *src, ptrdiff_t rows, ptrdiff_t cols, float *dst) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        float *panel = dst + (r / KEY_BLOCK) * cols * KEY_BLOCK + r % KEY_BLOCK;
+        for (ptrdiff_t c = 0; c < cols; c++) panel[c * KEY_BLOCK] = src[r * cols + c];
+    }
+}
+
+// The panel of transposed keys (or values) starting at key j0.
+static inline const float *panel(const float *panels, ptrdiff_t j0, ptrdiff_t cols) {
+    return panels + (j0 / KEY_BLOCK) * cols * KEY_BLOCK;
+}
+
+// The keys rounded up to whole panels.
+static ptrdiff_t padded_keys(const kiln_attention_problem *p) {
+    return (p->keys + KEY_BLOCK - 1) / KEY_BLOCK * KEY_BLOCK;
 }
 
 ptrdiff_t kiln_attention_scratch_floats(const kiln_attention_problem *p) {
-    return (p->dim + p->value_dim) * p->keys + 2 * QUERY_BLOCK * KEY_BLOCK + 2 * QUERY_BLOCK + p->queries;
+    return (p->dim + p->value_dim) * padded_keys(p) + 2 * QUERY_BLOCK * KEY_BLOCK + 2 * QUERY_BLOCK + p->queries;
 }
 
 // MARK: Forward
 
-// One (batch b, head h) pair: q [Tq × D], kt [D × Tk] (transposed keys), v [Tk × Dv] → out [Tq × Dv], lse [Tq].
+// One (batch b, head h) pair: q [Tq × D], kt (keys in transposed panels), v [Tk × Dv] → out [Tq × Dv], lse [Tq].
 static void forward_head(const kiln_attention_problem *p, ptrdiff_t b, ptrdiff_t h, const float *q, const float *kt,
                          const float *v, float *out, float *lse, float *scores, float *running_max, float *running_sum) {
-    const ptrdiff_t tq = p->queries, tk = p->keys, d = p->dim, e = p->value_dim;
+    const ptrdiff_t tq = p->queries, d = p->dim, e = p->value_dim;
     for (ptrdiff_t i0 = 0; i0 < tq; i0 += QUERY_BLOCK) {
         const ptrdiff_t rows = min_pd(QUERY_BLOCK, tq - i0), end = visible_end(p, i0 + rows - 1);
         float *o = out + i0 * e;
@@ -258,7 +273,7 @@ static void forward_head(const kiln_attention_problem *p, ptrdiff_t b, ptrdiff_t
         }
         for (ptrdiff_t j0 = 0; j0 < end; j0 += KEY_BLOCK) {
             const ptrdiff_t cols = min_pd(KEY_BLOCK, end - j0);
-            product(rows, cols, d, q + i0 * d, d, 1, kt + j0, tk, scores, KEY_BLOCK, 0);
+            product(rows, cols, d, q + i0 * d, d, 1, panel(kt, j0, d), KEY_BLOCK, scores, KEY_BLOCK, 0);
             for (ptrdiff_t r = 0; r < rows; r++) {
                 float *s = scores + r * KEY_BLOCK;
                 float top = score_row(p, b, h, i0 + r, j0, cols, s);
@@ -289,13 +304,13 @@ static void forward_head(const kiln_attention_problem *p, ptrdiff_t b, ptrdiff_t
 void kiln_attention_forward_f32(const kiln_attention_problem *p, const float *q, const float *k, const float *v,
                                 float *out, float *lse, ptrdiff_t first, ptrdiff_t count, float *scratch) {
     const ptrdiff_t tq = p->queries, tk = p->keys, d = p->dim, e = p->value_dim, group = p->heads / p->key_heads;
-    float *kt = scratch, *scores = kt + d * tk, *running_max = scores + QUERY_BLOCK * KEY_BLOCK;
+    float *kt = scratch, *scores = kt + d * padded_keys(p), *running_max = scores + QUERY_BLOCK * KEY_BLOCK;
     float *running_sum = running_max + QUERY_BLOCK;
     ptrdiff_t held = -1;
     for (ptrdiff_t pair = first; pair < first + count; pair++) {
         const ptrdiff_t b = pair / p->heads, h = pair % p->heads, kv = b * p->key_heads + h / group;
         if (kv != held) {
-            transpose(k + kv * tk * d, tk, d, kt);
+            transpose_panels(k + kv * tk * d, tk, d, kt);
             held = kv;
         }
         forward_head(p, b, h, q + pair * tq * d, kt, v + kv * tk * e, out + pair * tq * e, lse + pair * tq, scores,
@@ -309,13 +324,13 @@ void kiln_attention_forward_f32(const kiln_attention_problem *p, const float *q,
 static void backward_head(const kiln_attention_problem *p, ptrdiff_t b, ptrdiff_t h, const float *q, const float *k,
                           const float *kt, const float *vt, const float *out, const float *lse, const float *dout,
                           float *dq, float *dk, float *dv, float *scores, float *dp, float *delta) {
-    const ptrdiff_t tq = p->queries, tk = p->keys, d = p->dim, e = p->value_dim;
+    const ptrdiff_t tq = p->queries, d = p->dim, e = p->value_dim;
     for (ptrdiff_t i = 0; i < tq; i++) delta[i] = kiln_dot_f32(dout + i * e, out + i * e, e);
     for (ptrdiff_t i0 = 0; i0 < tq; i0 += QUERY_BLOCK) {
         const ptrdiff_t rows = min_pd(QUERY_BLOCK, tq - i0), end = visible_end(p, i0 + rows - 1);
         for (ptrdiff_t j0 = 0; j0 < end; j0 += KEY_BLOCK) {
             const ptrdiff_t cols = min_pd(KEY_BLOCK, end - j0);
-            product(rows, cols, d, q + i0 * d, d, 1, kt + j0, tk, scores, KEY_BLOCK, 0);
+            product(rows, cols, d, q + i0 * d, d, 1, panel(kt, j0, d), KEY_BLOCK, scores, KEY_BLOCK, 0);
             for (ptrdiff_t r = 0; r < rows; r++) {
                 float *s = scores + r * KEY_BLOCK;
                 score_row(p, b, h, i0 + r, j0, cols, s);
@@ -323,7 +338,7 @@ static void backward_head(const kiln_attention_problem *p, ptrdiff_t b, ptrdiff_
                 else exp_sum(s, cols, lse[i0 + r]);
             }
             product(cols, e, rows, scores, 1, KEY_BLOCK, dout + i0 * e, e, dv + j0 * e, e, 1);
-            product(rows, cols, e, dout + i0 * e, e, 1, vt + j0, tk, dp, KEY_BLOCK, 0);
+            product(rows, cols, e, dout + i0 * e, e, 1, panel(vt, j0, e), KEY_BLOCK, dp, KEY_BLOCK, 0);
             for (ptrdiff_t r = 0; r < rows; r++)
                 score_gradient(scores + r * KEY_BLOCK, dp + r * KEY_BLOCK, cols, delta[i0 + r], p->scale);
             product(rows, d, cols, dp, KEY_BLOCK, 1, k + j0 * d, d, dq + i0 * d, d, 1);
@@ -336,14 +351,14 @@ void kiln_attention_backward_f32(const kiln_attention_problem *p, const float *q
                                  const float *out, const float *lse, const float *dout, float *dq, float *dk,
                                  float *dv, ptrdiff_t first, ptrdiff_t count, float *scratch) {
     const ptrdiff_t tq = p->queries, tk = p->keys, d = p->dim, e = p->value_dim, group = p->heads / p->key_heads;
-    float *kt = scratch, *vt = kt + d * tk, *scores = vt + e * tk, *dp = scores + QUERY_BLOCK * KEY_BLOCK;
+    float *kt = scratch, *vt = kt + d * padded_keys(p), *scores = vt + e * padded_keys(p), *dp = scores + QUERY_BLOCK * KEY_BLOCK;
     float *delta = dp + QUERY_BLOCK * KEY_BLOCK;
     for (ptrdiff_t kv = first; kv < first + count; kv++) {
         const ptrdiff_t b = kv / p->key_heads, g = kv % p->key_heads;
         const float *kh = k + kv * tk * d;
         float *dkh = dk + kv * tk * d, *dvh = dv + kv * tk * e;
-        transpose(kh, tk, d, kt);
-        transpose(v + kv * tk * e, tk, e, vt);
+        transpose_panels(kh, tk, d, kt);
+        transpose_panels(v + kv * tk * e, tk, e, vt);
         memset(dkh, 0, (size_t)(tk * d) * sizeof(float));
         memset(dvh, 0, (size_t)(tk * e) * sizeof(float));
         for (ptrdiff_t h = g * group; h < (g + 1) * group; h++) {
