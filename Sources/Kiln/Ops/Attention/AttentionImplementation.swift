@@ -12,16 +12,19 @@ public enum AttentionImplementation: String, CaseIterable, Sendable {
     /// The faster of the two, forward and backward together, for `keys` keys per query, head
     /// dimension `dim`, with or without a causal mask.
     ///
-    /// Fused, except for heads wider than 64 when there are few keys (≤ 32, where both take well
-    /// under a millisecond per head and BLAS's wide products win) or, without a causal mask, many
-    /// (≥ 1024, where the materialized products run on BLAS faster than the fused tiles; a causal
-    /// mask lets the fused kernel skip half the tiles). Measured with `kiln bench attention`-style
-    /// runs, H = 4, 4096 tokens a batch, T ∈ {16, 128, 1024}, D ∈ {32, 64, 128}, on 2 AVX2 cores
-    /// shared with other work (noisy): the fused path took 1.5–4.5× less time at T = 128 for every
-    /// D and mask, and at D = 32 for every T (3.8× at the char-LM's B=32, H=4, T=128, D=32, causal);
-    /// the composed path took 0.7–0.9× the fused time at D = 128 with T = 16, and without a mask at
-    /// T = 1024.
+    /// Fused, except for heads of 64 and more with few keys (≤ 32: every product is tiny, and the
+    /// fused kernel's per-row bookkeeping outweighs what it saves) and for heads wider than 64
+    /// attending without a causal mask to many keys (≥ 1024: BLAS runs the materialized products
+    /// faster than the fused tiles, and no masked tiles are skipped). Measured with the
+    /// `kiln bench attention` workload (H = 4, 4096 tokens a batch) at T ∈ {16, 128, 1024},
+    /// D ∈ {32, 64, 128}, causal and unmasked, on 2 AVX2 cores shared with other work (noisy, one
+    /// run each): forward + backward, the fused path took 1.5–3.6× less time at T ≥ 128 except
+    /// unmasked at T = 1024 with D = 128 (0.9×), and 2.9× less at the char-LM's shape (B = 32,
+    /// H = 4, T = 128, D = 32, causal); at T = 16 it took 1.0–1.4× less with D = 32 and
+    /// 0.6–0.9× (more time) with D ≥ 64.
     public static func fastest(keys: Int, dim: Int, isCausal: Bool) -> AttentionImplementation {
-        dim > 64 && (keys <= 32 || (!isCausal && keys >= 1024)) ? .composed : .fused
+        if keys <= 32 && dim >= 64 { return .composed }
+        if keys >= 1024 && dim > 64 && !isCausal { return .composed }
+        return .fused
     }
 }
