@@ -6,9 +6,10 @@
 // (the online softmax), and ends with O = acc / l and the log-sum-exp L = m + log l.
 // Backward: the tiles are recomputed from Q, K and L (P = e^{S − L}), with Dᵢ = Σ dOᵢ∘Oᵢ:
 // dV += Pᵀ·dO, dP = dO·Vᵀ, dS = P∘(dP − D), dQ += scale·dS·K, dK += scale·dSᵀ·Q.
-// Key blocks past a causal query block's last visible key are skipped. Keys are transposed once
-// per key head into scratch (so the score product reads them row by row); grouped query heads read
-// their key head in place and no key or value is ever copied per query head.
+// Key blocks past a causal query block's last visible key are skipped. Keys (and, for the
+// backward, values) are transposed once per key head into per-thread scratch, in panels of one key
+// block, so the tile products read them row by row; the query heads of a group share their key
+// head's copy, and nothing is copied per query head.
 #include "CKilnKernels.h"
 #include "softmax8.h"
 #include <math.h>
@@ -238,8 +239,8 @@ static float score_row(const kiln_attention_problem *p, ptrdiff_t b, ptrdiff_t h
 // long contexts, would all fall in the same few cache sets).
 static void transpose_panels(const float *src, ptrdiff_t rows, ptrdiff_t cols, float *dst) {
     for (ptrdiff_t r = 0; r < rows; r++) {
-        float *panel = dst + (r / KEY_BLOCK) * cols * KEY_BLOCK + r % KEY_BLOCK;
-        for (ptrdiff_t c = 0; c < cols; c++) panel[c * KEY_BLOCK] = src[r * cols + c];
+        float *column = dst + (r / KEY_BLOCK) * cols * KEY_BLOCK + r % KEY_BLOCK;
+        for (ptrdiff_t c = 0; c < cols; c++) column[c * KEY_BLOCK] = src[r * cols + c];
     }
 }
 
@@ -351,8 +352,8 @@ void kiln_attention_backward_f32(const kiln_attention_problem *p, const float *q
                                  const float *out, const float *lse, const float *dout, float *dq, float *dk,
                                  float *dv, ptrdiff_t first, ptrdiff_t count, float *scratch) {
     const ptrdiff_t tq = p->queries, tk = p->keys, d = p->dim, e = p->value_dim, group = p->heads / p->key_heads;
-    float *kt = scratch, *vt = kt + d * padded_keys(p), *scores = vt + e * padded_keys(p), *dp = scores + QUERY_BLOCK * KEY_BLOCK;
-    float *delta = dp + QUERY_BLOCK * KEY_BLOCK;
+    float *kt = scratch, *vt = kt + d * padded_keys(p), *scores = vt + e * padded_keys(p);
+    float *dp = scores + QUERY_BLOCK * KEY_BLOCK, *delta = dp + QUERY_BLOCK * KEY_BLOCK;
     for (ptrdiff_t kv = first; kv < first + count; kv++) {
         const ptrdiff_t b = kv / p->key_heads, g = kv % p->key_heads;
         const float *kh = k + kv * tk * d;

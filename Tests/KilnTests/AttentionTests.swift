@@ -38,7 +38,9 @@ import Testing
     @Test(arguments: AttentionImplementation.allCases)
     func gradientsUnderEachMask(_ implementation: AttentionImplementation) {
         let q = testTensor([1, 2, 3, 2], seed: 5), k = testTensor([1, 1, 4, 2], seed: 6), v = testTensor([1, 1, 4, 3], seed: 7)
-        let bias = testTensor([3, 4], seed: 8).maskedFill(Tensor([false, false, false, false, true, true, true, true, false, true, false, false], shape: [3, 4]), -Float.infinity)
+        // Query 1 sees no key through the bias (a row of -inf), query 2 misses one.
+        let hidden = Tensor([false, false, false, false, true, true, true, true, false, true, false, false], shape: [3, 4])
+        let bias = testTensor([3, 4], seed: 8).maskedFill(hidden, -Float.infinity)
         let masks: [AttentionMask] = [
             .none, .causal,
             .keyPadding(Tensor([true, false, true, true], shape: [1, 4])),
