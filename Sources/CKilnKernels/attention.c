@@ -283,10 +283,14 @@ static void forward_head(const kiln_attention_problem *p, ptrdiff_t b, ptrdiff_t
                     memset(s, 0, (size_t)cols * sizeof(float));
                     continue;
                 }
-                float rescale = expf(running_max[r] - m);
-                running_sum[r] = running_sum[r] * rescale + exp_sum(s, cols, m);
+                // A row that has seen no key yet has nothing to rescale (its sum and output are 0).
+                if (running_sum[r] != 0 && m != running_max[r]) {
+                    float rescale = expf(running_max[r] - m);
+                    running_sum[r] *= rescale;
+                    scale_row(o + r * e, e, rescale);
+                }
+                running_sum[r] += exp_sum(s, cols, m);
                 running_max[r] = m;
-                if (rescale != 1) scale_row(o + r * e, e, rescale);
             }
             product(rows, e, cols, scores, KEY_BLOCK, 1, v + j0 * e, e, o, e, 1);
         }
