@@ -18,7 +18,7 @@ public enum AttentionImplementation: String, CaseIterable, Sendable {
     /// faster than the fused tiles, and no masked tiles are skipped). Measured with the
     /// `kiln bench attention` workload (H = 4, 4096 tokens a batch) at T ∈ {16, 128, 1024},
     /// D ∈ {32, 64, 128}, causal and unmasked, on 2 AVX2 cores shared with other work (noisy, one
-    /// run each): forward + backward, the fused path took 1.5–3.6× less time at T ≥ 128 except
+    /// run each): forward + backward, the fused path took 1.2–3.6× less time at T ≥ 128 except
     /// unmasked at T = 1024 with D = 128 (0.9×), and 2.9× less at the char-LM's shape (B = 32,
     /// H = 4, T = 128, D = 32, causal); at T = 16 it took 1.0–1.4× less with D = 32 and
     /// 0.6–0.9× (more time) with D ≥ 64.
