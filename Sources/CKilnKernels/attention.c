@@ -104,15 +104,25 @@ KILN_AVX2 static void product_avx2(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const 
     }
 }
 
-// x ← scale·x over n floats, and -inf past index `last`; returns the largest.
-KILN_AVX2 static float scale_max_avx2(float *x, ptrdiff_t n, float scale, ptrdiff_t last) {
+// One row of scores as score_row below, for a bias whose key stride is 0 or 1: x ← scale·x (+ bias),
+// -inf past index `last` and where `seen` is 0; returns the largest.
+KILN_AVX2 static float score_row_avx2(float *x, ptrdiff_t n, float scale, ptrdiff_t last, const float *bias,
+                                      ptrdiff_t bs, const uint8_t *seen, ptrdiff_t ss) {
     const __m256 vs = _mm256_set1_ps(scale), hidden = _mm256_set1_ps(-INFINITY);
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), zero = _mm256_setzero_si256();
     __m256 top = hidden;
     for (ptrdiff_t j = 0; j < n; j += 8) {
         __m256i mask = tail_mask(n - j);
-        __m256 seen = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)(last - j + 1)), lanes));
-        __m256 v = _mm256_blendv_ps(hidden, _mm256_mul_ps(_mm256_maskload_ps(x + j, mask), vs), seen);
+        __m256 v = _mm256_mul_ps(_mm256_maskload_ps(x + j, mask), vs);
+        if (bias) v = _mm256_add_ps(v, bs ? _mm256_maskload_ps(bias + j, mask) : _mm256_set1_ps(bias[0]));
+        __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(last - j + 1)), lanes);
+        if (seen) {
+            uint8_t bytes[8] = {0};
+            for (int l = 0; l < 8 && j + l < n; l++) bytes[l] = seen[(j + l) * ss];
+            __m256i flags = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)bytes));
+            keep = _mm256_andnot_si256(_mm256_cmpeq_epi32(flags, zero), keep);
+        }
+        v = _mm256_blendv_ps(hidden, v, _mm256_castsi256_ps(keep));
         _mm256_maskstore_ps(x + j, mask, v);
         top = _mm256_max_ps(top, _mm256_blendv_ps(hidden, v, _mm256_castsi256_ps(mask)));
     }
@@ -167,16 +177,6 @@ static void product(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdi
     product_portable(m, n, k, a, ars, ats, b, ldb, c, ldc, accumulate);
 }
 
-static float scale_max(float *x, ptrdiff_t n, float scale, ptrdiff_t last) {
-    DISPATCH(return scale_max_avx2(x, n, scale, last))
-    float m = -INFINITY;
-    for (ptrdiff_t j = 0; j < n; j++) {
-        x[j] = j > last ? -INFINITY : x[j] * scale;
-        m = x[j] > m ? x[j] : m;
-    }
-    return m;
-}
-
 static float exp_sum(float *x, ptrdiff_t n, float shift) {
     DISPATCH(return exp_sum_avx2(x, n, shift))
     float s = 0;
@@ -207,8 +207,7 @@ static ptrdiff_t visible_end(const kiln_attention_problem *p, ptrdiff_t i) {
 // the key; returns the largest.
 static float score_row(const kiln_attention_problem *p, ptrdiff_t b, ptrdiff_t h, ptrdiff_t i, ptrdiff_t j0,
                        ptrdiff_t n, float *s) {
-    ptrdiff_t last = visible_end(p, i) - 1 - j0;
-    if (!p->allowed && !p->additive) return scale_max(s, n, p->scale, last);
+    const ptrdiff_t last = visible_end(p, i) - 1 - j0;
     const float *bias = NULL;
     const uint8_t *seen = NULL;
     ptrdiff_t bs = 0, ss = 0;
@@ -222,6 +221,7 @@ static float score_row(const kiln_attention_problem *p, ptrdiff_t b, ptrdiff_t h
         seen = p->allowed + b * st[0] + h * st[1] + i * st[2] + j0 * st[3];
         ss = st[3];
     }
+    DISPATCH(if (bs <= 1) return score_row_avx2(s, n, p->scale, last, bias, bs, seen, ss))
     float top = -INFINITY;
     for (ptrdiff_t j = 0; j < n; j++) {
         float x = s[j] * p->scale;
