@@ -11,8 +11,8 @@ import Foundation
 ///   at all (every key hidden, or a bias row of -inf) gets zeros and passes no gradient, as in
 ///   PyTorch 2.13.
 /// - `implementation` defaults to ``AttentionImplementation/fastest(keys:dim:isCausal:)``. The fused
-///   kernel treats the additive bias as a constant, so a bias that requires a gradient is always
-///   attended to by the composed path.
+///   kernel treats the additive bias as a constant, so a bias that requires a gradient takes the
+///   composed path (asking for the fused one then stops with a message).
 public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = .none,
                                       scale: Float? = nil, implementation: AttentionImplementation? = nil) -> Tensor {
     let shapes = "query \(query.shape), key \(key.shape), value \(value.shape)"
@@ -26,7 +26,8 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
                  "scaledDotProductAttention: shapes do not fit (\(shapes))")
     let scale = scale ?? 1 / Float(query.shape[3]).squareRoot()
     let biasNeedsGradient = mask.additive?.requiresGradient ?? false
-    let chosen = implementation ?? (biasNeedsGradient ? .composed : .fastest(keys: key.shape[2], dim: query.shape[3], isCausal: mask.isCausal))
+    let chosen = implementation ?? (biasNeedsGradient
+        ? .composed : .fastest(keys: key.shape[2], dim: query.shape[3], isCausal: mask.isCausal))
     switch chosen {
     case .composed:
         return composedAttention(query: query, key: key, value: value, mask: mask, scale: scale)
