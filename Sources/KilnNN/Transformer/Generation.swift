@@ -21,7 +21,7 @@ public func generate(model: GPT, prompt: Tensor, count: Int, sampler: Sampler) -
     defer { model.train(wasTraining) }
     return withoutGradient {
         let batch = prompt.shape[0]
-        let cache = model.makeCache()
+        let cache = model.makeCache(capacity: prompt.shape[1] + count)
         var tokens = [prompt]
         var logits = model.logits(prompt, cache: cache)
         for step in 0..<count {
