@@ -23,7 +23,7 @@ print(f"{len(torch)} rounds; load average min {min(loads):.2f}, median {statisti
 print("| sampler | Kiln tokens/s (min–max) | PyTorch tokens/s (min–max) | Kiln / PyTorch |")
 print("|---|---|---|---|")
 for sampler in ("greedy", "top_40"):
-    k = [r["tokens_per_s"] for r in kiln if r["name"].startswith(f"generation_{sampler}_")]
+    k = [r["tokens_per_s"] for r in kiln if r["name"] == f"generation_{sampler}"]
     t = [r[f"{sampler}_tokens_per_s"] for r in torch]
     if not k or not t:
         continue

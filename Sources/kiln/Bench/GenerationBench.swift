@@ -30,8 +30,9 @@ enum GenerationBench {
         }
         let times = Timing.interleavedSecondsPerCall(rounds: settings.runs, bodies)
         for ((name, _), seconds) in zip(samplers, times) {
-            report.add("generation_\(name)_batch1_prompt\(promptLength)_new\(settings.tokens)",
-                       ["tokens_per_s": Double(settings.tokens) / seconds, "ms_per_token": seconds / Double(settings.tokens) * 1e3])
+            report.add("generation_\(name)", ["tokens_per_s": Double(settings.tokens) / seconds,
+                                              "ms_per_token": seconds / Double(settings.tokens) * 1e3,
+                                              "new_tokens": Double(settings.tokens), "prompt_tokens": Double(promptLength)])
         }
     }
 }
