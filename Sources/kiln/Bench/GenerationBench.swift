@@ -22,6 +22,7 @@ enum GenerationBench {
         var configuration = GPT.Configuration(vocabularySize: 113)
         configuration.contextLength = promptLength + settings.tokens
         let model = GPT(configuration, generator: RandomGenerator(seed: 0))
+        model.eval()
         let prompt = Tensor.randint([1, promptLength], high: configuration.vocabularySize, generator: RandomGenerator(seed: 1))
         let samplers = [("greedy", { Sampler(temperature: 0, generator: RandomGenerator(seed: 2)) }),
                         ("top_\(topK)", { Sampler(temperature: 1, topK: topK, generator: RandomGenerator(seed: 2)) })]
