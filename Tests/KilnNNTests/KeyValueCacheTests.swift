@@ -27,6 +27,24 @@ import Testing
         }
     }
 
+    /// With no view of the cache held elsewhere, appends write into the storage reserved at the
+    /// first append: once full again after a reset, the keys are the same memory.
+    @Test func writesInPlaceIntoItsReservedStorage() {
+        let cache = KeyValueCache(capacity: 3)
+        func address() -> UnsafeRawPointer { cache.keys!.withUnsafeFloats { UnsafeRawPointer($0.baseAddress!) } }
+        withoutGradient {
+            for seed in 1...3 { _ = cache.append(keys: Self.piece(1, seed: UInt64(seed)).keys, values: Self.piece(1, seed: UInt64(seed)).values) }
+        }
+        let full = address()
+        cache.removeAll()
+        let pieces = (4...6).map { Self.piece(1, seed: UInt64($0)) }
+        withoutGradient {
+            for piece in pieces { _ = cache.append(keys: piece.keys, values: piece.values) }
+        }
+        #expect(address() == full)
+        #expect(cache.keys!.scalars == Tensor.concatenate(pieces.map(\.keys), axis: 2).scalars)
+    }
+
     /// A non-contiguous piece (a transposed view, as attention's projections give) is written by value.
     @Test func writesStridedPieces() {
         let cache = KeyValueCache()
