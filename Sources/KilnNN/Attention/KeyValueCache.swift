@@ -49,16 +49,15 @@ public final class KeyValueCache {
         precondition(count == 0 || continues,
                      "KeyValueCache.append: new keys \(newKeys.shape) / values \(newValues.shape) do not continue \(keys!.shape) / \(values!.shape)")
         let total = count + newKeys.shape[2]
-        let records = GradMode.isEnabled
-            && [newKeys, newValues, keyStorage, valueStorage].contains { $0?.requiresGradient ?? false }
-        if records {
+        let storageRecords = keyStorage?.requiresGradient == true || valueStorage?.requiresGradient == true
+        if GradMode.isEnabled && (newKeys.requiresGradient || newValues.requiresGradient || storageRecords) {
             let prefix = count > 0 ? (keys!, values!) : nil
             keyStorage = prefix.map { Tensor.concatenate([$0.0, newKeys], axis: 2) } ?? newKeys
             valueStorage = prefix.map { Tensor.concatenate([$0.1, newValues], axis: 2) } ?? newValues
         } else {
             if !continues {
                 reserve(Swift.max(total, capacity), like: newKeys, newValues)
-            } else if total > capacity || keyStorage!.requiresGradient || valueStorage!.requiresGradient {
+            } else if total > capacity || storageRecords {
                 reserve(Swift.max(total, 2 * capacity), like: newKeys, newValues)
             }
             keyStorage!.assign(newKeys, axis: 2, count..<total)
