@@ -119,7 +119,7 @@ prompt = torch.randint(0, VOCAB, (1, args.prompt), generator=torch.Generator().m
 samplers = {"greedy": None, f"top_{args.top_k}": args.top_k}
 runs = {name: [] for name in samplers}
 with torch.inference_mode():
-    for name, top_k in samplers.items():   # one warm-up run each
+    for top_k in samplers.values():   # one warm-up run each
         generate(model, prompt, args.tokens, top_k, torch.Generator().manual_seed(args.seed + 2))
     for _ in range(args.runs):   # the samplers take turns, so a slow spell hits both alike
         for name, top_k in samplers.items():
