@@ -20,18 +20,27 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per line instead of a table.")
     var json = false
 
+    @Option(help: "New tokens per run of the generation part.")
+    var tokens = GenerationBenchSettings().tokens
+
+    @Option(help: "Timed runs of each sampler in the generation part.")
+    var runs = GenerationBenchSettings().runs
+
     func validate() throws {
         if let threads { try RunLimits.check(threads: threads) }
         for part in parts where !BenchSuite.allParts.contains(part) {
             throw CommandError("unknown part '\(part)'; choose from \(BenchSuite.allParts.joined(separator: ", "))")
         }
+        guard (1...65_536).contains(tokens) else { throw CommandError("--tokens must be from 1 to 65536, got \(tokens)") }
+        guard (1...1_000).contains(runs) else { throw CommandError("--runs must be from 1 to 1000, got \(runs)") }
     }
 
     func run() throws {
         Threads.withCount(threads ?? Threads.count) {
             let report = BenchReport(json: json)
+            let generation = GenerationBenchSettings(tokens: tokens, runs: runs)
             for part in parts.isEmpty ? BenchSuite.allParts : parts {
-                BenchSuite.run(part, into: report)
+                BenchSuite.run(part, into: report, generation: generation)
             }
             report.finish()
         }

@@ -19,20 +19,28 @@ import Testing
                                                       generator: RandomGenerator(seed: 8)) }),
     ]
 
-    /// Decoding one token at a time through the cache gives the full causal forward's rows.
+    /// Decoding one token at a time through the cache gives the full causal forward's rows, whether
+    /// the cache records gradients (joining by concatenation) or not (writing in place, growing past
+    /// a reserve of 3).
     @Test func cachedDecodingEqualsTheFullCausalForward() {
         for (name, make) in Self.variants {
             let layer = make()
             let x = testTensor([2, 5, layer.dimension], seed: 7)
             let full = layer(x)
-            let cache = KeyValueCache()
-            // A two-token prefix, then one token at a time.
-            var rows = [layer.forward(x.slice(axis: 1, 0..<2), mask: .none, cache: cache)]
-            for t in 2..<5 { rows.append(layer.forward(x.slice(axis: 1, t..<(t + 1)), mask: .none, cache: cache)) }
-            #expect(cache.count == 5, "\(name)")
-            let decoded = Tensor.concatenate(rows, axis: 1)
-            #expect(decoded.shape == full.shape, "\(name)")
-            expectClose(decoded.scalars, full.scalars, relative: 1e-6, absolute: 1e-7)
+            for recording in [true, false] {
+                let cache = KeyValueCache(capacity: 3)
+                let decode = {
+                    // A two-token prefix, then one token at a time.
+                    var rows = [layer.forward(x.slice(axis: 1, 0..<2), mask: .none, cache: cache)]
+                    for t in 2..<5 { rows.append(layer.forward(x.slice(axis: 1, t..<(t + 1)), mask: .none, cache: cache)) }
+                    return Tensor.concatenate(rows, axis: 1)
+                }
+                let decoded = recording ? decode() : withoutGradient(decode)
+                #expect(cache.count == 5, "\(name)")
+                #expect(decoded.requiresGradient == recording, "\(name)")
+                #expect(decoded.shape == full.shape, "\(name)")
+                expectClose(decoded.scalars, full.scalars, relative: 1e-6, absolute: 1e-7)
+            }
         }
     }
 

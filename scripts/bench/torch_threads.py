@@ -4,14 +4,19 @@ import argparse
 import os
 
 
-def torch_with_threads():
-    """Parses --threads, limits OpenMP, MKL and OpenBLAS to it, and returns the torch module."""
-    parser = argparse.ArgumentParser()
+def torch_and_arguments(parser):
+    """Adds --threads to `parser`, parses the command line, limits OpenMP, MKL and OpenBLAS to
+    that many threads, and returns the torch module and the parsed arguments."""
     parser.add_argument("--threads", type=int, default=2)
-    threads = parser.parse_args().threads
+    args = parser.parse_args()
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[var] = str(threads)
+        os.environ[var] = str(args.threads)
     import torch
 
-    torch.set_num_threads(threads)
-    return torch
+    torch.set_num_threads(args.threads)
+    return torch, args
+
+
+def torch_with_threads():
+    """Parses --threads, limits OpenMP, MKL and OpenBLAS to it, and returns the torch module."""
+    return torch_and_arguments(argparse.ArgumentParser())[0]

@@ -146,7 +146,7 @@ public final class MultiHeadAttention: Module {
         }
         if let cache { (key, value) = cache.append(keys: key, values: value) }
         var mask = mask
-        mask.isCausal = mask.isCausal || isCausal
+        mask.isCausal = (mask.isCausal || isCausal) && length > 1   // a single query sees every key either way
         if positions == .alibi {
             let bias = ALiBi.bias(heads: heads, queries: length, keys: key.shape[2])
             mask.additive = mask.additive.map { $0 + bias } ?? bias

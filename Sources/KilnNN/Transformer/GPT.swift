@@ -131,8 +131,8 @@ public final class GPT: Module {
     /// Logits `[B, T, vocabulary]` for token ids `[B, T]` (int64).
     public override func forward(_ ids: Tensor) -> Tensor { logits(ids, cache: nil) }
 
-    /// An empty cache for generating with ``logits(_:cache:)``.
-    public func makeCache() -> TransformerCache { TransformerCache(layers: blocks.count) }
+    /// An empty cache for generating with ``logits(_:cache:)``, reserving room for `capacity` positions.
+    public func makeCache(capacity: Int = 0) -> TransformerCache { TransformerCache(layers: blocks.count, capacity: capacity) }
 
     /// Logits `[B, T, vocabulary]` for token ids `[B, T]` that continue the positions in `cache` (when
     /// given), whose keys and values are appended to it.

@@ -5,8 +5,8 @@ import Kiln
 ///
 /// The prompt runs through the model once, filling a ``TransformerCache``; each new token then runs
 /// alone, attending to the cached keys and values. Generated token `t` (from 0) is drawn at
-/// `sampler`'s temperature for step `t`. Runs without gradients, in evaluation mode (dropout off);
-/// the model's mode is restored afterwards.
+/// `sampler`'s temperature for step `t`. Runs without gradients, in evaluation mode (dropout off):
+/// a model in training mode is switched to evaluation for the call and back afterwards.
 public func generate(model: GPT, prompt: Tensor, count: Int, sampler: Sampler) -> Tensor {
     precondition(prompt.rank == 2 && prompt.dtype == .int64 && prompt.shape[1] > 0,
                  "generate: prompt must be int64 [B, T] with T ≥ 1, got \(prompt.dtype) \(prompt.shape)")
@@ -16,12 +16,13 @@ public func generate(model: GPT, prompt: Tensor, count: Int, sampler: Sampler) -
                      "generate: \(prompt.shape[1]) prompt tokens and \(count) new ones exceed the learned context length "
                      + "\(model.configuration.contextLength)")
     }
+    // Switching modes walks every module; a model already in evaluation mode is left as it is.
     let wasTraining = model.isTraining
-    model.eval()
-    defer { model.train(wasTraining) }
+    if wasTraining { model.eval() }
+    defer { if wasTraining { model.train() } }
     return withoutGradient {
         let batch = prompt.shape[0]
-        let cache = model.makeCache()
+        let cache = model.makeCache(capacity: prompt.shape[1] + count)
         var tokens = [prompt]
         var logits = model.logits(prompt, cache: cache)
         for step in 0..<count {

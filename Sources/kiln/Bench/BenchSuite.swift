@@ -3,9 +3,9 @@ import Kiln
 
 /// The benchmark parts of `kiln bench`.
 enum BenchSuite {
-    static let allParts = ["sgemm", "add", "exp", "sum", "softmax", "crossentropy", "activations", "overhead", "copy", "memory", "conv", "adamw", "attention"]
+    static let allParts = ["sgemm", "add", "exp", "sum", "softmax", "crossentropy", "activations", "overhead", "copy", "memory", "conv", "adamw", "attention", "generation"]
 
-    static func run(_ part: String, into report: BenchReport) {
+    static func run(_ part: String, into report: BenchReport, generation: GenerationBenchSettings) {
         switch part {
         case "overhead": overhead(report)
         case "add": add(report)
@@ -20,6 +20,7 @@ enum BenchSuite {
         case "softmax": softmax(report)
         case "crossentropy": crossEntropy(report)
         case "activations": ActivationBench.run(report)
+        case "generation": GenerationBench.run(report, settings: generation)
         default: break
         }
     }
