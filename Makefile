@@ -2,7 +2,7 @@
 # make test — install what is missing, build, and run the test suite.
 
 SWIFT ?= swift
-APT_PACKAGES := libopenblas-dev zlib1g-dev pkg-config dataset-fashion-mnist
+APT_PACKAGES := libopenblas-dev zlib1g-dev pkg-config dataset-fashion-mnist fortunes
 
 .PHONY: run test build release deps bench clean
 

@@ -55,7 +55,7 @@ let package = Package(
         ),
         .target(name: "KilnTestSupport", dependencies: ["Kiln"], path: "Tests/KilnTestSupport"),
         .testTarget(name: "KilnTests", dependencies: ["Kiln", "KilnTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KilnNNTests", dependencies: ["KilnNN", "KilnTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnNNTests", dependencies: ["KilnNN", "KilnOptimizers", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnOptimizersTests", dependencies: ["KilnOptimizers", "KilnNN", "KilnTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData", "KilnTestSupport"], resources: [.copy("Fixtures")]),

@@ -36,6 +36,7 @@ let package = Package(
         fuzzTarget("settings", ["KilnTrain"]),
         fuzzTarget("runlog", ["KilnOptimizers", "KilnLab"]),
         fuzzTarget("schedule", ["KilnOptimizers"]),
+        fuzzTarget("tokenizer", ["KilnData"]),
     ],
     swiftLanguageModes: [.v5]
 )

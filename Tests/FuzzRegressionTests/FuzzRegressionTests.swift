@@ -46,6 +46,11 @@ import Testing
         ("schedule", "nul_inside_number.txt", .fails("field 'steps' = '100\\00' is not a whole number")),
         ("csv", "nul_inside_number.csv", .fails("line 2 column 'a': '1\\05' is text")),
         ("runlog", "step_beyond_maximum.jsonl", .fails("input.jsonl:2: 'step' 10000001.0 is not an integer from 0 to 10000000")),
+        // Each merge may double a token: 256 bytes, the longest chunk, reads; one more doubling does not.
+        ("tokenizer", "longest_tokens.bpe", .reads),
+        ("tokenizer", "doubling_chain.bpe", .fails("input.bpe:11: token 264 would be 512 bytes long; the limit is 256")),
+        ("tokenizer", "merge_refers_ahead.bpe", .fails("input.bpe:3: merge 0 makes token 256 and may only join tokens below it, not 256 and 97")),
+        ("tokenizer", "merge_count_beyond_limit.bpe", .fails("input.bpe:2: expected 'merges N' with N from 0 to 1048576")),
     ]
 
     static var folder: URL {

@@ -10,7 +10,7 @@ import KilnTrain
 /// the reader threw, or nil when the input was read.
 enum FuzzReplay {
     /// The fuzz targets, named as `scripts/fuzz/run.sh` names them.
-    static let targets = ["safetensors", "npy", "npz", "idx", "gzip", "csv", "settings", "runlog", "schedule"]
+    static let targets = ["safetensors", "npy", "npz", "idx", "gzip", "csv", "settings", "runlog", "schedule", "tokenizer"]
 
     static func read(_ data: Data, target: String) -> (any Error)? {
         do {
@@ -27,6 +27,7 @@ enum FuzzReplay {
                 let schedule = try ScheduleSpec.parse(String(decoding: data, as: UTF8.self))
                 _ = schedule.values(count: 64)
                 for step in [1_000, 1_000_000, RunLog.maximumStep] { _ = schedule(step) }
+            case "tokenizer": try readTokenizer(data)
             default: fatalError("no fuzz target '\(target)'")
             }
             return nil
@@ -53,6 +54,18 @@ enum FuzzReplay {
         }
         let settings = try TrainSettings.decode(text: text, path: "input.yaml")
         if let problem = settings.problem() { throw Refused(description: "input.yaml: \(problem)") }
+    }
+
+    /// A tokenizer file, then the fuzz target's checks: the input's own bytes round-trip through
+    /// the tokenizer, and its file reads back the same tokenizer.
+    private static func readTokenizer(_ data: Data) throws {
+        let tokenizer = try BytePairTokenizer(file: data, path: "input.bpe")
+        guard tokenizer.decode(tokenizer.encode(Array(data))) == Array(data) else {
+            throw Refused(description: "input.bpe: encoding does not round-trip")
+        }
+        guard try BytePairTokenizer(file: tokenizer.fileContents, path: "copy.bpe") == tokenizer else {
+            throw Refused(description: "input.bpe: its own file does not read back the same")
+        }
     }
 
     /// A refusal that the command line, not the reader, would report.

@@ -41,7 +41,10 @@ import Testing
     @Test func damagedCSVParsesOrThrows() {
         let text = "\u{FEFF}a,\"b, quoted\",label\r\n1.5,-2e3,cat\r\n0x1p3,4,dog\r\n\"7\",8e-1,cat\r\n"
         mutate(Data(text.utf8), count: 3000, seed: 6) { data throws(DataError) in
-            _ = try CSVTable(data: data, labelColumn: "label", path: "m")
+            let rows = try CSVRows(data: data, path: "m")
+            let classes = try TabularEncoding.classNames(rows, labelColumn: "label")
+            _ = try TabularEncoding.fit(rows, trainingRows: Array(rows.rows.indices), labelColumn: "label", regression: false,
+                                        classNames: classes).features(rows)
         }
     }
 }

@@ -13,6 +13,10 @@ import Testing
                                                                     gate: .elementwise, generator: RandomGenerator(seed: 4)) }),
         ("gated headwise", { MultiHeadAttention(dimension: 8, heads: 2, keyValueHeads: 1, gate: .headwise,
                                                 generator: RandomGenerator(seed: 5)) }),
+        ("sigmoid with a fixed bias", { MultiHeadAttention(dimension: 8, heads: 2, normalizer: .sigmoid(bias: -2),
+                                                           generator: RandomGenerator(seed: 6)) }),
+        ("softplus re-weighted", { MultiHeadAttention(dimension: 8, heads: 2, normalizer: .softplusReweighted(),
+                                                      generator: RandomGenerator(seed: 8)) }),
     ]
 
     /// Decoding one token at a time through the cache gives the full causal forward's rows.

@@ -23,6 +23,18 @@ import Testing
             expectClose(rate, expected, relative: 1e-15, "learning rate")
         }
         #expect(log.series("grad_norm") == [1.25])
+        // Every kind of record is read; only step records make the curves.
+        #expect(log.records.map(\.kind) == ["step", "step", "step", "step", "epoch"])
+        #expect(log.records.last == LogRecord(kind: "epoch", step: 4, epoch: 1, values: ["test_loss": 9]))
+        #expect(log.steps[2] == LogRecord(kind: "step", step: 4, epoch: 0, values: ["lr": 0.4, "loss": 2.5, "grad_norm": 1.25]))
+    }
+
+    @Test func linesSayWhereEachRecordEnds() throws {
+        let text = "{\"step\": 0, \"lr\": 1}\n\n{\"kind\": \"epoch\", \"step\": 0, \"epoch\": 1}"
+        let lines = try RunLog.lines(of: Data(text.utf8), file: "run.jsonl")
+        #expect(lines.map(\.end) == [21, text.utf8.count])
+        #expect(lines.map(\.isTerminated) == [true, false])
+        #expect(try RunLog.lines(of: Data(), file: "run.jsonl").isEmpty)
     }
 
     @Test func aTornLastLineIsSkippedButNotAnEndedOne() throws {
@@ -52,6 +64,8 @@ import Testing
         ("{\"step\": 3, \"lr\": true, \"loss\": 2.0}", "run.jsonl:1: 'lr' is not a number"),
         ("{\"lr\": 0.1, \"loss\": 2.0}", "run.jsonl:1: 'step' is missing"),
         ("{\"step\": 1.5, \"lr\": 0.1, \"loss\": 2.0}", "run.jsonl:1: 'step' 1.5 is not an integer from 0 to 10000000"),
+        ("{\"kind\": \"epoch\", \"step\": \"2\"}", "run.jsonl:1: 'step' (a string) is not an integer from 0 to 10000000"),
+        ("{\"step\": 2, \"lr\": 0.1, \"epoch\": 0.5}", "run.jsonl:1: 'epoch' 0.5 is not a non-negative integer"),
     ])
     func malformedLinesNameFileAndLine(text: String, message: String) {
         #expect(throws: RunLogError.self) { try RunLog(jsonLines: text, file: "run.jsonl") }

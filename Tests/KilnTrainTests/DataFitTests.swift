@@ -48,6 +48,8 @@ import Testing
         #expect(throws: RunError.self) { try RunLimits.check(threads: 0) }
         #expect(try RunLimits.totalSteps(epochs: 14, batchesPerEpoch: 469) == 6566)
         let error = #expect(throws: RunError.self) { try RunLimits.totalSteps(epochs: Int.max / 2, batchesPerEpoch: 469) }
-        #expect(error?.description.hasSuffix("is more steps than can be counted") == true)
+        #expect(error?.description.hasSuffix("is more than the 10000001 steps a run's log holds") == true)
+        #expect(try RunLimits.totalSteps(epochs: 10_000_001, batchesPerEpoch: 1) == 10_000_001)
+        #expect(throws: RunError.self) { try RunLimits.totalSteps(epochs: 10_000_002, batchesPerEpoch: 1) }
     }
 }

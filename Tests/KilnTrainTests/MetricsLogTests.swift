@@ -3,7 +3,7 @@ import KilnTrain
 import Testing
 
 @Suite struct MetricsLogTests {
-    let records = (0..<4).map { LogRecord(kind: "step", step: $0, epoch: 1, values: ["loss": 1 / Double($0 + 1)]) }
+    let records = (0..<4).map { LogRecord(kind: "step", step: $0, epoch: 1, values: ["loss": 1 / Double($0 + 1), "lr": 0.1]) }
         + [LogRecord(kind: "epoch", step: 4, epoch: 1, values: ["train_loss": 0.5])]
 
     func written(_ name: String, tail: String = "") throws -> String {
@@ -22,11 +22,11 @@ import Testing
     @Test func aTornLastLineCostsOnlyThatLine() throws {
         let path = try written("torn.jsonl", tail: #"{"epoch":2,"kind":"st"#)
         defer { unlink(path) }
-        #expect(try MetricsLog.read(path) == records)
+        #expect(try RunLog(contentsOf: path).records == records)
         // A bad line with lines after it is damage, not a torn write.
         try (String(contentsOfFile: path, encoding: .utf8) + "\n" + MetricsLog.encode(records[0]) + "\n")
             .write(toFile: path, atomically: true, encoding: .utf8)
-        let error = #expect(throws: LogError.self) { try MetricsLog.read(path) }
+        let error = #expect(throws: LogError.self) { try RunLog(contentsOf: path).records }
         #expect(error?.line == 6)
     }
 
@@ -39,14 +39,14 @@ import Testing
         try log.write(records[3])
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text == records[0...3].map { MetricsLog.encode($0) + "\n" }.joined())
-        #expect(try MetricsLog.read(path) == Array(records[0...3]))
+        #expect(try RunLog(contentsOf: path).records == Array(records[0...3]))
     }
 
     @Test func aCompleteButUnterminatedLastLineIsKeptOnReadAndCutOnResume() throws {
         let path = temporaryPath("unterminated.jsonl")
         defer { unlink(path) }
         try (MetricsLog.encode(records[0]) + "\n" + MetricsLog.encode(records[1])).write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try MetricsLog.read(path) == Array(records[0...1]))
+        #expect(try RunLog(contentsOf: path).records == Array(records[0...1]))
         let (_, kept) = try MetricsLog.resume(path, at: TrainingProgress(step: 9))
         #expect(kept == [records[0]])
         #expect(try String(contentsOfFile: path, encoding: .utf8) == MetricsLog.encode(records[0]) + "\n")

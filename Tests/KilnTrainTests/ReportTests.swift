@@ -76,6 +76,14 @@ import Testing
         #expect(html.contains("<th>test accuracy</th><td>0.93</td>"))
         #expect(html.components(separatedBy: "<svg").count == 4)
         #expect(html.contains("train loss (per step)<") && !html.contains("label smoothing"))
+        #expect(!html.contains("validation loss"))
+        var validated = HTMLReport(title: "run")
+        validated.addTrainingCurves([
+            LogRecord(kind: "step", step: 1, epoch: 1, values: ["loss": 2, "lr": 1e-3]),
+            LogRecord(kind: "epoch", step: 1, epoch: 1, values: ["test_loss": 1.2, "val_loss": 1.1, "val_accuracy": 0.7, "test_accuracy": 0.8]),
+        ])
+        let curves = validated.render()
+        #expect(curves.contains("validation loss (per epoch)<") && curves.contains("validation accuracy<") && curves.contains("test accuracy<"))
         var smoothed = HTMLReport(title: "run")
         smoothed.addTrainingCurves([LogRecord(kind: "step", step: 1, epoch: 1, values: ["loss": 2])], labelSmoothing: 0.1)
         #expect(smoothed.render().contains("train loss (per step, label smoothing 0.1)"))
@@ -87,9 +95,9 @@ import Testing
         let record = LogRecord(kind: "step", step: 3, epoch: 1, values: ["loss": 0.5, "lr": 0.001])
         try log.write(record)
         #expect(MetricsLog.encode(record) == #"{"epoch":1,"kind":"step","loss":0.5,"lr":0.001,"step":3}"#)
-        #expect(try MetricsLog.read(path) == [record])
+        #expect(try RunLog(contentsOf: path).records == [record])
         try "{\"step\": 1}\nnot json\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let error = #expect(throws: LogError.self) { try MetricsLog.read(path) }
+        let error = #expect(throws: LogError.self) { try RunLog(contentsOf: path).records }
         #expect(error?.line == 2)
     }
 

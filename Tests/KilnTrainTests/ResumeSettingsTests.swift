@@ -44,6 +44,26 @@ import Testing
         #expect(throws: RunError.self) { try TrainSettings.resuming(stored, at: "c") { $0.data = nil } }
     }
 
+    @Test func conflictsNameTheOptionAndBothValues() {
+        let stored = csvSettings()
+        func conflict(_ change: (inout TrainSettings) -> Void) -> String? {
+            var changed = stored
+            change(&changed)
+            return changed.resumeConflict(with: stored).map { String($0.prefix { $0 != ";" }) }
+        }
+        #expect(conflict { $0.lr = 1e-3 } == "--lr 0.001 conflicts with the run's stored lr 0.00035")
+        #expect(conflict { $0.schedule = ScheduleChoice(.constant) } == "--schedule constant conflicts with the run's stored schedule wsd:peak=3.5e-4,steps=90,decay=0.3")
+        #expect(conflict { $0.maxGradNorm = 1 } == "--max-grad-norm 1 conflicts with the run's stored max_grad_norm (default)")
+        #expect(conflict { $0.orthogonalGradients = true } == "--orthogonal-gradients true conflicts with the run's stored orthogonal_gradients false")
+        #expect(conflict { $0.data?.missing = .error } == "--data.missing error conflicts with the run's stored data.missing (default)")
+        #expect(conflict { $0.data = nil } == "--data.label-column (default) conflicts with the run's stored data.label_column species")
+        // Sections are compared key by key, so a setting added to one is compared without being listed anywhere.
+        var mlp = MLPArchitecture()
+        mlp.dropout = 0.25
+        #expect(conflict { $0.mlp = mlp } == "--mlp.dropout 0.25 conflicts with the run's stored mlp.dropout (default)")
+        #expect(conflict { $0.epochs = 30; $0.threads = 1; $0.out = "elsewhere"; $0.name = "other" } == nil)
+    }
+
     @Test func resumingAFinishedRunSaysSo() throws {
         let done = checkpoint(csvSettings(), epoch: 3)
         let error = #expect(throws: RunError.self) { try TrainSettings.resuming(done, at: "runs/x/checkpoint.safetensors") }

@@ -126,7 +126,7 @@ final class TinyNet: Module {
         for (name, tensor) in a.model { #expect(tensor.scalars == b.model[name]?.scalars) }
         // The log too, record for record (epoch times aside).
         func withoutTimes(_ path: String) throws -> [LogRecord] {
-            try MetricsLog.read(path).map { LogRecord(kind: $0.kind, step: $0.step, epoch: $0.epoch, values: $0.values.filter { $0.key != "seconds" }) }
+            try RunLog(contentsOf: path).records.map { LogRecord(kind: $0.kind, step: $0.step, epoch: $0.epoch, values: $0.values.filter { $0.key != "seconds" }) }
         }
         #expect(try withoutTimes(out + "/whole/metrics.jsonl") == withoutTimes(out + "/split/metrics.jsonl"))
         // Without the model, the built-in path says how to resume it.

@@ -149,6 +149,14 @@ data:
     for spec in specs:
         yield "schedule", spec.split(":")[0] + ".txt", spec.encode()
 
+    def tokenizer(merges):
+        return ("kiln-bpe 1\nmerges %d\n" % len(merges) + "".join("%d %d\n" % m for m in merges)).encode()
+    yield "tokenizer", "empty.bpe", tokenizer([])
+    yield "tokenizer", "aaabdaaabac.bpe", tokenizer([(97, 97), (97, 98), (256, 257)])
+    # " the", "ing", " and", "12": merges joining earlier tokens, spaces and digits.
+    yield "tokenizer", "words.bpe", tokenizer([(116, 104), (256, 101), (32, 257), (105, 110), (259, 103),
+                                               (32, 97), (110, 100), (261, 262), (49, 50), (32, 32)])
+
 
 def main():
     shutil.rmtree(ROOT, ignore_errors=True)

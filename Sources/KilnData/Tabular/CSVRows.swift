@@ -1,11 +1,13 @@
 import Foundation
 import Kiln
 
-/// A CSV file's header and fields as text, before any column is interpreted: the input of
-/// ``TabularEncoding``, which decides what each column means.
+/// A CSV file's header and fields as text, before any column is interpreted: Kiln's one CSV
+/// reader, the input of ``TabularEncoding``, which decides what each column means.
 ///
-/// The syntax is ``CSVTable``'s: a header row of distinct names, commas, quoted fields, LF or
-/// CRLF line ends, a UTF-8 byte-order mark, empty lines skipped.
+/// A header row of distinct names, then data rows with as many fields. Commas separate fields;
+/// a field that starts with a double quote runs to the next lone quote (`""` inside is a quote,
+/// and commas and line breaks are kept). LF or CRLF ends a row, empty lines are skipped, and a
+/// UTF-8 byte-order mark is accepted.
 public struct CSVRows {
     /// The file, for messages.
     public let path: String
@@ -33,8 +35,8 @@ public struct CSVRows {
     public init(text: String, path: String) throws(DataError) {
         var header: [String] = [], rows: [[String]] = [], lines: [Int] = []
         var seen: [String: Int] = [:]
-        try CSVTable.records(text.hasPrefix("\u{FEFF}") ? String(text.unicodeScalars.dropFirst()) : text,
-                             path: path) { (row, line) throws(DataError) in
+        try Self.records(text.hasPrefix("\u{FEFF}") ? String(text.unicodeScalars.dropFirst()) : text,
+                         path: path) { (row, line) throws(DataError) in
             guard !header.isEmpty else {
                 for (c, name) in row.enumerated() {
                     if let earlier = seen[name] {
@@ -70,5 +72,45 @@ public struct CSVRows {
     /// Whether `field` stands for a missing value: empty, `NA`, `N/A`, `NaN` or `null` (any case).
     public static func isMissing(_ field: String) -> Bool {
         field.isEmpty || ["na", "n/a", "nan", "null"].contains(field.lowercased())
+    }
+
+    /// Calls `body` with the fields of each record of `text` and the line it starts on.
+    ///
+    /// Commas separate fields; a field that starts with a double quote runs to the next lone
+    /// quote (`""` inside is a quote, and commas and line ends are kept); LF or CRLF ends a
+    /// record; empty lines are skipped.
+    static func records(_ text: String, path: String,
+                        _ body: (_ fields: [String], _ line: Int) throws(DataError) -> Void) throws(DataError) {
+        enum State { case fieldStart, unquoted, quoted, closedQuote }
+        var fields: [String] = []
+        var current = ""
+        var state = State.fieldStart
+        var line = 1, recordLine = 1, quoteLine = 1
+        func endRecord() throws(DataError) {
+            fields.append(current)
+            if fields != [""] { try body(fields, recordLine) }
+            fields = []
+            current = ""
+            state = .fieldStart
+        }
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" { line += 1 }
+            switch (state, scalar) {
+            case (.quoted, "\""): state = .closedQuote
+            case (.quoted, _): current.unicodeScalars.append(scalar)
+            case (.closedQuote, "\""): current.append("\""); state = .quoted
+            case (.fieldStart, "\""): state = .quoted; quoteLine = line
+            case (_, "\r"): break
+            case (_, ","): fields.append(current); current = ""; state = .fieldStart
+            case (_, "\n"): try endRecord(); recordLine = line
+            case (.closedQuote, _):
+                throw DataError(path: path, reason: "unexpected '\(scalar)' after a closing quote at line \(line) column \(fields.count + 1)")
+            case (.fieldStart, _), (.unquoted, _): current.unicodeScalars.append(scalar); state = .unquoted
+            }
+        }
+        guard state != .quoted else {
+            throw DataError(path: path, reason: "unterminated quoted field from line \(quoteLine) column \(fields.count + 1)")
+        }
+        try endRecord()
     }
 }

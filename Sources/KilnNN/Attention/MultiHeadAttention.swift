@@ -14,6 +14,8 @@ import Kiln
 /// - ``OutputGate``: gated attention (Qiu et al., "Gated Attention for Large Language Models", 2025),
 ///   `Y′ = SDPA(Q, K, V) ⊙ σ(X·W_g)` with `X` the layer's input, applied per head after attention and
 ///   before `proj`. Its weight is `gate.weight`, without bias as in the paper's formula.
+/// - ``AttentionNormalizer``: softmax (``scaledDotProductAttention``) by default, or sigmoid, softplus
+///   re-weighted or ReLU weights through ``attention(query:key:value:mask:normalizer:scale:)``.
 /// - A ``KeyValueCache`` passed to ``forward(_:mask:cache:)`` receives the keys and values of the new
 ///   tokens, which then attend to every cached position (the causal mask aligned at the bottom right).
 public final class MultiHeadAttention: Module {
@@ -60,6 +62,8 @@ public final class MultiHeadAttention: Module {
     public let positions: Positions
     /// The output gate, or nil.
     public let outputGate: OutputGate?
+    /// What turns scores into attention weights.
+    public let normalizer: AttentionNormalizer
 
     /// Attention over `dimension` features split into `heads` heads of `dimension / heads` features.
     ///
@@ -69,9 +73,11 @@ public final class MultiHeadAttention: Module {
     ///   - isCausal: whether positions see only earlier ones.
     ///   - positions: rotary embeddings or ALiBi, if any.
     ///   - gate: the output gate of gated attention, if any.
+    ///   - normalizer: what turns scores into weights; softmax by default.
     ///   - generator: where the projections' initial weights are drawn from.
     public init(dimension: Int, heads: Int, keyValueHeads: Int? = nil, bias: Bool = true, isCausal: Bool = true,
-                positions: Positions = .none, gate: OutputGate? = nil, generator: RandomGenerator = Random.default) {
+                positions: Positions = .none, gate: OutputGate? = nil, normalizer: AttentionNormalizer = .softmax,
+                generator: RandomGenerator = Random.default) {
         let keyValueHeads = keyValueHeads ?? heads
         precondition(heads > 0 && dimension % heads == 0 && keyValueHeads > 0 && heads % keyValueHeads == 0,
                      "MultiHeadAttention: \(heads) heads must divide dimension \(dimension), and \(keyValueHeads) key/value heads must divide \(heads)")
@@ -98,6 +104,7 @@ public final class MultiHeadAttention: Module {
         self.isCausal = isCausal
         self.positions = positions
         outputGate = gate
+        self.normalizer = normalizer
         super.init()
     }
 
@@ -144,7 +151,7 @@ public final class MultiHeadAttention: Module {
             let bias = ALiBi.bias(heads: heads, queries: length, keys: key.shape[2])
             mask.additive = mask.additive.map { $0 + bias } ?? bias
         }
-        var y = scaledDotProductAttention(query: query, key: key, value: value, mask: mask).transposed(1, 2)
+        var y = attention(query: query, key: key, value: value, mask: mask, normalizer: normalizer).transposed(1, 2)
         if let gate {
             let scores = gate(x).reshaped([batch, length, heads, outputGate == .elementwise ? headDimension : 1])
             y = y * scores.sigmoid()

@@ -1,3 +1,4 @@
+import Foundation
 import Kiln
 
 /// A decoder-only transformer language model: token embedding, positions, pre-norm
@@ -54,6 +55,10 @@ public final class GPT: Module {
         public var bias = true
         /// The output gate of gated attention, if any.
         public var attentionGate: MultiHeadAttention.OutputGate? = nil
+        /// What turns attention scores into weights (softmax in the anchor). A sigmoid without a bias
+        /// gets `b = −log(contextLength)`, one constant as in the sigmoid-attention paper's language
+        /// models, so cached decoding and longer evaluation contexts keep the bias training saw.
+        public var attentionNormalizer = AttentionNormalizer.softmax
         /// Dropout on the embeddings and on each residual branch (0: none, as in the anchor); masks come from
         /// the scope's generator at each call, as ``Dropout``'s without one.
         public var dropout: Float = 0
@@ -94,9 +99,14 @@ public final class GPT: Module {
         case .alibi: .alibi
         case .learned, .sinusoidal, .none: .none
         }
+        let normalizer: AttentionNormalizer = switch c.attentionNormalizer {
+        case .sigmoid(nil): .sigmoid(bias: -Foundation.log(Float(c.contextLength)))
+        default: c.attentionNormalizer
+        }
         blocks = (0..<c.layers).map { _ in
             let attention = MultiHeadAttention(dimension: c.dimension, heads: c.heads, keyValueHeads: c.keyValueHeads, bias: c.bias,
-                                               positions: attentionPositions, gate: c.attentionGate, generator: generator)
+                                               positions: attentionPositions, gate: c.attentionGate,
+                                               normalizer: normalizer, generator: generator)
             let mlp = c.feedForward.make(dimension: c.dimension, hidden: c.hiddenDimension ?? 4 * c.dimension, bias: c.bias,
                                          generator: generator)
             return TransformerBlock(attention: attention, mlp: mlp, normalization: c.normalization, dropout: c.dropout)

@@ -21,8 +21,8 @@ public struct TrainingProgress: Equatable, Sendable {
 /// Everything needed to continue a run exactly: model, optimizer state, random-number states,
 /// progress and the running loss sums.
 ///
-/// Stored as one safetensors file: tensors `model.<name>` and `optimizer.<name>`, the rest in
-/// the string metadata. Written to a temporary file and renamed, so a run killed while writing
+/// Stored as one safetensors file: tensors `model.<name>`, `optimizer.<name>` and
+/// `best_model.<name>`, the rest in the string metadata. Written to a temporary file and renamed, so a run killed while writing
 /// leaves the previous checkpoint intact; a checkpoint holding a NaN or infinite value is never
 /// written.
 public struct Checkpoint {
@@ -38,6 +38,9 @@ public struct Checkpoint {
     /// The run's settings as one text, stored as the metadata entry `settings` (a ``TrainingRun``
     /// writes its ``StoredSettings`` as JSON), for evaluation and resuming.
     public var settings: String?
+    /// The weights of the epoch (1-based) with the lowest validation loss so far, when early
+    /// stopping keeps them to end the run with (``TrainSettings/restoreBestWeights``).
+    public var best: (epoch: Int, model: [String: Tensor])?
     /// The entries `setting.<key>` (without the prefix) of checkpoints written when each setting
     /// was its own metadata entry; read, never written.
     public var legacySettings: [String: String] = [:]
@@ -55,9 +58,10 @@ public struct Checkpoint {
         self.settings = settings
     }
 
-    /// The name (`model.<name>` or `optimizer.<name>`) of the first tensor, in name order, that holds a NaN or infinite value.
+    /// The name (`model.<name>`, `optimizer.<name>` or `best_model.<name>`) of the first tensor, in name order, that holds a NaN or infinite value.
     public var firstNonFiniteTensor: String? {
         let named = model.map { ("model." + $0.key, $0.value) } + optimizer.map { ("optimizer." + $0.key, $0.value) }
+            + (best?.model ?? [:]).map { ("best_model." + $0.key, $0.value) }
         return named.sorted { $0.0 < $1.0 }.first { !$0.1.isAllFinite }?.0
     }
 
@@ -69,12 +73,14 @@ public struct Checkpoint {
         var tensors: [String: Tensor] = [:]
         for (k, v) in model { tensors["model." + k] = v }
         for (k, v) in optimizer { tensors["optimizer." + k] = v }
+        for (k, v) in best?.model ?? [:] { tensors["best_model." + k] = v }
         var metadata: [String: String] = [:]
         if let settings { metadata["settings"] = settings }
         metadata["format"] = "kiln-checkpoint-1"
         metadata["step"] = String(progress.step)
         metadata["epoch"] = String(progress.epoch)
         metadata["batch_in_epoch"] = String(progress.batchInEpoch)
+        if let best { metadata["best_epoch"] = String(best.epoch) }
         metadata["data_rng"] = "\(dataRandomState.seed):\(dataRandomState.counter)"
         metadata["model_rng"] = "\(modelRandomState.seed):\(modelRandomState.counter)"
         metadata.merge(losses.metadata) { $1 }
@@ -96,15 +102,17 @@ public struct Checkpoint {
             guard parts.count == 2 else { throw fail("metadata '\(key)' is missing or malformed") }
             return RandomState(seed: parts[0], counter: parts[1])
         }
-        var model: [String: Tensor] = [:], optimizer: [String: Tensor] = [:]
+        var model: [String: Tensor] = [:], optimizer: [String: Tensor] = [:], bestModel: [String: Tensor] = [:]
         for (k, v) in contents.tensors {
             if k.hasPrefix("model.") { model[String(k.dropFirst(6))] = v }
             else if k.hasPrefix("optimizer.") { optimizer[String(k.dropFirst(10))] = v }
+            else if k.hasPrefix("best_model.") { bestModel[String(k.dropFirst(11))] = v }
         }
         var checkpoint = try Checkpoint(model: model, optimizer: optimizer,
                               progress: TrainingProgress(step: integer("step"), epoch: integer("epoch"), batchInEpoch: integer("batch_in_epoch")),
                               losses: RunningLosses(metadata: meta, path: path),
                               dataRandomState: state("data_rng"), modelRandomState: state("model_rng"), settings: meta["settings"])
+        if meta["best_epoch"] != nil { checkpoint.best = (try integer("best_epoch"), bestModel) }
         checkpoint.legacySettings = meta.filter { $0.key.hasPrefix("setting.") }
             .reduce(into: [String: String]()) { $0[String($1.key.dropFirst(8))] = $1.value }
         return checkpoint

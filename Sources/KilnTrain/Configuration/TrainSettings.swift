@@ -39,6 +39,9 @@ public struct TrainSettings: Equatable, Sendable {
     /// Epochs without a lower validation loss after which training stops (needs
     /// `data.validation_fraction`); nil trains every epoch.
     public var earlyStoppingPatience: Int?
+    /// With early stopping, whether the run ends with the weights of its epoch of lowest
+    /// validation loss (Keras' `restore_best_weights`) rather than those of its last epoch.
+    public var restoreBestWeights = true
     public var threads: Int?
     public var out = "runs"
     public var name: String?
@@ -86,7 +89,7 @@ public struct TrainSettings: Equatable, Sendable {
         case task, model, mlp, cnn, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
              optimizer, orthogonalGradients = "orthogonal_gradients", schedule, weightDecaySchedule = "weight_decay_schedule", labelSmoothingSchedule = "label_smoothing_schedule",
              logEvery = "log_every", maxGradNorm = "max_grad_norm", activation, augment, testTimeFlip = "test_time_flip", seed,
-             earlyStoppingPatience = "early_stopping_patience", threads, out, name, data
+             earlyStoppingPatience = "early_stopping_patience", restoreBestWeights = "restore_best_weights", threads, out, name, data
     }
 
     /// The default settings: the reference CNN on Fashion-MNIST, trained with AdamW and a cosine schedule.

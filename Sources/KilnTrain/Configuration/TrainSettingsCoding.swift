@@ -51,6 +51,7 @@ extension TrainSettings: Codable {
         testTimeFlip = try value(.testTimeFlip, testTimeFlip)
         seed = try value(.seed, seed)
         earlyStoppingPatience = try c.decodeIfPresent(Int.self, forKey: .earlyStoppingPatience)
+        restoreBestWeights = try value(.restoreBestWeights, restoreBestWeights)
         threads = try c.decodeIfPresent(Int.self, forKey: .threads)
         out = try value(.out, out)
         name = try c.decodeIfPresent(String.self, forKey: .name)
@@ -87,6 +88,7 @@ extension TrainSettings: Codable {
         try put(.testTimeFlip, testTimeFlip)
         try put(.seed, seed)
         try put(.earlyStoppingPatience, earlyStoppingPatience)
+        try put(.restoreBestWeights, restoreBestWeights)
         try put(.data, data)
         if place {
             try put(.threads, threads)

@@ -66,6 +66,7 @@ extension TrainSettings {
             case .testTimeFlip: settings.testTimeFlip = try value.bool()
             case .seed: settings.seed = try value.integer()
             case .earlyStoppingPatience: settings.earlyStoppingPatience = try value.optional { v throws(SettingsError) in try v.integer() }
+            case .restoreBestWeights: settings.restoreBestWeights = try value.bool()
             case .threads: settings.threads = try value.optional { v throws(SettingsError) in try v.integer() }
             case .out: settings.out = try value.string()
             case .name: settings.name = try value.optional { v throws(SettingsError) in try v.string() }

@@ -12,7 +12,8 @@ public struct HTMLReport {
     /// An empty report titled `title`.
     public init(title: String) { self.title = title }
 
-    /// Adds the standard training plots drawn from a metrics log: loss, metrics and learning rate.
+    /// Adds the standard training plots drawn from a metrics log: loss, metrics and learning rate
+    /// (with the validation split's loss and accuracy when the epoch records hold them).
     ///
     /// With `labelSmoothing` above 0 the loss chart says that the training loss was computed
     /// against smoothed targets (so it stays above the plain test loss).
@@ -24,13 +25,16 @@ public struct HTMLReport {
             SVGPlot.Series(name, rs.compactMap { r in r.values[key].map { (x(r), $0) } }, markers: markers)
         }
         let trainLoss = labelSmoothing > 0 ? "train loss (per step, label smoothing \(labelSmoothing))" : "train loss (per step)"
-        let loss = [series(steps, "loss", trainLoss) { Double($0.step) },
+        var loss = [series(steps, "loss", trainLoss) { Double($0.step) },
                     series(epochs, "test_loss", "test loss (per epoch)", markers: true) { Double($0.step) }]
+        let validation = series(epochs, "val_loss", "validation loss (per epoch)", markers: true) { Double($0.step) }
+        if !validation.points.isEmpty { loss.append(validation) }
         figures.append(("Loss", SVGPlot.lineChart(loss, title: "Loss", xLabel: "step", yLabel: "loss", logY: true)))
         let metricKeys = Set(epochs.flatMap(\.values.keys)).filter { $0.hasSuffix("accuracy") }.sorted()
         if !metricKeys.isEmpty {
             let curves = metricKeys.map { key in
-                series(epochs, key, key.replacingOccurrences(of: "_", with: " "), markers: true) { Double($0.epoch) }
+                series(epochs, key, key.replacingOccurrences(of: "val_", with: "validation ").replacingOccurrences(of: "_", with: " "),
+                       markers: true) { Double($0.epoch) }
             }
             figures.append(("Accuracy", SVGPlot.lineChart(curves, title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", integerX: true)))
         }

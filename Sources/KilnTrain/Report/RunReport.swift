@@ -34,8 +34,9 @@ enum RunReport {
     ///   - model: the model's name in the summary (`cnn`, or a custom model's description).
     ///   - mirroredTest: whether the test figures average each image's outputs with its mirror's.
     ///   - classBalance: the examples per class in each split (``RunData/classBalance``).
+    ///   - weights: which epoch's weights the model ended with, when early stopping chose (``TrainSettings/restoreBestWeights``).
     static func write(to path: String, name: String, model: String, settings: TrainSettings, records: [LogRecord], test: [String: Double],
-                      outcome: Outcome, mirroredTest: Bool, seconds: Double, classBalance: String? = nil) throws {
+                      outcome: Outcome, mirroredTest: Bool, seconds: Double, classBalance: String? = nil, weights: String? = nil) throws {
         var report = HTMLReport(title: "Kiln run \(name)")
         func f(_ key: String) -> String { test[key].map { String(format: "%.4f", $0) } ?? "–" }
         let figures: [(String, String)]
@@ -55,6 +56,7 @@ enum RunReport {
             ("schedule", settings.schedule.text), ("seed", "\(settings.seed)"), ("threads", "\(Threads.count)"),
             ("training time", String(format: "%.1f s", seconds)),
         ]
+        if let weights { report.summary.insert(("weights", weights), at: figures.count) }
         if let classBalance { report.summary.append(("examples per class", classBalance.replacingOccurrences(of: "class balance ", with: ""))) }
         if mirroredTest { report.summary.insert(("test figures", "each test image's outputs averaged with its mirror's"), at: 4) }
         report.addTrainingCurves(records, labelSmoothing: settings.loss == .crossEntropy ? settings.labelSmoothing : 0)

@@ -40,37 +40,3 @@ struct RegressionInTargetUnits: Metric {
 
     mutating func reset() { inner.reset() }
 }
-
-/// Stops training when the loss on held-out validation examples has not improved for
-/// `patience` epochs. The validation loss is computed here, without touching the trainer's
-/// test evaluation, and kept in ``losses`` by epoch.
-final class ValidationStopping: TrainerCallback {
-    let validation: TensorDataset
-    let loss: (Tensor, Tensor) -> Tensor
-    let patience: Int
-    private(set) var losses: [Double] = []
-    private var best = Double.infinity
-    private var epochsWithoutImprovement = 0
-
-    init(validation: TensorDataset, loss: @escaping (Tensor, Tensor) -> Tensor, patience: Int) {
-        self.validation = validation
-        self.loss = loss
-        self.patience = patience
-    }
-
-    func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) throws {
-        let model = trainer.model
-        let wasTraining = model.isTraining
-        model.eval()
-        defer { model.train(wasTraining) }
-        let value = Double(withoutGradient { loss(model(validation.inputs), validation.targets).item })
-        losses.append(value)
-        if value < best {
-            best = value
-            epochsWithoutImprovement = 0
-        } else {
-            epochsWithoutImprovement += 1
-            if epochsWithoutImprovement >= patience { trainer.shouldStop = true }
-        }
-    }
-}

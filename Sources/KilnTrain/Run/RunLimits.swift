@@ -1,4 +1,5 @@
 import Foundation
+import KilnOptimizers
 
 /// Bounds on the sizes a run asks for, checked before training so that a setting that cannot
 /// work is one clear error instead of an overflow or a machine brought to its knees.
@@ -15,10 +16,13 @@ public enum RunLimits {
         }
     }
 
-    /// The run's total optimizer steps, `epochs × batchesPerEpoch`, or an error when it overflows.
+    /// The run's total optimizer steps, `epochs × batchesPerEpoch`, or an error when there are
+    /// more than its metrics log may hold (``RunLog/maximumStep``, so the log can be read back on resume).
     public static func totalSteps(epochs: Int, batchesPerEpoch: Int) throws(RunError) -> Int {
         let (steps, overflow) = epochs.multipliedReportingOverflow(by: batchesPerEpoch)
-        guard !overflow else { throw RunError("\(epochs) epochs of \(batchesPerEpoch) steps is more steps than can be counted") }
+        guard !overflow, steps <= RunLog.maximumStep + 1 else {
+            throw RunError("\(epochs) epochs of \(batchesPerEpoch) steps is more than the \(RunLog.maximumStep + 1) steps a run's log holds")
+        }
         return steps
     }
 }

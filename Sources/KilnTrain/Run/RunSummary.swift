@@ -11,6 +11,9 @@ public struct RunSummary {
     public let parameters: Int
     /// Wall-clock seconds of this process's training (evaluation included, report excluded).
     public let seconds: Double
+    /// The epoch (1-based) whose weights the run ended with: the last, or with early stopping
+    /// (``TrainSettings/restoreBestWeights``) the one of lowest validation loss.
+    public let weightsEpoch: Int
 
     /// The epoch records, in order.
     public var epochs: [LogRecord] { records.filter { $0.kind == "epoch" } }

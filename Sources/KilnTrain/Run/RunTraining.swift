@@ -36,18 +36,24 @@ extension TrainingRun {
         trainer.metrics = Self.metrics(for: data)
         trainer.onNonFinite = onNonFinite
         trainer.showsProgress = showsProgress
-        trainer.callbacks = [Checkpointing(path: folder.checkpoint, everySteps: checkpointEvery,
-                                           settings: StoredSettings(settings, customModel: isCustomModel, tabular: data.encoding).text)]
-        var stopping: ValidationStopping?
-        if let patience = settings.earlyStoppingPatience, let validation = data.validation {
-            stopping = ValidationStopping(validation: validation, loss: settings.loss.make(), patience: patience)
-            trainer.callbacks.append(stopping!)
+        let checkpointing = Checkpointing(path: folder.checkpoint, everySteps: checkpointEvery,
+                                          settings: StoredSettings(settings, customModel: isCustomModel, tabular: data.encoding).text)
+        trainer.callbacks = [checkpointing]
+        var monitor: ValidationMonitor?
+        if let validation = data.validation {
+            let patience = settings.earlyStoppingPatience
+            let callback = ValidationMonitor(validation: validation, loss: settings.loss.make(), metrics: Array(Self.metrics(for: data).prefix(1)),
+                                             patience: patience, keepsBest: patience != nil && settings.restoreBestWeights)
+            checkpointing.amend = { $0.best = callback.checkpointBest }
+            trainer.callbacks.append(callback)
+            monitor = callback
         }
 
         if let (checkpoint, removed) = resumedCheckpoint {
             if !removed.isEmpty { note("removed \(removed.count) temporary file(s) of an interrupted write from \(folder.path)") }
             let (log, earlier) = try MetricsLog.resume(folder.log, at: checkpoint.progress)
             try trainer.resume(from: checkpoint, records: earlier)
+            monitor?.resume(trainer, records: trainer.records, checkpointBest: checkpoint.best)
             trainer.log = log
             note("resuming \(folder.name) at step \(checkpoint.progress.step) (epoch \(checkpoint.progress.epoch + 1))")
         } else {
@@ -62,14 +68,15 @@ extension TrainingRun {
         let start = Date()
         try trainer.fit(loader, epochs: settings.epochs, evaluatingOn: testLoader)
         let seconds = Date().timeIntervalSince(start)
-        if let stopping, trainer.shouldStop, trainer.progress.epoch < settings.epochs {
+        if let monitor, let patience = monitor.patience, trainer.shouldStop, trainer.progress.epoch < settings.epochs {
             note("stopped early after epoch \(trainer.progress.epoch): validation loss "
-                 + String(format: "%.4f", stopping.losses.last ?? .nan) + " did not improve for \(stopping.patience) epochs")
+                 + String(format: "%.4f", monitor.lastLoss) + " did not improve for \(patience) epochs")
         }
+        let weightsEpoch = try restoreBestWeights(monitor, trainer, checkpointing)
 
         // Epochs are evaluated plainly; the final figures average mirrored test images when asked.
         if settings.testTimeFlip && data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
-        let test = finalTestFigures(trainer, testLoader)
+        let test = finalTestFigures(trainer, testLoader, restored: weightsEpoch != trainer.progress.epoch)
         let outcome: RunReport.Outcome
         if let encoding = data.encoding, encoding.isRegression {
             let predicted = encoding.targetValues(predict()), truth = encoding.targetValues(data.test.targets)
@@ -79,14 +86,38 @@ extension TrainingRun {
         }
         try RunReport.write(to: folder.report, name: folder.name, model: modelName, settings: settings, records: trainer.records,
                             test: test, outcome: outcome, mirroredTest: trainer.predictor != nil, seconds: seconds,
-                            classBalance: data.classBalance)
-        return RunSummary(folder: folder, test: test, records: trainer.records, parameters: model.parameterCount, seconds: seconds)
+                            classBalance: data.classBalance, weights: weightsLine(monitor, epoch: weightsEpoch, of: trainer.progress.epoch))
+        return RunSummary(folder: folder, test: test, records: trainer.records, parameters: model.parameterCount, seconds: seconds,
+                          weightsEpoch: weightsEpoch)
     }
 
-    /// The test figures of the last epoch record, or a fresh evaluation when the trainer predicts
-    /// differently from its epochs (test-time augmentation) or ran no epoch.
-    private func finalTestFigures<D: Dataset>(_ trainer: Trainer, _ loader: DataLoader<D>) -> [String: Double] {
-        if trainer.predictor == nil, let last = trainer.records.last(where: { $0.kind == "epoch" }) { return last.values }
+    /// Loads the weights of the best validation epoch into the model, when early stopping kept
+    /// them and the run ended later, and writes them to the checkpoint (which keeps the last
+    /// epoch's progress and optimizer state). Returns the epoch whose weights the model holds.
+    private func restoreBestWeights(_ monitor: ValidationMonitor?, _ trainer: Trainer, _ checkpointing: Checkpointing) throws -> Int {
+        let last = trainer.progress.epoch
+        guard let best = monitor?.best, let weights = best.weights, best.epoch != last else { return last }
+        try model.load(stateDict: weights)
+        try checkpointing.save(trainer)
+        note("restored the weights of epoch \(best.epoch), the lowest validation loss " + String(format: "%.4f", best.loss))
+        return best.epoch
+    }
+
+    /// Which epoch's weights the run ended with and why, for the report of a run with early stopping (else nil).
+    private func weightsLine(_ monitor: ValidationMonitor?, epoch: Int, of last: Int) -> String? {
+        guard monitor?.patience != nil else { return nil }
+        guard let best = monitor?.best else { return "epoch \(epoch), the last" }
+        let loss = String(format: "%.4f", best.loss)
+        guard best.epoch == epoch else { return "epoch \(epoch), the last (epoch \(best.epoch) had the lowest validation loss, \(loss))" }
+        return epoch == last ? "epoch \(epoch), the last, with the lowest validation loss \(loss)"
+            : "epoch \(epoch) of \(last), restored for its lowest validation loss \(loss)"
+    }
+
+    /// The test figures of the last epoch record, or a fresh evaluation when the model's weights
+    /// are not the last epoch's (`restored`), when the trainer predicts differently from its epochs
+    /// (test-time augmentation) or when it ran no epoch.
+    private func finalTestFigures<D: Dataset>(_ trainer: Trainer, _ loader: DataLoader<D>, restored: Bool) -> [String: Double] {
+        if trainer.predictor == nil, !restored, let last = trainer.records.last(where: { $0.kind == "epoch" }) { return last.values }
         var figures: [String: Double] = [:]
         for (k, v) in trainer.evaluate(loader) { figures["test_" + k] = v }
         return figures

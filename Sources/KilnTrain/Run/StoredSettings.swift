@@ -120,34 +120,29 @@ extension TrainSettings {
         let mine = fields, theirs = original.fields
         guard let key = Set(mine.keys).union(theirs.keys).subtracting(Self.changeableOnResume).sorted()
             .first(where: { mine[$0] != theirs[$0] }) else { return nil }
-        return "--\(key.replacingOccurrences(of: "_", with: "-")) \(mine[key] ?? "(none)") conflicts with the run's stored "
-            + "\(key) \(theirs[key] ?? "(none)"); a resumed run keeps its settings except --epochs (and --threads, "
+        return "--\(key.replacingOccurrences(of: "_", with: "-")) \(mine[key] ?? "(default)") conflicts with the run's stored "
+            + "\(key) \(theirs[key] ?? "(default)"); a resumed run keeps its settings except --epochs (and --threads, "
             + "--checkpoint-every, --on-nonfinite)"
     }
 
-    /// The stored settings as text by key (`data.path` for the data section).
+    /// The stored settings as text by key, read off their JSON encoding so that every setting
+    /// is compared: a section's keys as `section.key` (`data.path`, `mlp.hidden`), strings as
+    /// they are, other values as JSON; a setting the encoding leaves out at its default is absent.
     var fields: [String: String] {
-        var s = ["model": model.rawValue, "epochs": "\(epochs)", "batch_size": "\(batchSize)", "lr": "\(lr)",
-                 "weight_decay": "\(weightDecay)", "loss": loss.rawValue, "label_smoothing": "\(labelSmoothing)",
-                 "optimizer": optimizer.rawValue, "schedule": schedule.text, "activation": activation.rawValue,
-                 "augment": augment.rawValue, "test_time_flip": "\(testTimeFlip)", "seed": "\(seed)", "log_every": "\(logEvery)",
-                 "task": task.rawValue, "early_stopping_patience": earlyStoppingPatience.map(String.init) ?? "none"]
-        if let maxGradNorm { s["max_grad_norm"] = "\(maxGradNorm)" }
-        if orthogonalGradients { s["orthogonal_gradients"] = "true" }
-        if let mlp { s["mlp"] = sortedJSON(mlp) ?? "" }
-        if let cnn { s["cnn"] = sortedJSON(cnn) ?? "" }
-        if let weightDecaySchedule { s["weight_decay_schedule"] = weightDecaySchedule.text }
-        if let labelSmoothingSchedule { s["label_smoothing_schedule"] = labelSmoothingSchedule.text }
-        if let data {
-            s["data.path"] = data.path
-            s["data.label_column"] = data.labelColumn
-            s["data.test_fraction"] = "\(data.testFraction)"
-            if let testPath = data.testPath { s["data.test_path"] = testPath }
-            s["data.validation_fraction"] = "\(data.validationFraction)"
-            s["data.categorical"] = data.categorical.rawValue
-            s["data.missing"] = data.missing.rawValue
+        guard let json = sortedJSON(StoredSettings(self)),
+              let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
+        var fields: [String: String] = [:]
+        func flatten(_ value: Any, _ key: String) {
+            if let section = value as? [String: Any] {
+                for (k, v) in section { flatten(v, key + "." + k) }
+            } else if let text = value as? String {
+                fields[key] = text
+            } else if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
+                fields[key] = String(decoding: data, as: UTF8.self)
+            }
         }
-        return s
+        for (k, v) in object { flatten(v, k) }
+        return fields
     }
 
     /// The settings of a checkpoint written when each setting was its own metadata entry

@@ -5,7 +5,7 @@ import KilnData
 extension TrainingRun {
     /// The built-in model of a checkpoint trained on CSV data, rebuilt from the settings and the
     /// ``TabularEncoding`` it stores, without reading any data file: for ``predictions(csv:)`` on
-    /// new rows (its ``data`` holds no examples).
+    /// new rows and ``evaluate(csv:)`` on new labelled ones (its ``data`` holds no examples).
     public static func restoreForPrediction(checkpoint path: String) throws -> TrainingRun {
         let (checkpoint, stored) = try readForEvaluation(path)
         guard let encoding = stored.tabular, !stored.customModel else {
@@ -24,6 +24,25 @@ extension TrainingRun {
         model.eval()
         return TrainingRun(settings: settings, folder: RunFolder(holding: path), model: model, data: data, isCustomModel: false,
                            start: .restored(checkpoint: path), scope: scope)
+    }
+
+    /// The model's mean loss and metrics (as ``evaluate(testTimeFlip:)`` reports them on the test
+    /// set) on every row of the labelled CSV file at `path`, encoded as the run's training rows were
+    /// (the ``TabularEncoding`` its checkpoint stores: standardization, categories, class names).
+    /// A header without every feature column and the label column is one error naming those it lacks.
+    public func evaluate(csv path: String) throws -> [String: Double] {
+        guard let encoding = data.encoding else {
+            throw RunError("\(path): only a run trained on CSV data evaluates CSV rows; \(data.source) is not")
+        }
+        let rows = try CSVRows(path: path)
+        let expected = encoding.columns.map(\.name) + [encoding.labelColumn]
+        let absent = expected.filter { !rows.header.contains($0) }
+        guard absent.isEmpty else {
+            func list(_ names: [String]) -> String { names.map { "'\($0.snippet(40))'" }.joined(separator: ", ").snippet(300) }
+            throw DataError(path: path, reason: "the header lacks \(list(absent)) of the model's columns: \(list(encoding.columns.map(\.name))) "
+                            + "and the label \(list([encoding.labelColumn]))")
+        }
+        return evaluate(TensorDataset(inputs: try encoding.features(rows), targets: try encoding.targets(rows)))
     }
 
     /// Predictions for every row of the CSV file at `path`, encoded as the run's training rows

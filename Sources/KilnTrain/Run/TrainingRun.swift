@@ -188,11 +188,16 @@ public final class TrainingRun {
     /// `rmse`, `r2` in the targets' units), in evaluation mode; for image data each test image's
     /// outputs averaged with its mirror's when `testTimeFlip` (by default the settings').
     public func evaluate(testTimeFlip: Bool? = nil) -> [String: Double] {
+        evaluate(data.test, testTimeFlip: testTimeFlip ?? settings.testTimeFlip)
+    }
+
+    /// The model's mean loss and metrics on `examples`, as ``evaluate(testTimeFlip:)`` computes them.
+    func evaluate(_ examples: TensorDataset, testTimeFlip: Bool = false) -> [String: Double] {
         scope.run {
             let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0), loss: settings.loss.make())
             trainer.metrics = Self.metrics(for: data)
-            if testTimeFlip ?? settings.testTimeFlip, data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
-            return trainer.evaluate(DataLoader(data.test, batchSize: 1000))
+            if testTimeFlip, data.holdsImages { trainer.predictor = Trainer.averagingMirroredImages(model) }
+            return trainer.evaluate(DataLoader(examples, batchSize: 1000))
         }
     }
 

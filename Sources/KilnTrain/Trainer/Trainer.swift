@@ -114,6 +114,7 @@ public final class Trainer {
             if let test {
                 for (k, v) in evaluate(test) { values["test_" + k] = v }
             }
+            for callback in callbacks { values.merge(try callback.figures(forEpochOf: self)) { $1 } }
             let record = LogRecord(kind: "epoch", step: progress.step, epoch: progress.epoch, values: values)
             try append(record)
             for callback in callbacks { try callback.trainer(self, didFinishEpoch: record) }

@@ -1,14 +1,18 @@
-/// Hooks into a ``Trainer``'s loop: after each step and after each epoch's evaluation.
-/// An error thrown by a callback ends training with that error.
+/// Hooks into a ``Trainer``'s loop: after each step, and after each epoch's evaluation (before
+/// and after its record is written). An error thrown by a callback ends training with that error.
 public protocol TrainerCallback: AnyObject {
     /// Called after every optimizer step with that step's training loss (NaN or infinite for a skipped step).
     func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) throws
+    /// Called after every epoch's evaluation, before its record is written: figures to add to the
+    /// record (a validation loss, say), by key.
+    func figures(forEpochOf trainer: Trainer) throws -> [String: Double]
     /// Called after every epoch with its summary record (training loss, test metrics).
     func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) throws
 }
 
 extension TrainerCallback {
     public func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) throws {}
+    public func figures(forEpochOf trainer: Trainer) throws -> [String: Double] { [:] }
     public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) throws {}
 }
 
@@ -57,6 +61,8 @@ public final class Checkpointing: TrainerCallback {
     public let everySteps: Int
     /// Settings stored in each checkpoint (``Checkpoint/settings``).
     public var settings: String?
+    /// Adds to each checkpoint what the trainer does not hold (the best weights so far), before it is written.
+    public var amend: ((inout Checkpoint) -> Void)?
 
     /// Checkpoints to `path` every `everySteps` steps (0: only after each epoch), storing `settings`.
     public init(path: String, everySteps: Int = 200, settings: String? = nil) {
@@ -72,7 +78,8 @@ public final class Checkpointing: TrainerCallback {
     public func trainer(_ trainer: Trainer, didFinishEpoch record: LogRecord) throws { try save(trainer) }
 
     func save(_ trainer: Trainer) throws {
-        let checkpoint = trainer.checkpoint(settings: settings)
+        var checkpoint = trainer.checkpoint(settings: settings)
+        amend?(&checkpoint)
         if let name = checkpoint.firstNonFiniteTensor {
             // The step after the last one taken is where the run stands (epoch 1-based, as in the log).
             let at = trainer.progress

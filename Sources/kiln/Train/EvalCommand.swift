@@ -2,19 +2,23 @@ import ArgumentParser
 import Foundation
 import KilnTrain
 
-/// `kiln eval CHECKPOINT`: test-set loss and metrics of a checkpoint.
+/// `kiln eval CHECKPOINT`: test-set loss and metrics of a checkpoint, or with `--csv` those of a
+/// tabular checkpoint on a new labelled CSV file.
 struct EvalCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate a checkpoint on the test set.")
+    static let configuration = CommandConfiguration(commandName: "eval",
+                                                    abstract: "Evaluate a checkpoint on the test set, or a tabular one on a labelled CSV file.")
 
     @Argument(help: "A checkpoint written by kiln train.") var checkpoint: String
     @Option(parsing: .unconditional, help: "Threads for kernels and BLAS.") var threads: Int?
     @Option(help: "Average each test image's outputs with its mirror's (default: as trained).") var testTimeFlip: Bool?
+    @Option(help: "A labelled CSV file (the training columns and the label) to evaluate a tabular checkpoint on.") var csv: String?
     @Flag(help: "Print the result as one JSON line.") var json = false
 
     func run() throws {
         if let threads { try RunLimits.check(threads: threads) }
         let result = try Threads.withCount(threads ?? Threads.count) {
-            try TrainingRun.restore(checkpoint: checkpoint).evaluate(testTimeFlip: testTimeFlip)
+            if let csv { return try TrainingRun.restoreForPrediction(checkpoint: checkpoint).evaluate(csv: csv) }
+            return try TrainingRun.restore(checkpoint: checkpoint).evaluate(testTimeFlip: testTimeFlip)
         }
         if json {
             print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))

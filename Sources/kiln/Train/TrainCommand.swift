@@ -115,7 +115,7 @@ struct TrainCommand: ParsableCommand {
     /// The summary as `--json` prints it: test figures rounded, paths, times and memory.
     private static func json(_ summary: RunSummary, settings: TrainSettings) -> [String: Any] {
         var json: [String: Any] = ["run": summary.folder.path, "seconds": (summary.seconds * 10).rounded() / 10, "epochs": settings.epochs,
-                                   "model": settings.model.rawValue, "parameters": summary.parameters]
+                                   "model": settings.model.rawValue, "parameters": summary.parameters, "weights_epoch": summary.weightsEpoch]
         for (k, v) in summary.test where v.isFinite && k.hasPrefix("test_") { json[k] = (v * 1e6).rounded() / 1e6 }
         let epochSeconds = summary.epochs.compactMap { $0.values["seconds"] }
         json["epoch_seconds"] = epochSeconds.map { ($0 * 1000).rounded() / 1000 }

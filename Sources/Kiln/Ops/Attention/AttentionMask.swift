@@ -39,7 +39,7 @@ public struct AttentionMask {
     }
 
     /// Which scores of a `[B, H, Tq, Tk]` score tensor may be used, or nil when all may.
-    func allowedScores(queries: Int, keys: Int) -> Tensor? {
+    public func allowedScores(queries: Int, keys: Int) -> Tensor? {
         let causal = isCausal ? Self.causalPattern(queries: queries, keys: keys) : nil
         switch (causal, allowed) {
         case let (c?, a?): return c .& a
