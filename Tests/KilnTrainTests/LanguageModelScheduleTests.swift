@@ -35,11 +35,17 @@ import Testing
         #expect(try settings.learningRateSchedule()(500) == 3e-4)
     }
 
+    @Test func normalizerChoicesAreTheNormalizersNames() {
+        #expect(AttentionNormalizerChoice.names == AttentionNormalizer.names)
+        for choice in AttentionNormalizerChoice.allCases { #expect(choice.normalizer.name == choice.rawValue) }
+    }
+
     @Test func settingsRoundTripThroughTheCheckpointEntry() throws {
         var settings = LanguageModelSettings()
         settings.positions = .alibi
         settings.glu = .swiglu
         settings.gate = .headwise
+        settings.normalizer = .softplusReweighted
         settings.threads = 2
         let text = StoredLanguageModel(settings).text
         #expect(text.hasPrefix("{\"language_model\":{"))

@@ -78,3 +78,26 @@ public enum AttentionGateChoice: String, NamedChoice {
         }
     }
 }
+
+/// What turns attention scores into weights, by the names of ``AttentionNormalizer/names``.
+public enum AttentionNormalizerChoice: String, NamedChoice {
+    /// Softmax, as the anchor.
+    case softmax
+    /// Sigmoid attention with the bias `−log(context)` (``AttentionNormalizer/sigmoid(bias:)``).
+    case sigmoid
+    /// Length-scaled softplus with re-weighting, power 3 (``AttentionNormalizer/softplusReweighted(power:)``).
+    case softplusReweighted = "softplus_reweighted"
+    /// ReLU divided by the sequence length (``AttentionNormalizer/relu``).
+    case relu
+
+    public static let setting = "normalizer"
+
+    var normalizer: AttentionNormalizer {
+        switch self {
+        case .softmax: .softmax
+        case .sigmoid: .sigmoid()
+        case .softplusReweighted: .softplusReweighted()
+        case .relu: .relu
+        }
+    }
+}

@@ -19,7 +19,7 @@ enum LanguageModelReport {
                 + "\(summary.parameters) parameters"),
             ("positions", settings.positions.rawValue), ("norm", settings.norm.rawValue),
             ("feed-forward", settings.glu?.rawValue ?? "mlp, \(settings.activation.rawValue)"),
-            ("attention gate", settings.gate?.rawValue ?? "none"),
+            ("attention", "\(settings.normalizer.rawValue) weights, gate \(settings.gate?.rawValue ?? "none")"),
             ("corpus", "\(settings.corpus), vocabulary \(languageModel.vocabulary.count) characters"),
             ("steps", "\(summary.steps) of \(settings.batchSize) × \(settings.context) tokens"),
             ("optimizer", "AdamW β (0.9, 0.95), lr \(settings.lr), weight decay \(settings.weightDecay) on matrices"),

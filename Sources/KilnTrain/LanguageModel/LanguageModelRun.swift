@@ -140,7 +140,7 @@ public final class LanguageModelRun {
             if done % checkpointEvery == 0 || done == end { try saveCheckpoint(trainer, batches: batches, settings: stored) }
         }
         let seconds = Date().timeIntervalSince(start)
-        let records = try MetricsLog.read(folder.log)
+        let records = try RunLog.lines(of: RunLog.contents(of: folder.log), file: folder.log).map(\.record)
         let summary = LanguageModelSummary(folder: folder, steps: trainer.progress.step, records: records, timed: timed,
                                            parameters: model.parameterCount, seconds: seconds)
         try LanguageModelReport.write(summary, settings: settings, languageModel: languageModel)

@@ -29,6 +29,8 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
     public var glu: GatedUnitChoice?
     /// The output gate of gated attention, or nil.
     public var gate: AttentionGateChoice?
+    /// What turns attention scores into weights.
+    public var normalizer = AttentionNormalizerChoice.softmax
 
     /// Optimizer steps.
     public var steps = 1000
@@ -59,7 +61,7 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case corpus, trainFraction = "train_fraction", layers, heads, dimension, context, positions, norm, activation, glu, gate
+        case corpus, trainFraction = "train_fraction", layers, heads, dimension, context, positions, norm, activation, glu, gate, normalizer
         case steps, batchSize = "batch_size", lr, minLR = "min_lr", warmup, weightDecay = "weight_decay", schedule, seed
         case evalEvery = "eval_every", evalBatchSize = "eval_batch_size", logEvery = "log_every"
     }
@@ -72,6 +74,7 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
             ?? positive("eval_every", evalEvery) ?? positive("eval_batch_size", evalBatchSize) ?? positive("log_every", logEvery) {
             return problem
         }
+        if steps > RunLog.maximumStep { return "steps must be at most \(RunLog.maximumStep), the most a run log holds, got \(steps)" }
         if dimension % heads != 0 { return "heads \(heads) must divide dimension \(dimension)" }
         if positions == .rotary && (dimension / heads) % 2 != 0 {
             return "rotary positions need an even head dimension, got \(dimension / heads) (dimension \(dimension) / heads \(heads))"
@@ -101,6 +104,7 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
         let activation = self.activation
         c.feedForward = glu.map { .gated($0.gate) } ?? .mlp(activation: { activation.make() })
         c.attentionGate = gate?.gate
+        c.attentionNormalizer = normalizer.normalizer
         return c
     }
 

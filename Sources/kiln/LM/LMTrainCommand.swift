@@ -30,6 +30,9 @@ struct LMTrainCommand: ParsableCommand {
     @Option(help: "Output gate of gated attention: \(AttentionGateChoice.names.joined(separator: ", ")).",
             transform: { try AttentionGateChoice(named: $0) })
     var gate: AttentionGateChoice?
+    @Option(help: "Attention weights: \(AttentionNormalizerChoice.names.joined(separator: ", ")).",
+            transform: { try AttentionNormalizerChoice(named: $0) })
+    var normalizer: AttentionNormalizerChoice?
     @Option(parsing: .unconditional, help: "Optimizer steps.") var steps: Int?
     @Option(parsing: .unconditional, help: "Windows per step.") var batchSize: Int?
     @Option(parsing: .unconditional, help: "Peak learning rate.") var lr: Double?
@@ -98,6 +101,7 @@ struct LMTrainCommand: ParsableCommand {
         if let activation { s.activation = activation }
         if let glu { s.glu = glu }
         if let gate { s.gate = gate }
+        if let normalizer { s.normalizer = normalizer }
         if let steps { s.steps = steps }
         if let batchSize { s.batchSize = batchSize }
         if let lr { s.lr = lr }
