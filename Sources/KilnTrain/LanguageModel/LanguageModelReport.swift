@@ -14,7 +14,8 @@ enum LanguageModelReport {
         report.summary = [
             ("validation loss", validation.map { String(format: "%.4f", $0) } ?? "–"),
             ("bits per character", validation.map { String(format: "%.4f", $0 / log(2)) } ?? "–"),
-            ("tokens per second", String(format: "%.0f (median of %d steps from step 20)", summary.medianTokensPerSecond, summary.timedSteps)),
+            ("tokens per second", summary.timedSteps == 0 ? "– (no step from step 20 on ran in this process)"
+                : String(format: "%.0f (median of %d steps from step 20)", summary.medianTokensPerSecond, summary.timedSteps)),
             ("model", "GPT, \(settings.layers) layers, \(settings.heads) heads, dimension \(settings.dimension), context \(settings.context), "
                 + "\(summary.parameters) parameters"),
             ("positions", settings.positions.rawValue), ("norm", settings.norm.rawValue),

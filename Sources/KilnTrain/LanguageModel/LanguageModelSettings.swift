@@ -47,6 +47,7 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
     /// A schedule in place of the anchor's warm-up and cosine: a named one sized to the run with
     /// `lr` as its peak, or a spec (``ScheduleSpec``); nil for the anchor's.
     public var schedule: ScheduleChoice?
+    /// Seeds the model's weights; the training windows are drawn from a generator seeded with `seed + 1`.
     public var seed = 0
     /// Steps between validations (also after the last step).
     public var evalEvery = 250
