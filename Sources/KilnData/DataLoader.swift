@@ -1,15 +1,61 @@
 import Dispatch
 import Kiln
 
-/// A batch of examples: inputs with a leading batch dimension and their targets.
+/// A batch of examples: the model's inputs with a leading batch dimension, their targets and,
+/// optionally, weights saying how much each target counts in the loss.
+///
+/// Most models take one input, ``inputs``. A model with several (token ids and an attention
+/// mask, two sequences) takes ``allInputs`` in its multi-input call `model(batch.allInputs)`. A
+/// ``mask`` shaped like the targets weighs each target position: a padded sequence batch marks its
+/// padding 0 so that it does not count.
+///
+/// ```swift
+/// let batch = Batch(inputs: [tokens, attentionMask], targets: nextTokens, mask: notPadding)
+/// ```
 public struct Batch {
-    public var inputs: Tensor
+    /// Every input of the model, in the order of its multi-input call; never empty.
+    public private(set) var allInputs: [Tensor]
     public var targets: Tensor
+    /// Weights of the target positions (float, shaped like ``targets``; 1 counts, 0 is left out),
+    /// or nil when every target counts fully.
+    public var mask: Tensor?
 
-    /// A batch of `inputs` and their `targets`.
-    public init(inputs: Tensor, targets: Tensor) {
-        self.inputs = inputs
+    /// A batch of one input tensor, its `targets` and optional per-target weights `mask`.
+    public init(inputs: Tensor, targets: Tensor, mask: Tensor? = nil) {
+        self.init(inputs: [inputs], targets: targets, mask: mask)
+    }
+
+    /// A batch of several input tensors (at least one, all with the same leading batch size), their
+    /// `targets` and optional per-target weights `mask` (shaped like `targets`).
+    public init(inputs: [Tensor], targets: Tensor, mask: Tensor? = nil) {
+        precondition(!inputs.isEmpty, "Batch: needs at least one input")
+        let size = inputs[0].shape.first
+        precondition(inputs.allSatisfy { $0.shape.first == size } && targets.shape.first == size,
+                     "Batch: inputs \(inputs.map(\.shape)) and targets \(targets.shape) differ in their batch dimension")
+        if let mask {
+            precondition(mask.dtype == .float32 && mask.shape == targets.shape,
+                         "Batch: mask must be float32 weights shaped like the targets \(targets.shape), got \(mask.dtype) \(mask.shape)")
+        }
+        self.allInputs = inputs
         self.targets = targets
+        self.mask = mask
+    }
+
+    /// The first (for most models, the only) input.
+    public var inputs: Tensor {
+        get { allInputs[0] }
+        set { allInputs[0] = newValue }
+    }
+
+    /// The number of examples: the inputs' leading dimension.
+    public var size: Int { allInputs[0].shape.first ?? 1 }
+
+    /// How much the batch weighs in a mean over batches: the sum of its ``mask`` when it has one,
+    /// else its ``size``. A loss that averages over the counted targets, weighted by this, gives
+    /// the mean over all of them.
+    public var weight: Double {
+        guard let mask else { return Double(size) }
+        return mask.withUnsafeFloats { $0.reduce(0) { $0 + Double($1) } }
     }
 }
 
@@ -60,8 +106,7 @@ public final class DataLoader<D: Dataset> {
     /// Batch `index` of an epoch with example order `order`.
     func makeBatch(_ index: Int, order: [Int]) -> Batch {
         let rows = Array(order[(index * batchSize)..<min((index + 1) * batchSize, order.count)])
-        let (inputs, targets) = dataset.batch(at: rows)
-        return transforms.reduce(Batch(inputs: inputs, targets: targets)) { $1.apply($0, generator: generator) }
+        return transforms.reduce(dataset.examples(at: rows)) { $1.apply($0, generator: generator) }
     }
 }
 

@@ -6,6 +6,18 @@ public protocol Dataset {
     var count: Int { get }
     /// The examples at `indices`, stacked: inputs with a leading batch dimension, and their targets.
     func batch(at indices: [Int]) -> (inputs: Tensor, targets: Tensor)
+    /// The examples at `indices` as a ``Batch``, as a ``DataLoader`` reads them; a dataset whose
+    /// examples have several inputs or a mask implements this, others take the default, which
+    /// wraps ``batch(at:)``.
+    func examples(at indices: [Int]) -> Batch
+}
+
+extension Dataset {
+    /// The examples of ``batch(at:)`` as a batch of one input without a mask.
+    public func examples(at indices: [Int]) -> Batch {
+        let (inputs, targets) = batch(at: indices)
+        return Batch(inputs: inputs, targets: targets)
+    }
 }
 
 /// Examples held in memory as two tensors whose first dimensions match.

@@ -23,7 +23,9 @@ public struct Normalize: BatchTransform {
         let x = batch.inputs
         let shape = mean.count == 1 ? [1] : [1, mean.count] + Array(repeating: 1, count: max(x.rank - 2, 0))
         let m = Tensor(mean, shape: shape), s = Tensor(std, shape: shape)
-        return Batch(inputs: (x - m) / s, targets: batch.targets)
+        var normalized = batch
+        normalized.inputs = (x - m) / s
+        return normalized
     }
 }
 
@@ -47,7 +49,9 @@ public struct RandomHorizontalFlip: BatchTransform {
                 }
             }
         }
-        return Batch(inputs: x, targets: batch.targets)
+        var flipped = batch
+        flipped.inputs = x
+        return flipped
     }
 }
 
@@ -82,7 +86,9 @@ public struct RandomCrop: BatchTransform {
                 }
             }
         }
-        return Batch(inputs: out, targets: batch.targets)
+        var cropped = batch
+        cropped.inputs = out
+        return cropped
     }
 }
 
@@ -100,6 +106,7 @@ public struct Mixup: BatchTransform {
     }
 
     public func apply(_ batch: Batch, generator: RandomGenerator) -> Batch {
+        precondition(batch.allInputs.count == 1 && batch.mask == nil, "Mixup: blends batches of one input without a mask")
         let n = batch.inputs.shape[0]
         let lambda = Float(BetaSampler.sample(alpha, alpha, generator: generator))
         let order = Tensor.randomPermutation(n, generator: generator)

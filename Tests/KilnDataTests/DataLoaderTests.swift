@@ -19,6 +19,34 @@ import Testing
         #expect(shuffled.epoch().map(\.inputs.scalars).joined().map { Int($0) } != Array(order), "a new epoch draws a new order")
     }
 
+    /// Sequences of 3 positions with a second input and a mask that counts `index mod 3 + 1` positions.
+    struct Sequences: Dataset {
+        var count: Int { 6 }
+        func batch(at indices: [Int]) -> (inputs: Tensor, targets: Tensor) {
+            let values: [Float] = indices.flatMap { i in (3 * i..<3 * i + 3).map(Float.init) }
+            let labels: [Int] = indices.flatMap { i in [i, i, i] }
+            return (Tensor(values, shape: [indices.count, 3]), Tensor(labels, shape: [indices.count, 3]))
+        }
+        func examples(at indices: [Int]) -> Batch {
+            let (inputs, targets) = batch(at: indices)
+            let mask = indices.flatMap { i in (0..<3).map { Float($0 <= i % 3 ? 1 : 0) } }
+            return Batch(inputs: [inputs, inputs * 10], targets: targets, mask: Tensor(mask, shape: [indices.count, 3]))
+        }
+    }
+
+    @Test func batchesCarrySeveralInputsAndAMaskThroughTransforms() {
+        let loader = DataLoader(Sequences(), batchSize: 4, transforms: [Normalize(mean: [1], std: [2])])
+        let batches = Array(loader.epoch())
+        #expect(batches.map(\.size) == [4, 2] && batches.map(\.allInputs.count) == [2, 2])
+        // The transform changed the first input only; the second input and the mask came through.
+        #expect(batches[1].inputs.scalars == [12, 13, 14, 15, 16, 17].map { ($0 - 1) / 2 })
+        #expect(batches[1].allInputs[1].scalars == [120, 130, 140, 150, 160, 170])
+        #expect(batches[0].mask?.scalars == [1, 0, 0, 1, 1, 0, 1, 1, 1, 1, 0, 0])
+        // A batch weighs as many targets as its mask counts (1 + 2 + 3 + 1 and 2 + 3), or its examples without one.
+        #expect(batches.map(\.weight) == [7, 5])
+        #expect(Batch(inputs: Tensor(zeros: [5, 2]), targets: Tensor(zeros: [5])).weight == 5)
+    }
+
     @Test func sameSeedSameOrderAndPrefetchChangesNothing() {
         let a = DataLoader(dataset, batchSize: 3, shuffle: true, generator: RandomGenerator(seed: 1), prefetch: true)
         let b = DataLoader(dataset, batchSize: 3, shuffle: true, generator: RandomGenerator(seed: 1), prefetch: false)

@@ -107,4 +107,18 @@ import Testing
         #expect(accumulator.pending == 0)
         #expect(accumulator.add(Gradients(["w": Tensor([1, 1] as [Float])])) == nil)
     }
+
+    @Test func weightedMicroBatchesAverageByWeightAndAPartialGroupCanBeTaken() {
+        var accumulator = GradientAccumulator(microBatches: 4)
+        #expect(accumulator.takeMean() == nil)
+        // Weights 3 and 1: (3·[2, 4] + 1·[6, 0]) / 4 = [3, 3].
+        #expect(accumulator.add(Gradients(["w": Tensor([2, 4] as [Float])]), weight: 3) == nil)
+        #expect(accumulator.add(Gradients(["w": Tensor([6, 0] as [Float])]), weight: 1) == nil)
+        #expect(accumulator.takeMean()?["w"]?.scalars == [3, 3])
+        #expect(accumulator.pending == 0 && accumulator.takeMean() == nil)
+        // A fresh group after the partial one: weights 1 and 4 of [5] and [0] give [1].
+        _ = accumulator.add(Gradients(["w": Tensor([5] as [Float])]), weight: 1)
+        _ = accumulator.add(Gradients(["w": Tensor([0] as [Float])]), weight: 4)
+        #expect(accumulator.takeMean()?["w"]?.scalars == [1])
+    }
 }

@@ -33,4 +33,48 @@ import Testing
         let none = scaledDotProductAttention(query: q, key: k, value: v, mask: .keyPadding(Tensor([false, false], shape: [1, 2])))
         #expect(none.scalars == [0, 0])
     }
+
+    /// The shared gradient check under each kind of mask, grouped heads, on both implementations.
+    @Test(arguments: AttentionImplementation.allCases)
+    func gradientsUnderEachMask(_ implementation: AttentionImplementation) {
+        let q = testTensor([1, 2, 3, 2], seed: 5), k = testTensor([1, 1, 4, 2], seed: 6), v = testTensor([1, 1, 4, 3], seed: 7)
+        // Query 1 sees no key through the bias (a row of -inf), query 2 misses one.
+        let hidden = Tensor([false, false, false, false, true, true, true, true, false, true, false, false], shape: [3, 4])
+        let bias = testTensor([3, 4], seed: 8).maskedFill(hidden, -Float.infinity)
+        let masks: [AttentionMask] = [
+            .none, .causal,
+            .keyPadding(Tensor([true, false, true, true], shape: [1, 4])),
+            AttentionMask(additive: bias),
+            AttentionMask(isCausal: true, allowed: Tensor([true, true, false, true], shape: [1, 1, 1, 4]), additive: bias),
+        ]
+        for mask in masks {
+            checkGradients([q, k, v]) { xs in
+                scaledDotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: mask, scale: 0.7,
+                                          implementation: implementation)
+            }
+        }
+    }
+
+    /// An additive bias that requires a gradient gets one (through the composed path, chosen for it).
+    @Test func gradientOfTheAdditiveBias() {
+        let q = testTensor([1, 2, 3, 2], seed: 5), k = testTensor([1, 2, 4, 2], seed: 6), v = testTensor([1, 2, 4, 3], seed: 7)
+        checkGradients([q, k, v, testTensor([2, 1, 4], seed: 8)]) { xs in
+            scaledDotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: AttentionMask(isCausal: true, additive: xs[3]))
+        }
+    }
+
+    /// Pairs and key-head groups split across threads give the same bits as one thread.
+    @Test func fusedResultDoesNotDependOnTheThreadCount() {
+        let q = testTensor([2, 4, 70, 8], seed: 1), k = testTensor([2, 2, 70, 8], seed: 2), v = testTensor([2, 2, 70, 8], seed: 3)
+        let results = [1, 2].map { threads in
+            Threads.withCount(threads) {
+                valueAndGradient(at: [q, k, v]) { xs in
+                    scaledDotProductAttention(query: xs[0], key: xs[1], value: xs[2], mask: .causal, implementation: .fused)
+                        .pow(2).sum()
+                }
+            }
+        }
+        #expect(results[0].value.scalars == results[1].value.scalars)
+        for (one, two) in zip(results[0].gradients, results[1].gradients) { #expect(one.scalars == two.scalars) }
+    }
 }

@@ -48,6 +48,45 @@ import Testing
         #expect(inner.state == RandomState(seed: 3))
     }
 
+    @Test func asyncScopesHoldAcrossSuspensionsAndIntoChildTasks() async {
+        let outside = Threads.count
+        let (before, after, child): (Int, Int, Int) = await Threads.withCount(3) {
+            let before = Threads.count
+            await Task.yield()
+            async let child = Threads.count
+            return (before, Threads.count, await child)
+        }
+        #expect(before == 3 && after == 3 && child == 3)
+        #expect(Threads.count == outside)
+
+        // Two tasks scoped at once each keep their own count and generator through their awaits.
+        let seen = await withTaskGroup(of: (Int, Int, [Float]).self) { group in
+            for seed in [5, 6] {
+                group.addTask {
+                    await ExecutionScope(threads: seed, generator: RandomGenerator(seed: UInt64(seed))).run {
+                        let first = Tensor.uniform([2]).scalars
+                        await Task.yield()
+                        return (seed, Threads.count, first + Tensor.uniform([2]).scalars)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }.sorted { $0.0 < $1.0 }
+        }
+        for (seed, threads, draws) in seen {
+            let replay = RandomGenerator(seed: UInt64(seed))
+            #expect(threads == seed)
+            #expect(draws == Tensor.uniform([2], generator: replay).scalars + Tensor.uniform([2], generator: replay).scalars)
+        }
+
+        let generator = RandomGenerator(seed: 9)
+        let drawn = await Random.withGenerator(generator) {
+            await Task.yield()
+            return Tensor.uniform([3]).scalars
+        }
+        #expect(drawn == Tensor.uniform([3], generator: RandomGenerator(seed: 9)).scalars)
+        #expect(generator.state.counter == 1)
+    }
+
     @Test func parallelWorkersRunOnOneThreadWithTheCallersGenerator() {
         let generator = RandomGenerator(seed: 1)
         let seen = Locked<[(threads: Int, sameGenerator: Bool)]>([])

@@ -32,11 +32,17 @@ func noisyLabelCSV(rows: Int, seed: UInt64) -> String {
         return s
     }
 
+    /// The run folder and the training and test files (noisy labels, seeds 5 and 6) of the test called `name`.
+    func noisyRunFiles(_ name: String, trainRows: Int = 240, testRows: Int = 100) throws -> (out: String, train: String, test: String) {
+        let files = (temporaryPath(name + "-runs"), temporaryPath(name + "-train.csv"), temporaryPath(name + "-test.csv"))
+        try noisyLabelCSV(rows: trainRows, seed: 5).write(toFile: files.1, atomically: true, encoding: .utf8)
+        try noisyLabelCSV(rows: testRows, seed: 6).write(toFile: files.2, atomically: true, encoding: .utf8)
+        return files
+    }
+
     @Test func theRunEndsWithTheWeightsOfItsLowestValidationLossExactly() throws {
-        let out = temporaryPath("early-runs"), train = temporaryPath("early-train.csv"), test = temporaryPath("early-test.csv")
+        let (out, train, test) = try noisyRunFiles("early")
         defer { for path in [out, train, test] { try? FileManager.default.removeItem(atPath: path) } }
-        try noisyLabelCSV(rows: 240, seed: 5).write(toFile: train, atomically: true, encoding: .utf8)
-        try noisyLabelCSV(rows: 100, seed: 6).write(toFile: test, atomically: true, encoding: .utf8)
 
         var s = settings(train: train, test: test, out: out, epochs: 40)
         s.name = "stopped"
@@ -86,10 +92,8 @@ func noisyLabelCSV(rows: Int, seed: UInt64) -> String {
     }
 
     @Test func aRunInterruptedAfterItsBestEpochEndsAsTheUninterruptedRun() throws {
-        let out = temporaryPath("early-resume-runs"), train = temporaryPath("early-resume-train.csv"), test = temporaryPath("early-resume-test.csv")
+        let (out, train, test) = try noisyRunFiles("early-resume")
         defer { for path in [out, train, test] { try? FileManager.default.removeItem(atPath: path) } }
-        try noisyLabelCSV(rows: 240, seed: 5).write(toFile: train, atomically: true, encoding: .utf8)
-        try noisyLabelCSV(rows: 100, seed: 6).write(toFile: test, atomically: true, encoding: .utf8)
         func run(_ name: String, epochs: Int, restoring: Bool = true) throws -> RunSummary {
             var s = settings(train: train, test: test, out: out, epochs: epochs)
             s.name = name
@@ -125,10 +129,8 @@ func noisyLabelCSV(rows: Int, seed: UInt64) -> String {
     }
 
     @Test func keepingTheLastWeightsIsASetting() throws {
-        let out = temporaryPath("early-last-runs"), train = temporaryPath("early-last-train.csv"), test = temporaryPath("early-last-test.csv")
+        let (out, train, test) = try noisyRunFiles("early-last")
         defer { for path in [out, train, test] { try? FileManager.default.removeItem(atPath: path) } }
-        try noisyLabelCSV(rows: 240, seed: 5).write(toFile: train, atomically: true, encoding: .utf8)
-        try noisyLabelCSV(rows: 100, seed: 6).write(toFile: test, atomically: true, encoding: .utf8)
         var s = settings(train: train, test: test, out: out, epochs: 40)
         s.name = "last"
         s.earlyStoppingPatience = 3
@@ -143,11 +145,9 @@ func noisyLabelCSV(rows: Int, seed: UInt64) -> String {
     }
 
     @Test func theSplitIsWatchedWithoutEarlyStoppingAndAForeignHeaderIsOneLine() throws {
-        let out = temporaryPath("early-header-runs"), train = temporaryPath("early-header-train.csv"), test = temporaryPath("early-header-test.csv")
+        let (out, train, test) = try noisyRunFiles("early-header", trainRows: 60, testRows: 20)
         let other = temporaryPath("early-header-other.csv")
         defer { for path in [out, train, test, other] { try? FileManager.default.removeItem(atPath: path) } }
-        try noisyLabelCSV(rows: 60, seed: 5).write(toFile: train, atomically: true, encoding: .utf8)
-        try noisyLabelCSV(rows: 20, seed: 6).write(toFile: test, atomically: true, encoding: .utf8)
         var s = settings(train: train, test: test, out: out, epochs: 1)
         s.name = "header"
         let run = try TrainingRun(settings: s)

@@ -70,12 +70,20 @@ import Testing
         #expect(records[0].values["weight_decay"] == 0.1 && optimizer.weightDecay == decay(29))
     }
 
-    @Test func correctPredictionsCountClassifierRowsOnly() {
+    @Test func correctPredictionsCountClassifierRowsAndSequencePositions() {
+        // Row argmaxes 1, 0, 2 against labels 1, 0, 1.
         let logits = Tensor([0.1, 0.9, 0.2, 2, -1, 0, 0, 0, 5] as [Float], shape: [3, 3])
-        #expect(Trainer.correctPredictions(logits, Tensor([1, 0, 1])) == 2)
+        #expect(Trainer.correctPredictions(logits, Tensor([1, 0, 1])).map { [$0.correct, $0.total] } == [2, 3])
+        // The same scores as one sequence of 3 positions over a vocabulary of 3, and with the middle position masked out.
+        let sequence = logits.reshaped([1, 3, 3]), tokens = Tensor([1, 0, 1], shape: [1, 3])
+        #expect(Trainer.correctPredictions(sequence, tokens).map { [$0.correct, $0.total] } == [2, 3])
+        let mask = Tensor([1, 0, 1] as [Float], shape: [1, 3])
+        #expect(Trainer.correctPredictions(sequence, tokens, mask: mask).map { [$0.correct, $0.total] } == [1, 2])
         #expect(Trainer.correctPredictions(logits, Tensor([1, 0] as [Int])) == nil)
         #expect(Trainer.correctPredictions(Tensor([1, 2] as [Float]), Tensor([1, 0])) == nil)
         #expect(Trainer.correctPredictions(logits, Tensor([1, 0, 1] as [Float])) == nil)
+        // Classes along axis 1 ([N, C, L] against [N, L]) are not read as the last axis.
+        #expect(Trainer.correctPredictions(Tensor(zeros: [2, 3, 4]), Tensor([Int](repeating: 0, count: 8), shape: [2, 4])) == nil)
     }
 }
 

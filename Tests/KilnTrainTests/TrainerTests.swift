@@ -2,8 +2,8 @@ import Foundation
 import KilnTrain
 import Testing
 
-/// Writes a checkpoint once, right after step `step`.
-private final class SnapshotAtStep: TrainerCallback {
+/// Writes a checkpoint once, right after optimizer step `step`.
+final class SnapshotAtStep: TrainerCallback {
     let step: Int, path: String
     init(_ step: Int, path: String) { self.step = step; self.path = path }
     func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) {

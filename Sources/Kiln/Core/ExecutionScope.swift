@@ -42,6 +42,16 @@ public struct ExecutionScope: Sendable {
         try Self.$bound.withValue(self, operation: body)
     }
 
+    /// Runs the asynchronous `body` with this scope current, in every task it awaits and every child
+    /// task it creates; the previous one is current again afterwards.
+    ///
+    /// ```swift
+    /// let losses = try await scope.run { try await trainInBackground() }
+    /// ```
+    public func run<R>(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> R) async rethrows -> R {
+        try await Self.$bound.withValue(self, operation: body)
+    }
+
     /// This scope with `threads` threads.
     public func with(threads: Int) -> ExecutionScope { ExecutionScope(threads: threads, generator: generator) }
 

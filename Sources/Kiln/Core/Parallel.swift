@@ -16,8 +16,20 @@ public enum Threads {
     /// Runs `body` with `count` threads (at least 1); the previous count applies again afterwards.
     /// Other threads and tasks keep their own counts meanwhile.
     public static func withCount<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+        try scope(count).run(body)
+    }
+
+    /// Runs the asynchronous `body` with `count` threads (at least 1), as ``withCount(_:_:)`` does for
+    /// synchronous code; tasks it awaits or creates inherit the count.
+    public static func withCount<R>(_ count: Int, isolation: isolated (any Actor)? = #isolation,
+                                    _ body: () async throws -> R) async rethrows -> R {
+        try await scope(count).run(body)
+    }
+
+    /// The current scope with `count` threads.
+    private static func scope(_ count: Int) -> ExecutionScope {
         precondition(count >= 1, "Threads.withCount: count must be at least 1, got \(count)")
-        return try ExecutionScope.current.with(threads: count).run(body)
+        return ExecutionScope.current.with(threads: count)
     }
 }
 

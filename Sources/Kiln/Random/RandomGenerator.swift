@@ -133,4 +133,11 @@ public enum Random {
     public static func withGenerator<R>(_ generator: RandomGenerator, _ body: () throws -> R) rethrows -> R {
         try ExecutionScope.current.with(generator: generator).run(body)
     }
+
+    /// Runs the asynchronous `body` with `generator` as the default generator, as
+    /// ``withGenerator(_:_:)`` does for synchronous code; tasks it awaits or creates inherit it.
+    public static func withGenerator<R>(_ generator: RandomGenerator, isolation: isolated (any Actor)? = #isolation,
+                                        _ body: () async throws -> R) async rethrows -> R {
+        try await ExecutionScope.current.with(generator: generator).run(body)
+    }
 }

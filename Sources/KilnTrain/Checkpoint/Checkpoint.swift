@@ -19,7 +19,8 @@ public struct TrainingProgress: Equatable, Sendable {
 }
 
 /// Everything needed to continue a run exactly: model, optimizer state, random-number states,
-/// progress and the running loss sums.
+/// progress and the running loss sums. It is taken between optimizer steps, so under gradient
+/// accumulation no gradient is pending (``Trainer/checkpoint(settings:)``).
 ///
 /// Stored as one safetensors file: tensors `model.<name>`, `optimizer.<name>` and
 /// `best_model.<name>`, the rest in the string metadata. Written to a temporary file and renamed, so a run killed while writing

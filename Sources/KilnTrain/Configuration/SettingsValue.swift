@@ -84,10 +84,21 @@ struct SettingsValue {
 
     /// The value of a setting that lists integers (`[256, 128]`); at most 1,024 of them.
     func integers() throws(SettingsError) -> [Int] {
-        guard case .sequence(let items) = node else { throw failure("must be a list of integers, got \(shown)") }
+        try list(of: "integers") { item throws(SettingsError) in try item.integer() }
+    }
+
+    /// The value of a setting that lists strings, or one string standing for a list of it; at most 1,024 of them.
+    func strings() throws(SettingsError) -> [String] {
+        if case .scalar = node, !isNull { return [try string()] }
+        return try list(of: "strings") { item throws(SettingsError) in try item.string() }
+    }
+
+    /// Each item of a list of `what`, read by `read` (named `key[i]` in errors); at most 1,024 of them.
+    func list<T>(of what: String, _ read: (SettingsValue) throws(SettingsError) -> T) throws(SettingsError) -> [T] {
+        guard case .sequence(let items) = node else { throw failure("must be a list of \(what), got \(shown)") }
         guard items.count <= 1024 else { throw failure("lists \(items.count) values, more than 1024") }
-        var values: [Int] = []
-        for (i, item) in items.enumerated() { values.append(try SettingsValue(node: item, key: "\(key)[\(i)]", file: file).integer()) }
+        var values: [T] = []
+        for (i, item) in items.enumerated() { values.append(try read(SettingsValue(node: item, key: "\(key)[\(i)]", file: file))) }
         return values
     }
 

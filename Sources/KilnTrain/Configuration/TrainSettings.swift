@@ -28,6 +28,12 @@ public struct TrainSettings: Equatable, Sendable {
     public var labelSmoothingSchedule: ScheduleChoice?
     /// The largest global gradient norm a step applies (PyTorch's `clip_grad_norm_`); nil: no clipping.
     public var maxGradNorm: Double?
+    /// Batches whose mean gradient makes one optimizer step (``Trainer/accumulationSteps``): an
+    /// effective batch of `batchSize × gradientAccumulation` examples. Schedules count steps.
+    public var gradientAccumulation = 1
+    /// Groups of parameters with their own weight decay or learning-rate scale, chosen by name
+    /// pattern or rank; parameters none chooses keep the optimizer's settings.
+    public var parameterGroups: [ParameterGroupSettings] = []
     /// Steps summed up by each step record of the metrics log (mean loss and gradient norm).
     public var logEvery = 10
     public var activation = ActivationChoice.relu
@@ -58,7 +64,8 @@ public struct TrainSettings: Equatable, Sendable {
         public var testFraction = 0.2
         /// A separate test file, instead of `testFraction`.
         public var testPath: String?
-        /// The fraction of the training rows held out, the same way, to watch for early stopping (0: none).
+        /// The fraction of the training rows held out, the same way, as a validation split (0: none): its
+        /// loss and main metric are logged each epoch, and early stopping watches it.
         public var validationFraction = 0.0
         /// What a feature column holding text does.
         public var categorical = CategoricalColumns.onehot
@@ -88,7 +95,8 @@ public struct TrainSettings: Equatable, Sendable {
     enum Key: String, CaseIterable, CodingKey {
         case task, model, mlp, cnn, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
              optimizer, orthogonalGradients = "orthogonal_gradients", schedule, weightDecaySchedule = "weight_decay_schedule", labelSmoothingSchedule = "label_smoothing_schedule",
-             logEvery = "log_every", maxGradNorm = "max_grad_norm", activation, augment, testTimeFlip = "test_time_flip", seed,
+             logEvery = "log_every", maxGradNorm = "max_grad_norm", gradientAccumulation = "gradient_accumulation",
+             parameterGroups = "parameter_groups", activation, augment, testTimeFlip = "test_time_flip", seed,
              earlyStoppingPatience = "early_stopping_patience", restoreBestWeights = "restore_best_weights", threads, out, name, data
     }
 
@@ -101,6 +109,8 @@ public struct TrainSettings: Equatable, Sendable {
     public static let batchSizeRange = 1...(1 << 20)
     /// The longest interval of a step record.
     public static let logEveryRange = 1...1_000_000
+    /// The most batches one optimizer step may gather.
+    public static let gradientAccumulationRange = 1...65_536
     /// One clear line for the first value out of range, or nil. Settings from a file and from the
     /// command line both pass through here before a run starts (names of choices are checked when
     /// they are read).
@@ -115,6 +125,15 @@ public struct TrainSettings: Equatable, Sendable {
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing must be in [0, 1), got \(labelSmoothing)" }
         if !Self.logEveryRange.contains(logEvery) { return "log_every must be from 1 to \(Self.logEveryRange.upperBound), got \(logEvery)" }
         if let maxGradNorm, !(maxGradNorm > 0 && maxGradNorm.isFinite) { return "max_grad_norm must be positive and finite, got \(maxGradNorm)" }
+        if !Self.gradientAccumulationRange.contains(gradientAccumulation) {
+            return "gradient_accumulation must be from 1 to \(Self.gradientAccumulationRange.upperBound), got \(gradientAccumulation)"
+        }
+        if parameterGroups.count > ParameterGroupSettings.maximumGroups {
+            return "parameter_groups lists \(parameterGroups.count) groups, more than \(ParameterGroupSettings.maximumGroups)"
+        }
+        for (i, group) in parameterGroups.enumerated() {
+            if let problem = group.problem(place: "parameter_groups[\(i)]") { return problem }
+        }
         if seed < 0 { return "seed must be non-negative, got \(seed)" }
         if let patience = earlyStoppingPatience {
             if patience < 1 { return "early_stopping_patience must be at least 1, got \(patience)" }

@@ -46,6 +46,8 @@ extension TrainSettings: Codable {
         labelSmoothingSchedule = try c.decodeIfPresent(ScheduleChoice.self, forKey: .labelSmoothingSchedule)
         logEvery = try value(.logEvery, logEvery)
         maxGradNorm = try c.decodeIfPresent(Double.self, forKey: .maxGradNorm)
+        gradientAccumulation = try value(.gradientAccumulation, gradientAccumulation)
+        parameterGroups = try value(.parameterGroups, parameterGroups)
         activation = try choice(.activation, activation)
         augment = try choice(.augment, augment)
         testTimeFlip = try value(.testTimeFlip, testTimeFlip)
@@ -83,6 +85,8 @@ extension TrainSettings: Codable {
         try put(.labelSmoothingSchedule, labelSmoothingSchedule)
         try put(.logEvery, logEvery)
         try put(.maxGradNorm, maxGradNorm)
+        if gradientAccumulation != 1 { try put(.gradientAccumulation, gradientAccumulation) }
+        if !parameterGroups.isEmpty { try put(.parameterGroups, parameterGroups) }
         try put(.activation, activation)
         try put(.augment, augment)
         try put(.testTimeFlip, testTimeFlip)

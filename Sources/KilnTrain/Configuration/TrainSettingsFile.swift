@@ -61,6 +61,8 @@ extension TrainSettings {
             case .labelSmoothingSchedule: settings.labelSmoothingSchedule = try value.schedule()
             case .logEvery: settings.logEvery = try value.integer()
             case .maxGradNorm: settings.maxGradNorm = try value.optional { v throws(SettingsError) in try v.number() }
+            case .gradientAccumulation: settings.gradientAccumulation = try value.integer()
+            case .parameterGroups: settings.parameterGroups = try value.list(of: "groups") { entry throws(SettingsError) in try ParameterGroupSettings(entry) }
             case .activation: settings.activation = try value.choice()
             case .augment: settings.augment = try value.choice()
             case .testTimeFlip: settings.testTimeFlip = try value.bool()
@@ -135,6 +137,21 @@ extension MLPArchitecture {
             case .norm: norm = try field.choice()
             case .dropout: dropout = try field.number()
             case .residual: residual = try field.bool()
+            }
+        }
+    }
+}
+
+extension ParameterGroupSettings {
+    /// An entry of the `parameter_groups` list; `names` is a pattern or a list of them.
+    init(_ value: SettingsValue) throws(SettingsError) {
+        self.init()
+        for (key, field) in try value.entries(CodingKeys.self) {
+            switch key {
+            case .names: names = try field.strings()
+            case .maxRank: maxRank = try field.integer()
+            case .weightDecay: weightDecay = try field.number()
+            case .lrScale: lrScale = try field.number()
             }
         }
     }

@@ -16,12 +16,14 @@ extension TrainingRun {
         if let path = restoredCheckpoint { throw RunError("the run of \(path) was restored for evaluation; start a new run to train") }
         guard checkpointEvery >= 0 else { throw RunError("checkpoint interval must be non-negative, got \(checkpointEvery)") }
         let base = settings.optimizer.make(learningRate: settings.lr, weightDecay: settings.weightDecay)
+        if !settings.parameterGroups.isEmpty { base.groups = try ParameterGroupSettings.groups(settings.parameterGroups, of: model) }
         let optimizer: any Optimizer = settings.orthogonalGradients ? Self.orthogonalized(base) : base
         let loader = DataLoader(data.train, batchSize: settings.batchSize, shuffle: true,
                                 generator: RandomGenerator(seed: UInt64(settings.seed) &+ 1),
                                 transforms: settings.augment.make(images: data.holdsImages))
         let testLoader = DataLoader(data.test, batchSize: 1000)
-        let totalSteps = try RunLimits.totalSteps(epochs: settings.epochs, batchesPerEpoch: loader.batchCount)
+        let stepsPerEpoch = (loader.batchCount + settings.gradientAccumulation - 1) / settings.gradientAccumulation
+        let totalSteps = try RunLimits.totalSteps(epochs: settings.epochs, batchesPerEpoch: stepsPerEpoch)
 
         let smoothing = AnnealedValue(settings.labelSmoothing)
         let loss = settings.loss
@@ -32,6 +34,7 @@ extension TrainingRun {
         trainer.schedule = try settings.schedule.make(peak: settings.lr, steps: totalSteps)
         trainer.logEvery = settings.logEvery
         trainer.maxGradientNorm = settings.maxGradNorm
+        trainer.accumulationSteps = settings.gradientAccumulation
         trainer.annealed = try annealedSettings(optimizer: base, labelSmoothing: smoothing, steps: totalSteps)
         trainer.metrics = Self.metrics(for: data)
         trainer.onNonFinite = onNonFinite
@@ -63,7 +66,7 @@ extension TrainingRun {
 
         let modelName = isCustomModel ? "\(type(of: model))" : settings.model.rawValue
         note("training \(modelName) (\(model.parameterCount) parameters) on \(data.description), \(settings.epochs) epochs of "
-             + "\(loader.batchCount) steps, \(Threads.count) threads")
+             + "\(stepsPerEpoch) steps, \(Threads.count) threads")
         if let balance = data.classBalance { note(balance) }
         let start = Date()
         try trainer.fit(loader, epochs: settings.epochs, evaluatingOn: testLoader)

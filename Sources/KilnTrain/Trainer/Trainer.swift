@@ -8,6 +8,12 @@ import KilnOptimizers
 /// Fits a model with an optimizer and an optional schedule, evaluates it, and reports as it goes:
 /// a live progress display, a JSON Lines metrics log, callbacks (checkpoints, early stopping).
 ///
+/// Batches may hold several inputs, passed to the model's multi-input call, and a mask weighing
+/// their targets (``Batch``): sequence batches of `[B, T]` token ids with `[B, T]` targets train
+/// with a loss that flattens the `[B, T, V]` outputs, and a padded batch's mask goes to
+/// ``maskedLoss``. With ``accumulationSteps`` above 1 the optimizer steps once per group of
+/// batches, on their mean gradient.
+///
 /// ```swift
 /// let trainer = Trainer(model: model, optimizer: AdamW(learningRate: 1e-3, weightDecay: 0.01),
 ///                       loss: { crossEntropy(logits: $0, labels: $1) })
@@ -19,8 +25,19 @@ public final class Trainer {
     public let optimizer: any Optimizer
     /// The loss of a batch: model outputs and targets to a one-element tensor.
     public let loss: (Tensor, Tensor) -> Tensor
+    /// The loss of a batch that has a ``Batch/mask``, in training and evaluation: outputs, targets
+    /// and the mask's weights to the weighted mean over the targets,
+    /// `Σ mask · loss / Σ mask`. A batch with a mask needs it (or, in training, ``objective``).
+    ///
+    /// ```swift
+    /// trainer.maskedLoss = { logits, tokens, mask in   // [B, T, V], [B, T], [B, T]
+    ///     let losses = crossEntropy(logits: logits.reshaped([-1, vocabulary]), labels: tokens.reshaped([-1]), reduction: .none)
+    ///     return (losses * mask.reshaped([-1])).sum() / mask.sum()
+    /// }
+    /// ```
+    public var maskedLoss: ((_ outputs: Tensor, _ targets: Tensor, _ mask: Tensor) -> Tensor)?
     /// How ``evaluate(_:)`` turns inputs into outputs; the model itself unless set (for example to
-    /// test-time augmentation, ``averagingMirroredImages(_:)``).
+    /// test-time augmentation, ``averagingMirroredImages(_:)``). For batches of one input only.
     public var predictor: ((Tensor) -> Tensor)?
     /// The loss reported by ``evaluate(_:)``, when it differs from the training loss (say, without label smoothing).
     public var evaluationLoss: ((Tensor, Tensor) -> Tensor)?
@@ -38,6 +55,28 @@ public final class Trainer {
     public var beforeUpdate: ((Trainer, inout Gradients) -> Void)?
     /// Other hyper-parameters that follow schedules, set before each step and logged in step records.
     public var annealed: [AnnealedSetting] = []
+    /// Batches whose gradients make one optimizer step (gradient accumulation, the
+    /// `gradient_accumulation_steps` of Hugging Face's trainer); 1 by default.
+    ///
+    /// The step follows the mean gradient of its batches, each weighted by ``Batch/weight`` (its
+    /// examples, or the targets its mask counts), so N batches of B examples step as one batch of
+    /// N·B would. Schedules, ``TrainingProgress/step``, step records, checkpoint intervals and
+    /// step callbacks count optimizer steps; the progress display counts batches. Clipping,
+    /// ``beforeUpdate`` and the logged gradient norm see the mean gradient. Each epoch starts a new
+    /// group: its last, partial group (fewer batches left than N) makes one step on the mean of
+    /// its batches, so an epoch of `b` batches takes ⌈b / N⌉ steps. A batch whose loss or gradient
+    /// is not finite stops training, or with ``NonFiniteAction/skip`` is left out of its step (and
+    /// counted in ``skippedSteps``).
+    ///
+    /// Checkpoints are taken at step boundaries only (``checkpoint(settings:)`` refuses one in the
+    /// middle of a group), where no gradient is pending, so a resumed run is exactly the run
+    /// never stopped. Change it only between steps.
+    public var accumulationSteps = 1 {
+        didSet {
+            precondition(underWay.batches == 0, "Trainer.accumulationSteps: changed with \(underWay.batches) batches of a step pending")
+            underWay = StepUnderWay(batchesPerStep: accumulationSteps)
+        }
+    }
     /// Metrics computed on evaluation (fresh copies each time).
     public var metrics: [any Metric] = []
     public var callbacks: [any TrainerCallback] = []
@@ -46,7 +85,8 @@ public final class Trainer {
     /// Steps per training-loss record in the log: each record, written at the last step of its
     /// interval, holds the mean loss of the interval's steps (so the logged curve sees every batch).
     public var logEvery = 10
-    /// Whether to show progress on standard error.
+    /// Whether to show progress on standard error (with the training accuracy of classifiers, whose
+    /// argmax is computed only then).
     public var showsProgress = true
     /// Set by a callback to end training after the current epoch.
     public var shouldStop = false
@@ -62,6 +102,12 @@ public final class Trainer {
     private var running = RunningLosses()
     /// Whether the batches so far were a classifier's (logits and int64 labels), so the progress line shows accuracy.
     private var classifies = false
+    /// The batches of the optimizer step being gathered.
+    private var underWay = StepUnderWay(batchesPerStep: 1)
+    /// The values of ``annealed`` at the step being gathered, for its record.
+    private var annealedValues: [String: Double] = [:]
+    /// The loss of the last optimizer step, for the step callbacks.
+    private var lastStepLoss = Double.nan
     private var dataGenerator: RandomGenerator?
     /// The data generator's state at the start of the epoch under way (or the next one, between epochs).
     private var epochStartDataState: RandomState?
@@ -84,7 +130,7 @@ public final class Trainer {
 
     /// Trains until `epochs` epochs are complete (or a callback stops it), evaluating on `test` after each epoch.
     ///
-    /// Throws a ``DivergenceError`` at the first non-finite step when ``onNonFinite`` is `.stop`,
+    /// Throws a ``DivergenceError`` at the first non-finite batch when ``onNonFinite`` is `.stop`,
     /// and any error of the log or a callback (a checkpoint that cannot be written) as it happens.
     public func fit<Train: Dataset, Test: Dataset>(_ train: DataLoader<Train>, epochs: Int,
                                                    evaluatingOn test: DataLoader<Test>? = nil) throws {
@@ -101,11 +147,13 @@ public final class Trainer {
             let epochStart = ProgressDisplay.now()
             model.train()
             for batch in batches {
-                let value = try step(batch)
+                let stepsBefore = progress.step
+                try step(batch)
                 display?.update(completed: progress.batchInEpoch, samples: running.epochSamples,
                                 figures: classifies ? ["loss": running.epochLoss, "acc": running.epochAccuracy] : ["loss": running.epochLoss])
-                for callback in callbacks { try callback.trainer(self, didFinishStepWithLoss: value) }
+                if progress.step > stepsBefore { try finishedStep() }
             }
+            if try finishAccumulatedStep() { try finishedStep() }
             display?.finish()
             progress.epoch += 1
             progress.batchInEpoch = 0
@@ -121,42 +169,70 @@ public final class Trainer {
         }
     }
 
-    /// One optimizer step on `batch`; returns its loss.
+    /// Trains on `batch`: computes its loss and gradient and, when it completes a group of
+    /// ``accumulationSteps`` batches (every batch by default), takes the optimizer step. Returns
+    /// the batch's loss.
     ///
     /// A loss or global gradient norm that is NaN or infinite throws a ``DivergenceError`` before
-    /// anything changes, or, when ``onNonFinite`` is `.skip`, leaves the weights and optimizer
-    /// state as they are, counts the step in ``skippedSteps`` and logs a `skipped` record.
+    /// anything changes, or, when ``onNonFinite`` is `.skip`, leaves the batch out (a step of one
+    /// batch then leaves the weights and optimizer state as they are), counts it in
+    /// ``skippedSteps`` and logs a `skipped` record.
     @discardableResult
     public func step(_ batch: Batch) throws -> Double {
         if let schedule { optimizer.learningRate = schedule(progress.step) }
-        var annealedValues: [String: Double] = [:]
+        annealedValues = [:]
         for setting in annealed {
             let value = setting.schedule(progress.step)
             setting.apply(value)
             annealedValues[setting.name] = value
         }
         var outputs: Tensor?
-        let (value, computed) = valueAndGradient(of: model) { m in
+        let (value, gradients) = valueAndGradient(of: model) { m in
             if let objective { return objective(m, batch) }
-            let out = m(batch.inputs)
+            let out = m(batch.allInputs)
             outputs = out
-            return loss(out, batch.targets)
+            return loss(of: out, on: batch, plain: loss)
         }
-        var gradients = computed
         let lossValue = Double(value.item)
         let gradientNorm = gradients.globalNorm
         if let divergence = divergence(loss: lossValue, gradientNorm: gradientNorm) {
             guard onNonFinite == .skip else { throw divergence }
             running.skippedSteps += 1
+            underWay.skip(loss: lossValue)
             try append(LogRecord(kind: "skipped", step: progress.step, epoch: progress.epoch + 1,
                                  values: ["skipped_steps": Double(running.skippedSteps)]))
         } else {
+            let weight = batch.weight
+            underWay.add(gradients, norm: gradientNorm, loss: lossValue, weight: weight)
+            let predictions = showsProgress ? outputs.flatMap { Self.correctPredictions($0, batch.targets, mask: batch.mask) } : nil
+            if predictions != nil { classifies = true }
+            running.addBatch(loss: lossValue, weight: weight, samples: batch.size, predictions: predictions)
+        }
+        progress.batchInEpoch += 1
+        if underWay.isComplete { try takeStep() }
+        return lossValue
+    }
+
+    /// Takes the optimizer step on the batches of a group not yet complete (fewer than
+    /// ``accumulationSteps``: the end of the data), as ``fit(_:epochs:evaluatingOn:)`` does at the
+    /// end of each epoch. Returns whether there were any.
+    @discardableResult
+    public func finishAccumulatedStep() throws -> Bool {
+        guard underWay.batches > 0 else { return false }
+        try takeStep()
+        return true
+    }
+
+    /// Takes the optimizer step on the batches gathered: clips and inspects their mean gradient,
+    /// updates, counts the step and writes its record when due.
+    private func takeStep() throws {
+        let (mean, norm, stepLoss) = underWay.take()
+        if var gradients = mean {
+            let gradientNorm = norm ?? gradients.globalNorm
             if let maxGradientNorm { _ = clipGradientNorm(&gradients, maxNorm: maxGradientNorm) }
             beforeUpdate?(self, &gradients)
             optimizer.update(model, along: gradients)
-            let correct = outputs.flatMap { Self.correctPredictions($0, batch.targets) }
-            if correct != nil { classifies = true }
-            running.add(loss: lossValue, gradientNorm: gradientNorm, samples: batch.inputs.shape[0], correct: correct ?? 0)
+            running.addStep(loss: stepLoss, gradientNorm: gradientNorm)
         }
         if (progress.step + 1) % logEvery == 0 && running.unloggedSteps > 0 {
             let (meanLoss, meanNorm) = running.takeUnlogged()
@@ -164,19 +240,40 @@ public final class Trainer {
             try append(LogRecord(kind: "step", step: progress.step, epoch: progress.epoch + 1, values: values))
         }
         progress.step += 1
-        progress.batchInEpoch += 1
-        return lossValue
+        lastStepLoss = stepLoss
     }
 
-    /// Steps skipped so far because their loss or gradient norm was not finite (``NonFiniteAction/skip``).
+    /// Tells the callbacks that a step is done.
+    private func finishedStep() throws {
+        for callback in callbacks { try callback.trainer(self, didFinishStepWithLoss: lastStepLoss) }
+    }
+
+    /// The loss of `outputs` on `batch`: ``maskedLoss`` for a batch with a mask, else `plain`.
+    private func loss(of outputs: Tensor, on batch: Batch, plain: (Tensor, Tensor) -> Tensor) -> Tensor {
+        guard let mask = batch.mask else { return plain(outputs, batch.targets) }
+        guard let maskedLoss else {
+            preconditionFailure("Trainer: a batch with a mask needs maskedLoss (or an objective in training) to weigh its targets")
+        }
+        return maskedLoss(outputs, batch.targets, mask)
+    }
+
+    /// Batches skipped so far because their loss or gradient norm was not finite
+    /// (``NonFiniteAction/skip``): steps, unless gradients are accumulated.
     public var skippedSteps: Int { running.skippedSteps }
 
-    /// How many rows of classifier `outputs` `[N, C]` have their largest score at the int64 label
-    /// in `targets` `[N]`; nil for outputs or targets of other shapes or types.
-    static func correctPredictions(_ outputs: Tensor, _ targets: Tensor) -> Int? {
-        guard outputs.rank == 2, targets.dtype == .int64, targets.shape == [outputs.shape[0]] else { return nil }
-        let predicted = withoutGradient { outputs.argmax(axis: 1) }
-        return zip(predicted.integers, targets.integers).count { $0 == $1 }
+    /// How many predictions of classifier `outputs` have their largest score at the int64 label in
+    /// `targets`, and how many were checked: outputs `[N, C]` against labels `[N]`, or sequence
+    /// outputs `[B, T, V]` against `[B, T]` (scores along the last axis, labels shaped like the
+    /// outputs without it); with a `mask`, only the positions it weighs above 0. Nil for outputs or
+    /// targets of other shapes or types.
+    static func correctPredictions(_ outputs: Tensor, _ targets: Tensor, mask: Tensor? = nil) -> (correct: Int, total: Int)? {
+        guard outputs.rank >= 2, targets.dtype == .int64, targets.shape == Array(outputs.shape.dropLast()) else { return nil }
+        let predicted = withoutGradient { outputs.argmax(axis: outputs.rank - 1) }.integers
+        let labels = targets.integers
+        guard let counted = mask?.scalars.map({ $0 > 0 }) else {
+            return (zip(predicted, labels).count { $0 == $1 }, labels.count)
+        }
+        return (labels.indices.count { counted[$0] && predicted[$0] == labels[$0] }, counted.count { $0 })
     }
 
     private func divergence(loss: Double, gradientNorm norm: Double) -> DivergenceError? {
@@ -189,27 +286,59 @@ public final class Trainer {
     // MARK: Evaluation
 
     /// The mean loss and each metric over `loader`, in evaluation mode without gradients.
+    ///
+    /// The loss is the mean over batches weighted by ``Batch/weight``: over examples, or over the
+    /// targets masks count (a batch with a mask is scored by ``maskedLoss``). Metrics see
+    /// classifier rows: a sequence batch's `[B, T, V]` scores and `[B, T]` labels as `[B·T, V]` and
+    /// `[B·T]`, only the positions a mask counts (``metricRows(_:_:)``).
     public func evaluate<D: Dataset>(_ loader: DataLoader<D>) -> [String: Double] {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
         var metrics = self.metrics
         for i in metrics.indices { metrics[i].reset() }
-        var lossSum = 0.0, count = 0
+        var lossSum = 0.0, weightSum = 0.0
         let loss = evaluationLoss ?? self.loss
         withoutGradient {
             for batch in loader.epoch() {
-                let outputs = predictor?(batch.inputs) ?? model(batch.inputs)
-                let n = batch.inputs.shape[0]
-                lossSum += Double(loss(outputs, batch.targets).item) * Double(n)
-                count += n
-                for i in metrics.indices { metrics[i].update(outputs, targets: batch.targets) }
+                let outputs: Tensor
+                if let predictor {
+                    precondition(batch.allInputs.count == 1, "Trainer.evaluate: the predictor takes one input, the batch has \(batch.allInputs.count)")
+                    outputs = predictor(batch.inputs)
+                } else {
+                    outputs = model(batch.allInputs)
+                }
+                let weight = batch.weight
+                lossSum += Double(self.loss(of: outputs, on: batch, plain: loss).item) * weight
+                weightSum += weight
+                if !metrics.isEmpty, let (rows, labels) = Self.metricRows(outputs, batch) {
+                    for i in metrics.indices { metrics[i].update(rows, targets: labels) }
+                }
             }
         }
-        var result = ["loss": lossSum / Double(max(count, 1))]
+        var result = ["loss": weightSum == 0 ? lossSum : lossSum / weightSum]
         for metric in metrics { result[metric.name] = metric.compute() }
         lastEvaluation = metrics
         return result
+    }
+
+    /// The outputs and targets of `batch` as metrics take them: when the targets are int64 labels
+    /// shaped like the outputs without their last axis (class scores along it), `[…, C]` scores and `[…]`
+    /// labels become rows `[M, C]` and `[M]`, keeping only the positions the batch's mask weighs
+    /// above 0 (nil when it counts none); other outputs and targets as they are.
+    static func metricRows(_ outputs: Tensor, _ batch: Batch) -> (outputs: Tensor, targets: Tensor)? {
+        let targets = batch.targets
+        guard outputs.rank >= 2, targets.dtype == .int64, targets.shape == Array(outputs.shape.dropLast()),
+              outputs.rank > 2 || batch.mask != nil else {
+            return (outputs, targets)
+        }
+        let rows = outputs.reshaped([-1, outputs.shape[outputs.rank - 1]]), labels = targets.reshaped([-1])
+        guard let mask = batch.mask?.scalars else { return (rows, labels) }
+        let kept = mask.indices.filter { mask[$0] > 0 }
+        guard !kept.isEmpty else { return nil }
+        if kept.count == mask.count { return (rows, labels) }
+        let indices = Tensor(kept)
+        return (rows.indexSelect(axis: 0, indices: indices), labels.indexSelect(axis: 0, indices: indices))
     }
 
     /// The metrics of the last evaluation, with their accumulated state (for reports).
@@ -228,8 +357,12 @@ public final class Trainer {
     // MARK: Checkpoints
 
     /// A checkpoint of the run as it stands, storing `settings` (``Checkpoint/settings``).
+    /// - Precondition: no batch of an accumulated step is pending (``accumulationSteps``):
+    ///   checkpoints are taken between optimizer steps, as ``Checkpointing`` does.
     public func checkpoint(settings: String? = nil) -> Checkpoint {
-        Checkpoint(model: model.stateDict(), optimizer: optimizer.stateDict(), progress: progress, losses: running,
+        precondition(underWay.batches == 0, "Trainer.checkpoint: \(underWay.batches) of \(accumulationSteps) batches of a step "
+                     + "are pending; checkpoint between optimizer steps")
+        return Checkpoint(model: model.stateDict(), optimizer: optimizer.stateDict(), progress: progress, losses: running,
                    dataRandomState: epochStartDataState ?? dataGenerator?.state ?? RandomState(seed: 0),
                    modelRandomState: Random.default.state, settings: settings)
     }
@@ -242,6 +375,7 @@ public final class Trainer {
         try optimizer.load(stateDict: checkpoint.optimizer)
         progress = checkpoint.progress
         running = checkpoint.losses
+        underWay = StepUnderWay(batchesPerStep: accumulationSteps)
         resumedDataState = checkpoint.dataRandomState
         epochStartDataState = checkpoint.dataRandomState
         Random.default.state = checkpoint.modelRandomState

@@ -1,7 +1,8 @@
 /// Hooks into a ``Trainer``'s loop: after each step, and after each epoch's evaluation (before
 /// and after its record is written). An error thrown by a callback ends training with that error.
 public protocol TrainerCallback: AnyObject {
-    /// Called after every optimizer step with that step's training loss (NaN or infinite for a skipped step).
+    /// Called after every optimizer step with that step's training loss: the weighted mean over its
+    /// batches under gradient accumulation, NaN or infinite for a step whose batches were all skipped.
     func trainer(_ trainer: Trainer, didFinishStepWithLoss loss: Double) throws
     /// Called after every epoch's evaluation, before its record is written: figures to add to the
     /// record (a validation loss, say), by key.

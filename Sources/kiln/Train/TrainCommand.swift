@@ -32,6 +32,7 @@ struct TrainCommand: ParsableCommand {
     var labelSmoothingSchedule: ScheduleChoice?
     @Option(parsing: .unconditional, help: "Clip each step's gradients to this global norm.") var maxGradNorm: Double?
     @Option(parsing: .unconditional, help: "Steps summed up by each step record of metrics.jsonl.") var logEvery: Int?
+    @Option(parsing: .unconditional, help: "Batches whose mean gradient makes one optimizer step.") var gradientAccumulation: Int?
     @Option(help: "Activation: \(names(ActivationChoice.self)).", transform: choice) var activation: ActivationChoice?
     @Option(help: "Augmentation of image data: \(names(AugmentationChoice.self)).", transform: choice) var augment: AugmentationChoice?
     @Option(help: "Average each test image's outputs with its mirror's: true or false.") var testTimeFlip: Bool?
@@ -103,6 +104,7 @@ struct TrainCommand: ParsableCommand {
         if let labelSmoothingSchedule { settings.labelSmoothingSchedule = labelSmoothingSchedule }
         if let logEvery { settings.logEvery = logEvery }
         if let maxGradNorm { settings.maxGradNorm = maxGradNorm }
+        if let gradientAccumulation { settings.gradientAccumulation = gradientAccumulation }
         if let activation { settings.activation = activation }
         if let augment { settings.augment = augment }
         if let testTimeFlip { settings.testTimeFlip = testTimeFlip }

@@ -8,25 +8,47 @@ import Foundation
 ///   (PyTorch's `enable_gqa=True`). The result is `[B, H, Tq, Dv]`.
 /// - `scale` defaults to `1/√D`.
 /// - `mask` hides query–key pairs and adds biases (``AttentionMask``). A query that may see no key
-///   at all gets zeros (PyTorch's math backend gives NaN there).
-public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
-                                      mask: AttentionMask = .none, scale: Float? = nil) -> Tensor {
+///   at all (every key hidden, or a bias row of -inf) gets zeros and passes no gradient, as in
+///   PyTorch 2.13.
+/// - `implementation` defaults to ``AttentionImplementation/fastest(keys:dim:isCausal:)``. The fused
+///   kernel treats the additive bias as a constant, so a bias that requires a gradient takes the
+///   composed path (asking for the fused one then stops with a message).
+public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = .none,
+                                      scale: Float? = nil, implementation: AttentionImplementation? = nil) -> Tensor {
     let shapes = "query \(query.shape), key \(key.shape), value \(value.shape)"
     precondition(query.rank == 4 && key.rank == 4 && value.rank == 4,
                  "scaledDotProductAttention: expects [B, H, T, D] tensors, got \(shapes)")
+    precondition(query.dtype == .float32 && key.dtype == .float32 && value.dtype == .float32,
+                 "scaledDotProductAttention: expects float tensors, got \(query.dtype), \(key.dtype), \(value.dtype) (\(shapes))")
     let (heads, keyHeads) = (query.shape[1], key.shape[1])
     precondition(query.shape[0] == key.shape[0] && key.shape[0] == value.shape[0] && query.shape[3] == key.shape[3]
                  && key.shape[1] == value.shape[1] && key.shape[2] == value.shape[2] && keyHeads > 0 && heads % keyHeads == 0,
                  "scaledDotProductAttention: shapes do not fit (\(shapes))")
     let scale = scale ?? 1 / Float(query.shape[3]).squareRoot()
+    let biasNeedsGradient = mask.additive?.requiresGradient ?? false
+    let chosen = implementation ?? (biasNeedsGradient
+        ? .composed : .fastest(keys: key.shape[2], dim: query.shape[3], isCausal: mask.isCausal))
+    switch chosen {
+    case .composed:
+        return composedAttention(query: query, key: key, value: value, mask: mask, scale: scale)
+    case .fused:
+        precondition(!biasNeedsGradient, "scaledDotProductAttention: the fused implementation takes no gradient for the additive mask")
+        return FusedAttention.attention(query: query, key: key, value: value, mask: mask, scale: scale)
+    }
+}
+
+/// The reference: scores materialized by batched matrix products, a softmax, and the product with the values.
+private func composedAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask, scale: Float) -> Tensor {
+    let heads = query.shape[1]
     let k = sharingHeads(key, heads: heads), v = sharingHeads(value, heads: heads)
     var scores = query.matmul(k.transposed()) * scale
     if let additive = mask.additive { scores = scores + additive }
-    guard let allowed = mask.allowedScores(queries: query.shape[2], keys: key.shape[2]) else {
-        return scores.softmax(axis: -1).matmul(v)
+    if let allowed = mask.allowedScores(queries: query.shape[2], keys: key.shape[2]) {
+        scores = scores.maskedFill(.!allowed, -Float.infinity)
     }
-    let weights = scores.maskedFill(.!allowed, -Float.infinity).softmax(axis: -1)
-    let seesAnyKey = withoutGradient { allowed.cast(to: .float32).expanded(to: scores.shape).sum(axis: -1, keepingDims: true) .> 0 }
+    // Rows without a finite score get zeros: softmax runs on a row of zeros there, and its result is dropped.
+    let seesAnyKey = withoutGradient { scores.max(axes: [-1], keepingDims: true) .> Tensor(-Float.infinity) }
+    let weights = Tensor.where(seesAnyKey, scores, Tensor(0)).softmax(axis: -1)
     return Tensor.where(seesAnyKey, weights, Tensor(0)).matmul(v)
 }
 
