@@ -2,7 +2,7 @@ import Foundation
 @testable import KilnTrain
 import Testing
 
-@Suite struct LanguageModelScheduleTests {
+@Suite struct LanguageModelSettingsTests {
     /// The charlm anchor's `lr_at(step, total_steps)`, written out as the anchor writes it.
     private func anchor(_ s: Int, _ n: Int) -> Double {
         if s < 100 { return 1e-3 * Double(s + 1) / 100 }
@@ -33,6 +33,25 @@ import Testing
         var settings = LanguageModelSettings()
         settings.schedule = try ScheduleChoice("constant:peak=3e-4")
         #expect(try settings.learningRateSchedule()(500) == 3e-4)
+    }
+
+    @Test func defaultSettingsBuildTheAnchorsModel() {
+        // charlm.py: 838,656 parameters with its vocabulary of 113 characters.
+        let model = GPT(LanguageModelSettings().configuration(vocabularySize: 113), generator: RandomGenerator(seed: 0))
+        #expect(model.parameterCount == 838_656)
+        #expect(model.positionEmbedding?.weight.shape == [128, 128])
+    }
+
+    @Test func aDamagedVocabularyFileIsAnErrorNamingIt() throws {
+        let path = temporaryPath("lm-vocabulary.json")
+        for text in ["{\"kind\": \"characters\", \"code_points\": [97, 97]}", "{\"kind\": \"bytes\"}", "[1, 2]",
+                     "{\"kind\": \"characters\", \"code_points\": [55296]}", "{\"kind\": \"characters\", \"code_points\": []}"] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            #expect(throws: DataError.self, "\(text)") { try VocabularyFile.read(path) }
+        }
+        let vocabulary = CharacterVocabulary(of: "hello, world\n")
+        try VocabularyFile.write(vocabulary, to: path)
+        #expect(try VocabularyFile.read(path) == vocabulary)
     }
 
     @Test func normalizerChoicesAreTheNormalizersNames() {
