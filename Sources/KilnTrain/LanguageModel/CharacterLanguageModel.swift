@@ -12,8 +12,11 @@ import KilnNN
 /// for result in try lm.evaluate(contextMultiples: [1, 2]) { print(result.context, result.bitsPerCharacter) }
 /// ```
 public struct CharacterLanguageModel {
+    /// The network: token ids `[B, T]` to next-token logits `[B, T, vocabulary]`.
     public let model: GPT
+    /// The characters the ids stand for.
     public let vocabulary: CharacterVocabulary
+    /// The settings the model was built (and trained) with.
     public let settings: LanguageModelSettings
 
     /// A fresh model of `settings` over `vocabulary`, its weights drawn from `generator` as the anchor draws them.

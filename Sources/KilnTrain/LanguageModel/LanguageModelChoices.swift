@@ -49,7 +49,12 @@ public enum BlockNormChoice: String, NamedChoice {
 
 /// A gated feed-forward network (Shazeer's GLU variants, ``GatedFeedForward``) in place of the MLP.
 public enum GatedUnitChoice: String, NamedChoice {
-    case swiglu, geglu, reglu
+    /// Swish-gated (SwiGLU).
+    case swiglu
+    /// GELU-gated (GeGLU).
+    case geglu
+    /// ReLU-gated (ReGLU).
+    case reglu
 
     public static let setting = "glu"
 

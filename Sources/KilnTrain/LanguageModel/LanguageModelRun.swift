@@ -21,7 +21,9 @@ import KilnOptimizers
 /// `tokens_per_s`) and `report.html`. The run works in its own ``ExecutionScope``: the settings'
 /// threads and a generator seeded with the seed.
 public final class LanguageModelRun {
+    /// What the run trains, and how.
     public let settings: LanguageModelSettings
+    /// The folder holding the checkpoint, vocabulary, log and report.
     public let folder: RunFolder
     /// The model and its vocabulary.
     public let languageModel: CharacterLanguageModel

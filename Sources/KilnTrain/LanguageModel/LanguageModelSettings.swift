@@ -15,13 +15,17 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
     /// The fraction of the characters that train; the rest validate.
     public var trainFraction = 0.9
 
+    /// Transformer blocks.
     public var layers = 4
+    /// Attention heads, dividing ``dimension``.
     public var heads = 4
     /// The width of the residual stream.
     public var dimension = 128
     /// The tokens of a training window.
     public var context = 128
+    /// Where positions come from.
     public var positions = PositionChoice.learned
+    /// The normalization before each branch and at the end.
     public var norm = BlockNormChoice.layer
     /// The activation of the MLP (when ``glu`` is nil).
     public var activation = ActivationChoice.gelu

@@ -24,6 +24,7 @@ func median(_ values: [Double]) -> Double {
 
 /// What a ``LanguageModelRun`` reports: the charlm anchor's figures and the run's log.
 public struct LanguageModelSummary {
+    /// The run's folder.
     public let folder: RunFolder
     /// Optimizer steps taken in all, before and after any resume.
     public let steps: Int
@@ -34,6 +35,7 @@ public struct LanguageModelSummary {
     public let medianTokensPerSecond: Double
     /// Steps whose time makes ``medianTokensPerSecond``.
     public let timedSteps: Int
+    /// The model's parameter count.
     public let parameters: Int
     /// Wall time of training in this process, validation included.
     public let seconds: Double
