@@ -179,7 +179,7 @@ extension TrainSettings {
 
 /// `value` as one line of JSON with sorted keys (the stored settings, and sections compared on
 /// resume), or nil when it holds a number JSON cannot write.
-private func sortedJSON<T: Encodable>(_ value: T) -> String? {
+func sortedJSON<T: Encodable>(_ value: T) -> String? {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }

@@ -1,0 +1,164 @@
+import Foundation
+import Kiln
+import KilnData
+import KilnNN
+import KilnOptimizers
+
+/// One character language-model run as `kiln lm train` does it; by default the charlm anchor
+/// (workload 3) exactly: its corpus, split, model, initialization, AdamW groups, schedule, random
+/// training windows and validation over every non-overlapping window.
+///
+/// ```swift
+/// let run = try LanguageModelRun(settings: LanguageModelSettings(), out: "runs", name: "charlm")
+/// let summary = try run.run()
+/// print(summary.medianTokensPerSecond, summary.validationLoss!)
+/// ```
+///
+/// Each step draws a batch of windows, then a ``Trainer`` step computes the loss and gradients and
+/// steps AdamW. The run folder holds `checkpoint.safetensors` (with the batch generator's state,
+/// so ``resume(out:name:threads:)`` continues exactly as the run never stopped), `vocabulary.json`,
+/// `metrics.jsonl` (step records, `validation` records with `val_loss`, `speed` records with
+/// `tokens_per_s`) and `report.html`. The run works in its own ``ExecutionScope``: the settings'
+/// threads and a generator seeded with the seed.
+public final class LanguageModelRun {
+    /// What the run trains, and how.
+    public let settings: LanguageModelSettings
+    /// The folder holding the checkpoint, vocabulary, log and report.
+    public let folder: RunFolder
+    /// The model and its vocabulary.
+    public let languageModel: CharacterLanguageModel
+    /// The corpus's tokens, split and windowed.
+    public let windows: NextTokenWindows
+    /// The thread count and the seeded generator that the run's work uses.
+    public let scope: ExecutionScope
+    /// Steps between checkpoints (a checkpoint is also written after the last step).
+    public var checkpointEvery = 250
+    /// Whether training prints its progress on standard error.
+    public var showsProgress = true
+    private let resumed: Checkpoint?
+
+    private init(settings: LanguageModelSettings, folder: RunFolder, vocabulary: CharacterVocabulary?, resumed: Checkpoint?) throws {
+        if let problem = settings.problem() { throw RunError(problem) }
+        _ = try settings.learningRateSchedule()
+        let scope = ExecutionScope(threads: settings.threads ?? Threads.count, generator: RandomGenerator(seed: UInt64(settings.seed)))
+        let corpus = try TextCorpus(directory: settings.corpus)
+        let vocabulary = vocabulary ?? CharacterVocabulary(of: corpus.text)
+        let tokens = try vocabulary.encode(corpus.text, source: settings.corpus)
+        windows = try NextTokenWindows(tokens: tokens, context: settings.context, trainFraction: settings.trainFraction, source: settings.corpus)
+        languageModel = scope.run {
+            CharacterLanguageModel(settings: settings, vocabulary: vocabulary, generator: RandomGenerator(seed: UInt64(settings.seed)))
+        }
+        self.settings = settings
+        self.folder = folder
+        self.scope = scope
+        self.resumed = resumed
+    }
+
+    /// A new run of `settings` in the folder `out/name` (by default `lm-` and the time), which must
+    /// not exist yet. Reads the corpus and draws the model's weights.
+    public convenience init(settings: LanguageModelSettings, out: String = "runs", name: String? = nil) throws {
+        let folder = try RunFolder(out: out, name: name ?? "lm-\(TrainingRun.timestamp())")
+        try folder.checkAbsent()
+        try self.init(settings: settings, folder: folder, vocabulary: nil, resumed: nil)
+    }
+
+    /// The run in `out/name`, to be continued from its checkpoint with the settings and vocabulary
+    /// it stores, on `threads` threads (by default the caller's). Clears the temporary files of a
+    /// write killed half-way.
+    public static func resume(out: String, name: String, threads: Int? = nil) throws -> LanguageModelRun {
+        let folder = try RunFolder(out: out, name: name)
+        try folder.checkResumable()
+        folder.removeTemporaryFiles()
+        let checkpoint = try Checkpoint.read(folder.checkpoint)
+        var settings = try StoredLanguageModel(checkpoint: checkpoint, at: folder.checkpoint).settings
+        settings.threads = threads
+        let vocabulary = try VocabularyFile.read(VocabularyFile.path(besideCheckpoint: folder.checkpoint))
+        let run = try LanguageModelRun(settings: settings, folder: folder, vocabulary: vocabulary, resumed: checkpoint)
+        do {
+            try run.languageModel.model.load(stateDict: checkpoint.model)
+        } catch {
+            throw RunError("\(folder.checkpoint) does not fit the model its settings describe: \(error)")
+        }
+        return run
+    }
+
+    /// Trains to ``LanguageModelSettings/steps`` (from where a resumed run stopped), or only up to
+    /// step `stoppingAfter` when given (then checkpoints there, to be resumed later), validating
+    /// every ``LanguageModelSettings/evalEvery`` steps and after the last, writing the log,
+    /// checkpoints and the report.
+    public func run(stoppingAfter: Int? = nil) throws -> LanguageModelSummary {
+        try scope.run { try train(until: min(stoppingAfter ?? settings.steps, settings.steps)) }
+    }
+
+    private func train(until end: Int) throws -> LanguageModelSummary {
+        guard checkpointEvery >= 1 else { throw RunError("checkpoint interval must be at least 1, got \(checkpointEvery)") }
+        let model = languageModel.model
+        let optimizer = AdamW(groups: ParameterGroup.groups(of: model, decayingVectors: false), learningRate: settings.lr,
+                              betas: (0.9, 0.95), epsilon: 1e-8, weightDecay: settings.weightDecay)
+        let trainer = Trainer(model: model, optimizer: optimizer, loss: CharacterLanguageModel.nextTokenLoss)
+        trainer.schedule = try settings.learningRateSchedule()
+        trainer.logEvery = settings.logEvery
+        trainer.showsProgress = false
+        let batches = RandomGenerator(seed: UInt64(settings.seed) &+ 1)
+        if let resumed {
+            let (log, earlier) = try MetricsLog.resume(folder.log, at: resumed.progress)
+            try trainer.resume(from: resumed, records: earlier)
+            trainer.log = log
+            batches.state = resumed.dataRandomState
+            note("resuming \(folder.name) at step \(resumed.progress.step)")
+        } else {
+            try folder.create()
+            try VocabularyFile.write(languageModel.vocabulary, to: VocabularyFile.path(besideCheckpoint: folder.checkpoint))
+            trainer.log = try MetricsLog(path: folder.log)
+        }
+        let stored = StoredLanguageModel(settings).text
+        let tokensPerStep = Double(settings.batchSize * settings.context)
+        note("training a \(model.parameterCount)-parameter GPT on \(windows.train.count) / \(windows.validation.count) characters "
+             + "(vocabulary \(languageModel.vocabulary.count)), \(settings.steps) steps, \(Threads.count) threads")
+
+        let start = Date()
+        var timed = StepTimes()
+        model.train()
+        while trainer.progress.step < end {
+            let began = DispatchTime.now().uptimeNanoseconds
+            let batch = windows.trainingBatch(size: settings.batchSize, generator: batches)
+            let loss = try trainer.step(batch)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+            let done = trainer.progress.step
+            timed.add(step: done, seconds: seconds, tokensPerStep: tokensPerStep)
+            if done % settings.logEvery == 0 {
+                try trainer.log?.write(LogRecord(kind: "speed", step: done - 1, epoch: 1,
+                                                 values: ["tokens_per_s": timed.recentMedian(settings.logEvery)]))
+            }
+            if done % 50 == 0 || done == 1 {
+                note(String(format: "step %d: loss %.4f  lr %.2e  %.0f tok/s (median of last %d)", done, loss, optimizer.learningRate,
+                            timed.recentMedian(50), min(50, timed.count)))
+            }
+            if done % settings.evalEvery == 0 || done == settings.steps {
+                let value = CharacterLanguageModel.validationLoss(windows, batchSize: settings.evalBatchSize, trainer: trainer)
+                try trainer.log?.write(LogRecord(kind: "validation", step: done - 1, epoch: 1, values: ["val_loss": value]))
+                note(String(format: "  val loss after %d steps: %.4f", done, value))
+            }
+            if done % checkpointEvery == 0 || done == end { try saveCheckpoint(trainer, batches: batches, settings: stored) }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let records = try RunLog.lines(of: RunLog.contents(of: folder.log), file: folder.log).map(\.record)
+        let summary = LanguageModelSummary(folder: folder, steps: trainer.progress.step, records: records, timed: timed,
+                                           parameters: model.parameterCount, seconds: seconds)
+        try LanguageModelReport.write(summary, settings: settings, languageModel: languageModel)
+        return summary
+    }
+
+    /// Writes the trainer's checkpoint with the batch generator's state, after syncing the log.
+    private func saveCheckpoint(_ trainer: Trainer, batches: RandomGenerator, settings stored: String) throws {
+        var checkpoint = trainer.checkpoint(settings: stored)
+        checkpoint.dataRandomState = batches.state
+        try trainer.log?.sync()
+        try checkpoint.write(to: folder.checkpoint)
+    }
+
+    /// Writes `line` to standard error when the run shows its progress.
+    private func note(_ line: String) {
+        if showsProgress { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import KilnTrain
+
+/// `kiln lm train`: train a character GPT; with no options, the charlm anchor.
+struct LMTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a character language model.",
+        discussion: """
+        With no options, trains the charlm anchor: a 4-layer GPT (dimension 128, 4 heads, learned positions, context 128) \
+        on the fortunes corpus for 1000 steps of 32 windows, AdamW with warm-up and cosine, validation every 250 steps. \
+        Writes runs/<name>/ holding checkpoint.safetensors, vocabulary.json, metrics.jsonl and report.html.
+        """)
+
+    @Option(help: "Folder of text files that make the corpus (default: the fortunes).") var corpus: String?
+    @Option(parsing: .unconditional, help: "Transformer blocks.") var layers: Int?
+    @Option(parsing: .unconditional, help: "Attention heads.") var heads: Int?
+    @Option(parsing: .unconditional, help: "Width of the residual stream.") var dimension: Int?
+    @Option(parsing: .unconditional, help: "Tokens per training window.") var context: Int?
+    @Option(help: "Positions: \(PositionChoice.names.joined(separator: ", ")).", transform: { try PositionChoice(named: $0) })
+    var positions: PositionChoice?
+    @Option(help: "Normalization: \(BlockNormChoice.names.joined(separator: ", ")).", transform: { try BlockNormChoice(named: $0) })
+    var norm: BlockNormChoice?
+    @Option(help: "Activation of the MLP: \(ActivationChoice.names.joined(separator: ", ")).", transform: { try ActivationChoice(named: $0) })
+    var activation: ActivationChoice?
+    @Option(help: "Gated feed-forward network in place of the MLP: \(GatedUnitChoice.names.joined(separator: ", ")).",
+            transform: { try GatedUnitChoice(named: $0) })
+    var glu: GatedUnitChoice?
+    @Option(help: "Output gate of gated attention: \(AttentionGateChoice.names.joined(separator: ", ")).",
+            transform: { try AttentionGateChoice(named: $0) })
+    var gate: AttentionGateChoice?
+    @Option(help: "Attention weights: \(AttentionNormalizerChoice.names.joined(separator: ", ")).",
+            transform: { try AttentionNormalizerChoice(named: $0) })
+    var normalizer: AttentionNormalizerChoice?
+    @Option(parsing: .unconditional, help: "Optimizer steps.") var steps: Int?
+    @Option(parsing: .unconditional, help: "Windows per step.") var batchSize: Int?
+    @Option(parsing: .unconditional, help: "Peak learning rate.") var lr: Double?
+    @Option(parsing: .unconditional, help: "Learning rate the cosine ends at.") var minLr: Double?
+    @Option(parsing: .unconditional, help: "Warm-up steps.") var warmup: Int?
+    @Option(parsing: .unconditional, help: "Weight decay (matrices only).") var weightDecay: Double?
+    @Option(help: "Schedule in place of warm-up and cosine: \(ScheduleChoice.Sized.names.joined(separator: ", ")), or a spec.",
+            transform: { try ScheduleChoice($0) })
+    var schedule: ScheduleChoice?
+    @Option(parsing: .unconditional, help: "Random seed (weights and batches).") var seed: Int?
+    @Option(parsing: .unconditional, help: "Steps between validations.") var evalEvery: Int?
+    @Option(parsing: .unconditional, help: "Steps summed up by each step record of metrics.jsonl.") var logEvery: Int?
+    @Option(parsing: .unconditional, help: "Threads for kernels and BLAS.") var threads: Int?
+    @Option(help: "Folder that holds run folders.") var out = "runs"
+    @Option(help: "Run name (default: lm and the time).") var name: String?
+    @Option(parsing: .unconditional, help: "Steps between checkpoints.") var checkpointEvery = 250
+    @Flag(help: "Continue the run in <out>/<name>/ from its checkpoint, with its stored settings (only --threads may be given).")
+    var resume = false
+    @Flag(help: "End with the figures as one JSON line.") var json = false
+
+    func run() throws {
+        if let threads { try RunLimits.check(threads: threads) }
+        let run: LanguageModelRun
+        if resume {
+            guard let name else { throw CommandError("--resume needs --name of the run to continue") }
+            var given = LanguageModelSettings()
+            apply(to: &given)
+            guard given == LanguageModelSettings() else {
+                throw CommandError("--resume takes the run's settings from its checkpoint; give only --out, --name, --threads and --checkpoint-every")
+            }
+            run = try LanguageModelRun.resume(out: out, name: name, threads: threads)
+        } else {
+            var settings = LanguageModelSettings()
+            apply(to: &settings)
+            run = try LanguageModelRun(settings: settings, out: out, name: name)
+        }
+        run.checkpointEvery = checkpointEvery
+        let summary = try run.run()
+        let peakMiB = Double(MemoryBench.peakResidentKiB()) / 1024
+        let loss = summary.validationLoss ?? .nan
+        print(String(format: "median tokens/s (steps 20..N): %.0f  val loss after %d steps: %.4f  peak RSS %.1f MiB",
+                     summary.medianTokensPerSecond, summary.steps, loss, peakMiB))
+        print("run folder \(summary.folder.path): checkpoint.safetensors, vocabulary.json, metrics.jsonl, report.html")
+        if json {
+            var object: [String: Any] = ["run": summary.folder.path, "steps": summary.steps, "params": summary.parameters,
+                                         "peak_rss_mib": (peakMiB * 10).rounded() / 10,
+                                         "train_wall_seconds_incl_evals": (summary.seconds * 100).rounded() / 100,
+                                         "val_loss_curve": summary.validationCurve.map { [$0.steps, ($0.loss * 1e4).rounded() / 1e4] }]
+            if summary.medianTokensPerSecond.isFinite {
+                object["median_tokens_per_s_steps_20_to_N"] = (summary.medianTokensPerSecond * 10).rounded() / 10
+            }
+            if loss.isFinite { object["val_loss_final"] = (loss * 1e4).rounded() / 1e4 }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        }
+    }
+
+    /// Overrides `settings` with every settings option given.
+    private func apply(to s: inout LanguageModelSettings) {
+        if let corpus { s.corpus = corpus }
+        if let layers { s.layers = layers }
+        if let heads { s.heads = heads }
+        if let dimension { s.dimension = dimension }
+        if let context { s.context = context }
+        if let positions { s.positions = positions }
+        if let norm { s.norm = norm }
+        if let activation { s.activation = activation }
+        if let glu { s.glu = glu }
+        if let gate { s.gate = gate }
+        if let normalizer { s.normalizer = normalizer }
+        if let steps { s.steps = steps }
+        if let batchSize { s.batchSize = batchSize }
+        if let lr { s.lr = lr }
+        if let minLr { s.minLR = minLr }
+        if let warmup { s.warmup = warmup }
+        if let weightDecay { s.weightDecay = weightDecay }
+        if let schedule { s.schedule = schedule }
+        if let seed { s.seed = seed }
+        if let evalEvery { s.evalEvery = evalEvery }
+        if let logEvery { s.logEvery = logEvery }
+        if let threads, !resume { s.threads = threads }
+    }
+}
