@@ -51,7 +51,7 @@ public struct CharacterLanguageModel {
 
     /// The mean next-token loss over every window `windows` validates with, in batches of
     /// `batchSize` windows, through `trainer`'s evaluation (evaluation mode, no gradients).
-    static func validationLoss(_ windows: NextTokenWindows, batchSize: Int, trainer: Trainer) -> Double {
+    public static func validationLoss(_ windows: NextTokenWindows, batchSize: Int, trainer: Trainer) -> Double {
         let all = windows.validationBatch(windows: 0..<windows.validationWindowCount)
         let loader = DataLoader(TensorDataset(inputs: all.inputs, targets: all.targets), batchSize: batchSize, prefetch: false)
         return trainer.evaluate(loader)["loss"] ?? .nan
