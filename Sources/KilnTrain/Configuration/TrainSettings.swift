@@ -141,7 +141,7 @@ public struct TrainSettings: Equatable, Sendable {
         }
         if task == .regression && data == nil { return "task regression needs CSV data (a data section)" }
         if loss.isRegression != (task == .regression) {
-            return "loss \(loss) does not fit task \(task); use " + (task == .regression ? "loss mse or huber" : "loss cross_entropy")
+            return "loss \(loss) does not fit task \(task); use " + (task == .regression ? "loss mse or huber" : "loss cross_entropy or a metric loss such as f1")
         }
         if let threads {
             do { try RunLimits.check(threads: threads) } catch { return error.description }
