@@ -38,20 +38,30 @@ public enum LossChoice: String, NamedChoice {
         }
     }
 
+    /// Whether the loss is a mean of per-sample losses, which a ``SampleWeightingChoice`` can reweight
+    /// (the metric losses are functions of the whole batch).
+    public var isPerSample: Bool { metric == nil }
+
     /// The loss of `(outputs, targets)`, with `labelSmoothing` (PyTorch's `label_smoothing`)
-    /// where the loss takes it (cross-entropy only); evaluation uses `labelSmoothing: 0`.
-    public func make(labelSmoothing: Double = 0) -> (Tensor, Tensor) -> Tensor {
+    /// where the loss takes it (cross-entropy only), and the per-sample losses combined by
+    /// `weighting` instead of their mean; evaluation uses neither.
+    ///
+    /// - Precondition: `weighting` is nil unless ``isPerSample``.
+    public func make(labelSmoothing: Double = 0, weighting: LossReweighting? = nil) -> (Tensor, Tensor) -> Tensor {
+        precondition(weighting == nil || isPerSample, "LossChoice.make: loss \(self) is not a mean of per-sample losses to reweight")
+        let reduction: LossReduction = weighting == nil ? .mean : .none
+        func combined(_ losses: Tensor) -> Tensor { weighting?.weightedLoss(losses) ?? losses }
         switch self {
         case .crossEntropy:
             let smoothing = Float(labelSmoothing)
-            return { KilnNN.crossEntropy(logits: $0, labels: $1, labelSmoothing: smoothing) }
+            return { combined(KilnNN.crossEntropy(logits: $0, labels: $1, labelSmoothing: smoothing, reduction: reduction)) }
         case .accuracy, .f1, .balancedAccuracy, .geometricMean, .mcc:
             let metric = metric!
             return { anyLoss(logits: $0, labels: $1, metric: metric) }
         case .mse:
-            return { mseLoss($0.reshaped([-1]), $1) }
+            return { combined(mseLoss($0.reshaped([-1]), $1, reduction: reduction)) }
         case .huber:
-            return { huberLoss($0.reshaped([-1]), $1) }
+            return { combined(huberLoss($0.reshaped([-1]), $1, reduction: reduction)) }
         }
     }
 }
