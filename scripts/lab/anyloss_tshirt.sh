@@ -2,11 +2,13 @@
 # Trains Fashion-MNIST "T-shirt/top vs rest" twice at the same budget, once with cross-entropy and
 # once with the AnyLoss F1 loss, and prints each run's test F1 of the T-shirt class.
 #
-# Usage: scripts/lab/anyloss_tshirt.sh [EPOCHS] [TRAIN_ROWS]   (defaults 3, 20000)
-# Needs python3 with NumPy and a build of kiln (KILN, default .build/release/kiln).
+# Usage: scripts/lab/anyloss_tshirt.sh [EPOCHS] [TRAIN_ROWS] [LR]   (defaults 3, 20000, 2e-3)
+# Needs python3 with NumPy and a build of kiln (KILN, default .build/release/kiln). Runs already in
+# WORK (default runs/anyloss-tshirt) are reused: give another WORK for other settings.
 set -eu
 epochs=${1:-3}
 rows=${2:-20000}
+lr=${3:-2.0e-3}
 work=${WORK:-runs/anyloss-tshirt}
 kiln=${KILN:-.build/release/kiln}
 here=$(dirname "$0")
@@ -16,7 +18,7 @@ cat > "$work/settings.yaml" <<YAML
 model: mlp
 epochs: $epochs
 batch_size: 128
-lr: 2.0e-3
+lr: $lr
 label_smoothing: 0
 augment: none
 test_time_flip: false

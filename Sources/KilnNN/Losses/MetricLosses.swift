@@ -78,6 +78,9 @@ public struct SoftConfusion {
 
 /// AnyLoss's approximation function A(p) = 1 / (1 + e^(−L(p − 0.5))): it pushes probabilities
 /// towards 0 or 1 while keeping a gradient, with A(0.5) = 0.5.
+///
+/// The gradient L·A·(1 − A) is steep near 0.5 and vanishes away from it (about 2·10⁻⁸ at p = 0.2
+/// for L = 73), so a probability pushed far to the wrong side early in training stays there.
 public func amplified(_ probabilities: Tensor, amplification: Float = 73) -> Tensor {
     precondition(amplification > 0 && amplification.isFinite, "amplified: L must be positive and finite, got \(amplification)")
     return ((probabilities - 0.5) * amplification).sigmoid()
