@@ -1,4 +1,4 @@
-// Analysis tools from the papers: model merging and Fisher information.
+// Analysis tools from the papers: model merging, Fisher information, gradient spectra, SNR distance, Fréchet-mean prediction.
 @_exported import KilnNN
 // The Fisher estimate reads `Batch`es and `DataLoader`s.
 @_exported import KilnData

@@ -86,7 +86,7 @@ import Testing
         #expect(refusal("optimizer: adamz\n") == "s.yaml: setting 'optimizer' must be one of adamw, adam, sgd, lion, rmsprop, adagrad, "
                 + "adamax, nadam, radam, adafactor, got 'adamz'")
         #expect(refusal("model: resnet\n") == "s.yaml: setting 'model' must be one of mlp, cnn, got 'resnet'")
-        #expect(refusal("loss: hinge\n") == "s.yaml: setting 'loss' must be one of cross_entropy, mse, huber, got 'hinge'")
+        #expect(refusal("loss: hinge\n") == "s.yaml: setting 'loss' must be one of cross_entropy, accuracy, f1, balanced_accuracy, geometric_mean, mcc, mse, huber, got 'hinge'")
         #expect(refusal("schedule: cosin\n")?.hasPrefix("s.yaml: setting 'schedule' must be one of cosine, constant, linear, wsd, onecycle, or a spec") == true)
         #expect(refusal("optimizer: radam\nloss: cross_entropy\nschedule: 'wsd:peak=1e-3,steps=100'\naugment: flip+crop\n") == nil)
     }

@@ -256,7 +256,7 @@ func logisticRegressionAccuracy(train: [[Double]], trainLabels: [Int], test: [[D
         #expect(problem("task: regression\nloss: cross_entropy\ndata: {path: p.csv, label_column: y}")
                 == "loss cross_entropy does not fit task regression; use loss mse or huber")
         #expect(problem("loss: huber\ndata: {path: p.csv, label_column: y}")
-                == "loss huber does not fit task classification; use loss cross_entropy")
+                == "loss huber does not fit task classification; use loss cross_entropy or a metric loss such as f1")
     }
 
     @Test func earlyStoppingWatchesTheValidationSplit() throws {

@@ -17,6 +17,8 @@ public struct TrainSettings: Equatable, Sendable {
     public var loss = LossChoice.crossEntropy
     /// Label smoothing of the training loss (PyTorch's `label_smoothing`); evaluation uses none.
     public var labelSmoothing = 0.1
+    /// How each batch's per-sample training losses are combined: their mean, or a loss-based reweighting.
+    public var sampleWeighting = SampleWeightingChoice.none
     public var optimizer = OptimizerChoice.adamw
     /// Whether the optimizer steps along gradients made orthogonal to their weights (``OrthoGrad``, ⊥Grad).
     public var orthogonalGradients = false
@@ -94,6 +96,7 @@ public struct TrainSettings: Equatable, Sendable {
     /// The keys of a settings file, one per setting.
     enum Key: String, CaseIterable, CodingKey {
         case task, model, mlp, cnn, epochs, batchSize = "batch_size", lr, weightDecay = "weight_decay", loss, labelSmoothing = "label_smoothing",
+             sampleWeighting = "sample_weighting",
              optimizer, orthogonalGradients = "orthogonal_gradients", schedule, weightDecaySchedule = "weight_decay_schedule", labelSmoothingSchedule = "label_smoothing_schedule",
              logEvery = "log_every", maxGradNorm = "max_grad_norm", gradientAccumulation = "gradient_accumulation",
              parameterGroups = "parameter_groups", activation, augment, testTimeFlip = "test_time_flip", seed,
@@ -141,7 +144,10 @@ public struct TrainSettings: Equatable, Sendable {
         }
         if task == .regression && data == nil { return "task regression needs CSV data (a data section)" }
         if loss.isRegression != (task == .regression) {
-            return "loss \(loss) does not fit task \(task); use " + (task == .regression ? "loss mse or huber" : "loss cross_entropy")
+            return "loss \(loss) does not fit task \(task); use " + (task == .regression ? "loss mse or huber" : "loss cross_entropy or a metric loss such as f1")
+        }
+        if sampleWeighting != .none && !loss.isPerSample {
+            return "sample_weighting \(sampleWeighting) needs a loss of per-sample losses (cross_entropy, mse or huber), not \(loss)"
         }
         if let threads {
             do { try RunLimits.check(threads: threads) } catch { return error.description }

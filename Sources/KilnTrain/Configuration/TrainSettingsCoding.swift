@@ -39,6 +39,7 @@ extension TrainSettings: Codable {
         weightDecay = try value(.weightDecay, weightDecay)
         loss = try choice(.loss, loss)
         labelSmoothing = try value(.labelSmoothing, labelSmoothing)
+        sampleWeighting = try choice(.sampleWeighting, sampleWeighting)
         optimizer = try choice(.optimizer, optimizer)
         orthogonalGradients = try value(.orthogonalGradients, orthogonalGradients)
         schedule = try value(.schedule, schedule)
@@ -78,6 +79,7 @@ extension TrainSettings: Codable {
         try put(.weightDecay, weightDecay)
         try put(.loss, loss)
         try put(.labelSmoothing, labelSmoothing)
+        if sampleWeighting != .none { try put(.sampleWeighting, sampleWeighting) }
         try put(.optimizer, optimizer)
         try put(.orthogonalGradients, orthogonalGradients)
         try put(.schedule, schedule)

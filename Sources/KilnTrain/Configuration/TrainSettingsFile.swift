@@ -54,6 +54,7 @@ extension TrainSettings {
             case .weightDecay: settings.weightDecay = try value.number()
             case .loss: settings.loss = try value.choice()
             case .labelSmoothing: settings.labelSmoothing = try value.number()
+            case .sampleWeighting: settings.sampleWeighting = try value.choice()
             case .optimizer: settings.optimizer = try value.choice()
             case .orthogonalGradients: settings.orthogonalGradients = try value.bool()
             case .schedule: settings.schedule = try value.schedule()

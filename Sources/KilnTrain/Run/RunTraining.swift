@@ -26,11 +26,11 @@ extension TrainingRun {
         let totalSteps = try RunLimits.totalSteps(epochs: settings.epochs, batchesPerEpoch: stepsPerEpoch)
 
         let smoothing = AnnealedValue(settings.labelSmoothing)
-        let loss = settings.loss
+        let loss = settings.loss, weighting = settings.sampleWeighting.reweighting
         let trainer = Trainer(model: model, optimizer: optimizer,
-                              loss: settings.labelSmoothingSchedule == nil ? loss.make(labelSmoothing: settings.labelSmoothing)
-                                  : { outputs, targets in loss.make(labelSmoothing: smoothing.value)(outputs, targets) })
-        if settings.labelSmoothing > 0 || settings.labelSmoothingSchedule != nil { trainer.evaluationLoss = loss.make() }
+                              loss: settings.labelSmoothingSchedule == nil ? loss.make(labelSmoothing: settings.labelSmoothing, weighting: weighting)
+                                  : { outputs, targets in loss.make(labelSmoothing: smoothing.value, weighting: weighting)(outputs, targets) })
+        if settings.labelSmoothing > 0 || settings.labelSmoothingSchedule != nil || weighting != nil { trainer.evaluationLoss = loss.make() }
         trainer.schedule = try settings.schedule.make(peak: settings.lr, steps: totalSteps)
         trainer.logEvery = settings.logEvery
         trainer.maxGradientNorm = settings.maxGradNorm

@@ -21,6 +21,8 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Weight decay.") var weightDecay: Double?
     @Option(help: "Training loss: \(names(LossChoice.self)).", transform: choice) var loss: LossChoice?
     @Option(parsing: .unconditional, help: "Label smoothing of the training loss, in [0, 1).") var labelSmoothing: Double?
+    @Option(help: "How each batch's per-sample losses are weighted: \(names(SampleWeightingChoice.self)).", transform: choice)
+    var sampleWeighting: SampleWeightingChoice?
     @Option(help: "Optimizer: \(names(OptimizerChoice.self)).", transform: choice) var optimizer: OptimizerChoice?
     @Option(help: "Schedule: \(names(ScheduleChoice.Sized.self)), or a spec such as cosine:peak=1e-3,floor=1e-5,steps=4690.",
             transform: { try ScheduleChoice($0) })
@@ -97,6 +99,7 @@ struct TrainCommand: ParsableCommand {
         if let weightDecay { settings.weightDecay = weightDecay }
         if let loss { settings.loss = loss }
         if let labelSmoothing { settings.labelSmoothing = labelSmoothing }
+        if let sampleWeighting { settings.sampleWeighting = sampleWeighting }
         if let optimizer { settings.optimizer = optimizer }
         if let orthogonalGradients { settings.orthogonalGradients = orthogonalGradients }
         if let schedule { settings.schedule = schedule }
