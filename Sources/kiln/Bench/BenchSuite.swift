@@ -3,7 +3,7 @@ import Kiln
 
 /// The benchmark parts of `kiln bench`.
 enum BenchSuite {
-    static let allParts = ["sgemm", "add", "exp", "sum", "softmax", "crossentropy", "activations", "overhead", "copy", "memory", "conv", "adamw"]
+    static let allParts = ["sgemm", "add", "exp", "sum", "softmax", "crossentropy", "activations", "overhead", "copy", "memory", "conv", "adamw", "gpt-step"]
 
     static func run(_ part: String, into report: BenchReport) {
         switch part {
@@ -16,6 +16,7 @@ enum BenchSuite {
         case "sum": KernelBench.sum(report)
         case "conv": ConvBench.run(report)
         case "adamw": OptimizerBench.adamw(report)
+        case "gpt-step": GPTBench.run(report)
         case "softmax": softmax(report)
         case "crossentropy": crossEntropy(report)
         case "activations": ActivationBench.run(report)
