@@ -84,6 +84,12 @@ void kiln_binary_strided_f32(kiln_binary_op op, const float *a, ptrdiff_t sa,
 
 void kiln_copy_strided(const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds, ptrdiff_t n, int size) {
     if (ss == 1 && ds == 1) { memcpy(dst, src, (size_t)n * (size_t)size); return; }
+    if (ss == 0 && ds == 1 && size == 4) {   // one value broadcast along a row: a fill the compiler vectorizes
+        const uint32_t v = *(const uint32_t *)src;
+        uint32_t *d = dst;
+        for (ptrdiff_t i = 0; i < n; i++) d[i] = v;
+        return;
+    }
     switch (size) {
     case 4: { const uint32_t *s = src; uint32_t *d = dst; for (ptrdiff_t i = 0; i < n; i++) d[i * ds] = s[i * ss]; } break;
     case 8: { const uint64_t *s = src; uint64_t *d = dst; for (ptrdiff_t i = 0; i < n; i++) d[i * ds] = s[i * ss]; } break;

@@ -46,6 +46,35 @@ import Testing
         checkGradients([x, w, b]) { t in batchNorm(t[0], mean: mean, variance: variance, weight: t[1], bias: t[2]) }
     }
 
+    @Test func layerNormOpMatchesClosedForm() {
+        // Row [1, 2, 3, 4]: mean 2.5, variance 1.25, so x̂ = [−1.5, −0.5, 0.5, 1.5]/√(1.25 + eps); a constant row has x̂ = 0.
+        let x = Tensor([1, 2, 3, 4, 7, 7, 7, 7] as [Float], shape: [2, 4])
+        let w: [Float] = [1, 2, 0.5, -1], b: [Float] = [0, 1, -1, 2]
+        let s = 1 / (1.25 + 1e-5 as Float).squareRoot()
+        let first = [-1.5, -0.5, 0.5, 1.5].enumerated().map { Float($0.element) * s * w[$0.offset] + b[$0.offset] }
+        expectClose(layerNorm(x, weight: Tensor(w), bias: Tensor(b), eps: 1e-5).scalars, first + b, relative: 1e-6)
+    }
+
+    @Test func layerNormOpGradientsMatchFiniteDifferences() {
+        // 12 and 20 features: vector bodies of 8 with scalar tails.
+        for n in [12, 20] {
+            let x = testTensor([3, 2, n], seed: 1), w = testTensor([n], seed: 2, shift: 1), b = testTensor([n], seed: 3)
+            checkGradients([x, w, b]) { t in layerNorm(t[0], weight: t[1], bias: t[2]) }
+            checkGradients([x]) { t in layerNorm(t[0]) }
+        }
+    }
+
+    @Test func layerNormOpWeightGradientsDoNotDependOnThreads() {
+        let x = testTensor([300, 24], seed: 4), w = testTensor([24], seed: 5, shift: 1), b = testTensor([24], seed: 6)
+        let cotangent = testTensor([300, 24], seed: 7)
+        func gradients(_ threads: Int) -> [[Float]] {
+            Threads.withCount(threads) {
+                valueAndGradient(at: [x, w, b]) { t in (layerNorm(t[0], weight: t[1], bias: t[2]) * cotangent).sum() }.gradients.map(\.scalars)
+            }
+        }
+        #expect(gradients(1) == gradients(2))
+    }
+
     @Test func layerRMSAndGroupNormMatchPyTorch() throws {
         try LayerFixture("layernorm").check(LayerNorm([3, 4]))
         try LayerFixture("rmsnorm").check(RMSNorm([6]))

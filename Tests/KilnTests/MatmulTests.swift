@@ -64,6 +64,21 @@ import Testing
         expectClose(ones.T.matmul(a.T).scalars, a.sum(axis: 1).scalars, relative: 1e-4)
     }
 
+    @Test func productsSplitAcrossThreadsMatchOneThread() {
+        // Blocks of rows (m ≥ n) and of columns (n > m), with plain and transposed operands, and a
+        // linear layer whose bias BLAS adds to: two threads give one thread's values.
+        let a = testTensor([100, 64], seed: 1), b = testTensor([64, 90], seed: 2)
+        let c = testTensor([40, 64], seed: 3), d = testTensor([64, 230], seed: 4)
+        let w = testTensor([230, 64], seed: 5), bias = testTensor([230], seed: 6)
+        func transposedLayout(_ t: Tensor) -> Tensor { t.T.contiguous().T }
+        func products() -> [[Float]] {
+            [a.matmul(b), transposedLayout(a).matmul(transposedLayout(b)), c.matmul(d),
+             transposedLayout(c).matmul(transposedLayout(d)), linear(a, weight: w, bias: bias), b.T.matmul(a.T)].map(\.scalars)
+        }
+        let one = Threads.withCount(1) { products() }, two = Threads.withCount(2) { products() }
+        for (x, y) in zip(two, one) { expectClose(x, y, relative: 1e-6) }
+    }
+
     @Test func gradients() {
         let a = testTensor([3, 4], seed: 1), b = testTensor([4, 5], seed: 2)
         checkGradients([a, b]) { $0[0].matmul($0[1]) }

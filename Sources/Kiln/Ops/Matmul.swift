@@ -54,7 +54,9 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     let po = out.floatPointer
     if let bias {
         let b = bias.contiguousData()
-        for r in 0..<rows { (po + r * outFeatures).initialize(from: b.floatPointer, count: outFeatures) }
+        parallelChunks(rows, costPerItem: outFeatures) { range in
+            for r in range { (po + r * outFeatures).initialize(from: b.floatPointer, count: outFeatures) }
+        }
         Matmul.multiply(x2, w.transposed(), into: po, ldc: outFeatures, beta: 1)
     } else {
         Matmul.multiply(x2, w.transposed(), into: po, ldc: outFeatures, beta: 0)
@@ -102,17 +104,18 @@ enum Matmul {
         }
         let po = out.floatPointer, pa = ea.floatPointer, pb = eb.floatPointer
         let work = m * n * k
-        let multiplyEntries = { (range: Range<Int>) in
-            for (oc, oa, ob) in offsets[range] {
-                BLAS.sgemm(m: m, n: n, k: k, la.at(pa + oa), lb.at(pb + ob), beta: 0, po + oc, ldc: n)
-            }
-        }
         withExtendedLifetime((ea, eb)) {
-            // Small products run on one BLAS thread each, so the batch is split across Kiln's threads.
-            if work < BLAS.singleThreadWork {
-                parallelChunks(offsets.count, costPerItem: work, multiplyEntries)
+            // A batch of several products is split across Kiln's threads, one BLAS thread each.
+            if offsets.count >= Threads.count {
+                parallelChunks(offsets.count, costPerItem: work) { range in
+                    for (oc, oa, ob) in offsets[range] {
+                        BLAS.sgemm(m: m, n: n, k: k, la.at(pa + oa), lb.at(pb + ob), beta: 0, po + oc, ldc: n)
+                    }
+                }
             } else {
-                multiplyEntries(0..<offsets.count)
+                for (oc, oa, ob) in offsets {
+                    sgemm(m: m, n: n, k: k, la.at(pa + oa), lb.at(pb + ob), beta: 0, po + oc, ldc: n)
+                }
             }
         }
         return out
@@ -143,9 +146,39 @@ enum Matmul {
                 for r in 0..<m { for j in 0..<n { c[r * ldc + j] *= beta } }
                 return
             }
-            BLAS.sgemm(m: m, n: n, k: k, operand(a).at(a.floatPointer), operand(b).at(b.floatPointer), beta: beta, c, ldc: ldc)
+            sgemm(m: m, n: n, k: k, operand(a).at(a.floatPointer), operand(b).at(b.floatPointer), beta: beta, c, ldc: ldc)
         }
     }
+
+    /// `c = a · b + beta · c` as ``BLAS/sgemm(m:n:k:alpha:_:_:beta:_:ldc:)`` computes it, always on one
+    /// BLAS thread: a large product is split into blocks of rows (of columns when they are more) run on
+    /// Kiln's threads. BLAS's own threads would otherwise spin beside Kiln's between products, and on
+    /// two cores the two pools take turns instead of working together.
+    static func sgemm(m: Int, n: Int, k: Int, _ a: BLAS.Operand, _ b: BLAS.Operand, beta: Float,
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let alongRows = m >= n, extent = alongRows ? m : n
+        let blocks = Swift.min(Threads.count, extent / blockAlignment, m * n * k / BLAS.singleThreadWork)
+        guard blocks > 1 else {
+            Threads.withCount(1) { BLAS.sgemm(m: m, n: n, k: k, a, b, beta: beta, c, ldc: ldc) }
+            return
+        }
+        func bound(_ i: Int) -> Int { i == blocks ? extent : extent * i / blocks / blockAlignment * blockAlignment }
+        parallelWorkers(blocks) { i in
+            let lo = bound(i), size = bound(i + 1) - lo
+            if alongRows {
+                let rows = BLAS.Operand(pointer: a.pointer + (a.transposed ? lo : lo * a.leadingDimension),
+                                        transposed: a.transposed, leadingDimension: a.leadingDimension)
+                BLAS.sgemm(m: size, n: n, k: k, rows, b, beta: beta, c + lo * ldc, ldc: ldc)
+            } else {
+                let columns = BLAS.Operand(pointer: b.pointer + (b.transposed ? lo * b.leadingDimension : lo),
+                                           transposed: b.transposed, leadingDimension: b.leadingDimension)
+                BLAS.sgemm(m: m, n: size, k: k, a, columns, beta: beta, c + lo, ldc: ldc)
+            }
+        }
+    }
+
+    /// Blocks of a split product start at multiples of this many rows or columns (BLAS kernels' tile).
+    private static let blockAlignment = 16
 
     /// The broadcast batch shape of two matrix stacks, or a stop naming both operands.
     private static func batchShape(_ a: Tensor, _ b: Tensor, shapes: ([Int], [Int])) -> [Int] {

@@ -71,8 +71,17 @@ extension Tensor {
                          offset: offset + range.lowerBound * strides[ax], dtype: dtype)
         let inputShape = shape
         return Autograd.record(out, self) { g in
-            var full = Tensor(zeros: inputShape)
-            full.assign(g, axis: ax, range, step: step)
+            guard step == 1 else {
+                var full = Tensor(zeros: inputShape)
+                full.assign(g, axis: ax, range, step: step)
+                return full
+            }
+            // Each element is written once: zeros outside the range, the gradient inside it.
+            let full = Tensor(uninitializedShape: inputShape, dtype: g.dtype), zero = Tensor(zeros: [], dtype: g.dtype)
+            for outside in [0..<range.lowerBound, range.upperBound..<inputShape[ax]] where !outside.isEmpty {
+                full.slice(axis: ax, outside).writeValues(from: zero)
+            }
+            full.slice(axis: ax, range).writeValues(from: g)
             return full
         }
     }

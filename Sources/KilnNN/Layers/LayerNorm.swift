@@ -4,7 +4,7 @@ import Kiln
 /// dimensions `normalizedShape` by their mean and population variance, then scaled by `weight` and
 /// shifted by `bias` (both of shape `normalizedShape`, ones and zeros at first).
 ///
-/// Runs on the fused per-channel kernels of ``batchNorm(_:weight:bias:eps:)``, one "channel" per sample.
+/// Runs on the fused row kernels of ``layerNorm(_:weight:bias:eps:)``, the normalized dimensions flattened into one.
 public final class LayerNorm: Module {
     public let normalizedShape: [Int]
     public let eps: Float
@@ -34,10 +34,9 @@ public final class LayerNorm: Module {
         precondition(x.rank >= normalizedShape.count && Array(x.shape.suffix(normalizedShape.count)) == normalizedShape,
                      "LayerNorm: input \(x.shape) does not end in the normalized shape \(normalizedShape)")
         let size = normalizedShape.reduce(1, *)
-        var y = batchNorm(x.reshaped([1, x.count / size, size]), eps: eps).output.reshaped(x.shape)
-        if let weight { y = y * weight.value }
-        if let bias { y = y + bias.value }
-        return y
+        let rows = Array(x.shape.dropLast(normalizedShape.count)) + [size]
+        return layerNorm(x.reshaped(rows), weight: weight?.value.reshaped([size]), bias: bias?.value.reshaped([size]), eps: eps)
+            .reshaped(x.shape)
     }
 
     /// PyTorch's text; `bias` reads False without `elementwiseAffine`, as Kiln keeps no bias switch then.

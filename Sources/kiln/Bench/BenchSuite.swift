@@ -3,7 +3,7 @@ import Kiln
 
 /// The benchmark parts of `kiln bench`.
 enum BenchSuite {
-    static let allParts = ["sgemm", "add", "exp", "sum", "softmax", "crossentropy", "activations", "overhead", "copy", "memory", "conv", "adamw", "attention", "generation"]
+    static let allParts = ["sgemm", "add", "exp", "sum", "softmax", "crossentropy", "activations", "overhead", "copy", "memory", "conv", "adamw", "attention", "generation", "gpt-step"]
 
     static func run(_ part: String, into report: BenchReport, generation: GenerationBenchSettings) {
         switch part {
@@ -17,6 +17,7 @@ enum BenchSuite {
         case "conv": ConvBench.run(report)
         case "adamw": OptimizerBench.adamw(report)
         case "attention": AttentionBench.run(report)
+        case "gpt-step": GPTBench.run(report)
         case "softmax": softmax(report)
         case "crossentropy": crossEntropy(report)
         case "activations": ActivationBench.run(report)
