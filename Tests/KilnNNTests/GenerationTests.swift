@@ -32,4 +32,22 @@ import Testing
         // Pinned: the tokens of a decoder whose cache concatenates each step's keys and values.
         #expect(generated.integers == [5, 40, 77, 2, 76, 103, 46, 103, 46, 62, 51, 6, 46, 103, 54, 62, 9, 62, 76, 51, 62, 51, 51, 51, 51, 51, 51, 62])
     }
+
+    /// Past its learned positions the model reads the last `contextLength` tokens at each step, as
+    /// nanoGPT crops them; a prompt longer than the context is cut the same way.
+    @Test func learnedPositionsSlideOverTheLastContextTokens() {
+        let model = Self.anchor()   // context 28
+        // A prompt inside the context that the new tokens carry past it, and one longer than the context.
+        for length in [20, 30] {
+            let prompt = Tensor((0..<length).map { ($0 * 37) % 113 }, shape: [1, length])
+            let generated = generate(model: model, prompt: prompt, count: 14, sampler: Sampler(temperature: 0, generator: RandomGenerator(seed: 0)))
+            var expected = Array(prompt.integers)
+            for _ in 0..<14 {
+                let window = Array(expected.suffix(28))
+                let logits = withoutGradient { model(Tensor(window, shape: [1, window.count])) }
+                expected.append(logits.select(axis: 1, window.count - 1).argmax(axis: -1).integers[0])
+            }
+            #expect(generated.integers == expected, "prompt of \(length)")
+        }
+    }
 }

@@ -112,18 +112,14 @@ public struct CharacterLanguageModel {
     /// `count` characters generated after `prompt` (by default a newline, or the vocabulary's first
     /// character when it has none), drawn by `sampler` with the model's key/value cache.
     ///
-    /// Learned positions reach `context` tokens: the prompt and all but the last new character must
-    /// fit in them, else this is an error saying how many fit. A prompt character outside the
-    /// vocabulary is an error naming it.
+    /// With learned positions the model reads the last `context` characters at each step (see
+    /// ``generate(model:prompt:count:sampler:)``). A prompt character outside the vocabulary is an
+    /// error naming it.
     public func sample(count: Int, prompt: String? = nil, sampler: Sampler) throws -> String {
         guard count >= 0 else { throw RunError("the number of characters to generate must be non-negative, got \(count)") }
         let text = prompt ?? (vocabulary.id(of: "\n") != nil ? "\n" : String(vocabulary.characters[0]))
         let ids = try vocabulary.encode(text, source: "prompt")
         guard !ids.isEmpty else { throw RunError("the prompt must hold at least one character") }
-        if !settings.positions.extrapolates && ids.count + count > settings.context + 1 {
-            throw RunError("learned positions reach \(settings.context) tokens: after a prompt of \(ids.count) characters at most "
-                           + "\(max(0, settings.context + 1 - ids.count)) can be generated, not \(count)")
-        }
         if count == 0 { return "" }
         let tokens = generate(model: model, prompt: Tensor(ids, shape: [1, ids.count]), count: count, sampler: sampler)
         return vocabulary.decode(Array(tokens.integers.dropFirst(ids.count)))

@@ -39,10 +39,9 @@ enum LanguageModelReport {
             ("Tokens per second", SVGPlot.lineChart([series("speed", "tokens_per_s", "tokens/s (median per log interval)")],
                                                     title: "Speed", xLabel: "step", yLabel: "tokens/s")),
         ]
-        let count = settings.positions.extrapolates ? sampleLength : min(sampleLength, settings.context)
         let sampler = try CharacterLanguageModel.sampler(temperature: 1, seed: settings.seed)
-        let text = try languageModel.sample(count: count, sampler: sampler)
-        report.figures.append(("Sample of \(count) characters (temperature 1, after a newline)",
+        let text = try languageModel.sample(count: sampleLength, sampler: sampler)
+        report.figures.append(("Sample of \(sampleLength) characters (temperature 1, after a newline)",
                                "<pre style=\"max-width: 560px; white-space: pre-wrap\">\(SVGPlot.escape(text))</pre>"))
         try AtomicFile.write(Data(report.render().utf8), to: summary.folder.report)
     }
