@@ -15,47 +15,33 @@ import Foundation
 ///   composed path (asking for the fused one then stops with a message).
 public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = .none,
                                       scale: Float? = nil, implementation: AttentionImplementation? = nil) -> Tensor {
-    let shapes = "query \(query.shape), key \(key.shape), value \(value.shape)"
-    precondition(query.rank == 4 && key.rank == 4 && value.rank == 4,
-                 "scaledDotProductAttention: expects [B, H, T, D] tensors, got \(shapes)")
+    let heads = GroupedHeads(op: "scaledDotProductAttention", query: query, key: key, value: value)
     precondition(query.dtype == .float32 && key.dtype == .float32 && value.dtype == .float32,
-                 "scaledDotProductAttention: expects float tensors, got \(query.dtype), \(key.dtype), \(value.dtype) (\(shapes))")
-    let (heads, keyHeads) = (query.shape[1], key.shape[1])
-    precondition(query.shape[0] == key.shape[0] && key.shape[0] == value.shape[0] && query.shape[3] == key.shape[3]
-                 && key.shape[1] == value.shape[1] && key.shape[2] == value.shape[2] && keyHeads > 0 && heads % keyHeads == 0,
-                 "scaledDotProductAttention: shapes do not fit (\(shapes))")
+                 "scaledDotProductAttention: expects float tensors, got \(query.dtype) \(query.shape), \(key.dtype) \(key.shape), \(value.dtype) \(value.shape)")
     let scale = scale ?? 1 / Float(query.shape[3]).squareRoot()
     let biasNeedsGradient = mask.additive?.requiresGradient ?? false
     let chosen = implementation ?? (biasNeedsGradient
         ? .composed : .fastest(keys: key.shape[2], dim: query.shape[3], isCausal: mask.isCausal))
     switch chosen {
     case .composed:
-        return composedAttention(query: query, key: key, value: value, mask: mask, scale: scale)
+        return composedAttention(query: query, key: key, value: value, mask: mask, scale: scale, heads: heads)
     case .fused:
         precondition(!biasNeedsGradient, "scaledDotProductAttention: the fused implementation takes no gradient for the additive mask")
         return FusedAttention.attention(query: query, key: key, value: value, mask: mask, scale: scale)
     }
 }
 
-/// The reference: scores materialized by batched matrix products, a softmax, and the product with the values.
-private func composedAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask, scale: Float) -> Tensor {
-    let heads = query.shape[1]
-    let k = sharingHeads(key, heads: heads), v = sharingHeads(value, heads: heads)
-    var scores = query.matmul(k.transposed()) * scale
+/// The reference: scores materialized by batched matrix products (each group of query heads against
+/// its shared key head, without copying keys or values), a softmax, and the product with the values.
+private func composedAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask, scale: Float,
+                               heads: GroupedHeads) -> Tensor {
+    var scores = heads.scores(query, key) * scale
     if let additive = mask.additive { scores = scores + additive }
-    if let allowed = mask.allowedScores(queries: query.shape[2], keys: key.shape[2]) {
+    if let allowed = mask.allowedScores(queries: heads.queries, keys: heads.keys) {
         scores = scores.maskedFill(.!allowed, -Float.infinity)
     }
     // Rows without a finite score get zeros: softmax runs on a row of zeros there, and its result is dropped.
     let seesAnyKey = withoutGradient { scores.max(axes: [-1], keepingDims: true) .> Tensor(-Float.infinity) }
     let weights = Tensor.where(seesAnyKey, scores, Tensor(0)).softmax(axis: -1)
-    return Tensor.where(seesAnyKey, weights, Tensor(0)).matmul(v)
-}
-
-/// `[B, Hkv, T, D]` keys or values repeated so that each of `heads` query heads has its group's.
-private func sharingHeads(_ x: Tensor, heads: Int) -> Tensor {
-    let group = heads / x.shape[1]
-    guard group > 1 else { return x }
-    let (b, h, t, d) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    return x.unsqueezed(2).expanded(to: [b, h, group, t, d]).contiguous().reshaped([b, heads, t, d])
+    return heads.weightedSum(Tensor.where(seesAnyKey, weights, Tensor(0)), value)
 }
