@@ -11,8 +11,9 @@ struct BenchCommand: ParsableCommand {
         discussion: "Figures are medians of several timed samples after warm-up calls."
     )
 
-    @Argument(help: "Parts to run: \(BenchSuite.allParts.joined(separator: ", ")) (default: all).")
-    var parts: [String] = []
+    @Argument(help: "Parts to run: \(BenchPart.names.joined(separator: ", ")) (default: all).",
+              transform: { try BenchPart(named: $0) })
+    var parts: [BenchPart] = []
 
     @Option(help: "Threads for Kiln's kernels and BLAS (default: all cores).")
     var threads: Int?
@@ -28,9 +29,6 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         if let threads { try RunLimits.check(threads: threads) }
-        for part in parts where !BenchSuite.allParts.contains(part) {
-            throw CommandError("unknown part '\(part)'; choose from \(BenchSuite.allParts.joined(separator: ", "))")
-        }
         guard (1...65_536).contains(tokens) else { throw CommandError("--tokens must be from 1 to 65536, got \(tokens)") }
         guard (1...1_000).contains(runs) else { throw CommandError("--runs must be from 1 to 1000, got \(runs)") }
     }
@@ -39,8 +37,8 @@ struct BenchCommand: ParsableCommand {
         Threads.withCount(threads ?? Threads.count) {
             let report = BenchReport(json: json)
             let generation = GenerationBenchSettings(tokens: tokens, runs: runs)
-            for part in parts.isEmpty ? BenchSuite.allParts : parts {
-                BenchSuite.run(part, into: report, generation: generation)
+            for part in parts.isEmpty ? BenchPart.allCases : parts {
+                part.run(into: report, generation: generation)
             }
             report.finish()
         }

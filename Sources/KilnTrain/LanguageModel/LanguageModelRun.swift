@@ -114,7 +114,7 @@ public final class LanguageModelRun {
         let stored = StoredLanguageModel(settings).text
         let tokensPerStep = Double(settings.batchSize * settings.context)
         note("training a \(model.parameterCount)-parameter GPT on \(windows.train.count) / \(windows.validation.count) characters "
-             + "(vocabulary \(languageModel.vocabulary.count)), \(settings.steps) steps, \(Threads.count) threads")
+             + "(vocabulary \(languageModel.vocabulary.count)), \(settings.steps) steps, \(Threads.count) thread\(Threads.count == 1 ? "" : "s")")
 
         let start = Date()
         var timed = StepTimes()

@@ -66,7 +66,7 @@ extension TrainingRun {
 
         let modelName = isCustomModel ? "\(type(of: model))" : settings.model.rawValue
         note("training \(modelName) (\(model.parameterCount) parameters) on \(data.description), \(settings.epochs) epochs of "
-             + "\(stepsPerEpoch) steps, \(Threads.count) threads")
+             + "\(stepsPerEpoch) steps, \(Threads.count) thread\(Threads.count == 1 ? "" : "s")")
         if let balance = data.classBalance { note(balance) }
         let start = Date()
         try trainer.fit(loader, epochs: settings.epochs, evaluatingOn: testLoader)

@@ -1,31 +1,38 @@
 import Foundation
 import Kiln
+import KilnTrain
 
-/// The benchmark parts of `kiln bench`.
-enum BenchSuite {
-    static let allParts = ["sgemm", "add", "exp", "sum", "softmax", "crossentropy", "activations", "overhead", "copy", "memory", "conv", "adamw", "attention", "generation", "gpt-step"]
+/// A part of `kiln bench`: its name on the command line, and the figures it measures.
+enum BenchPart: String, NamedChoice {
+    case sgemm, add, exp, sum, softmax, crossentropy, activations, overhead, copy, memory, conv, adamw, attention, generation
+    case gptStep = "gpt-step"
 
-    static func run(_ part: String, into report: BenchReport, generation: GenerationBenchSettings) {
-        switch part {
-        case "overhead": overhead(report)
-        case "add": add(report)
-        case "copy": copy(report)
-        case "memory": MemoryBench.run(report)
-        case "sgemm": KernelBench.sgemm(report)
-        case "exp": KernelBench.exp(report)
-        case "sum": KernelBench.sum(report)
-        case "conv": ConvBench.run(report)
-        case "adamw": OptimizerBench.adamw(report)
-        case "attention": AttentionBench.run(report)
-        case "gpt-step": GPTBench.run(report)
-        case "softmax": softmax(report)
-        case "crossentropy": crossEntropy(report)
-        case "activations": ActivationBench.run(report)
-        case "generation": GenerationBench.run(report, settings: generation)
-        default: break
+    static let setting = "part"
+
+    /// Measures this part and adds its figures to `report`.
+    func run(into report: BenchReport, generation: GenerationBenchSettings) {
+        switch self {
+        case .overhead: BenchSuite.overhead(report)
+        case .add: BenchSuite.add(report)
+        case .copy: BenchSuite.copy(report)
+        case .memory: MemoryBench.run(report)
+        case .sgemm: KernelBench.sgemm(report)
+        case .exp: KernelBench.exp(report)
+        case .sum: KernelBench.sum(report)
+        case .conv: ConvBench.run(report)
+        case .adamw: OptimizerBench.adamw(report)
+        case .attention: AttentionBench.run(report)
+        case .gptStep: GPTBench.run(report)
+        case .softmax: BenchSuite.softmax(report)
+        case .crossentropy: BenchSuite.crossEntropy(report)
+        case .activations: ActivationBench.run(report)
+        case .generation: GenerationBench.run(report, settings: generation)
         }
     }
+}
 
+/// The smaller benchmark parts of `kiln bench`, measured here rather than in a file of their own.
+enum BenchSuite {
     /// Microseconds per `a + b` on 8-element tensors, with and without gradient recording.
     static func overhead(_ report: BenchReport) {
         for recording in [false, true] {
