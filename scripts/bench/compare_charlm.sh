@@ -14,19 +14,16 @@ anchors="$root/../shared/anchors"
 mkdir -p "$out"
 : > "$out/kiln.jsonl"; : > "$out/torch.jsonl"
 
-load() { "$python" -c 'import os; print(os.getloadavg()[0])'; }
+. "$root/scripts/bench/recorded_run.sh"
 
 run_kiln() {
-  local l; l=$(load)
-  "$kiln" lm train --steps "$steps" --seed "$1" --threads "$threads" \
-    --out "$out/runs" --name "lm-$1" --json 2>/dev/null | tail -1 \
-    | sed "s/^{/{\"seed\":$1,\"load\":$l,/" >> "$out/kiln.jsonl"
+  recorded_run seed "$1" "$out/kiln.jsonl" "$kiln" lm train --steps "$steps" --seed "$1" --threads "$threads" \
+    --out "$out/runs" --name "lm-$1" --json
 }
 
 run_torch() {
-  local l; l=$(load)
-  (cd "$anchors" && "$python" charlm.py --threads "$threads" --steps "$steps" --seed "$1" --json 2>/dev/null) \
-    | tail -1 | sed "s/^{/{\"seed\": $1, \"load\": $l, /" >> "$out/torch.jsonl"
+  (cd "$anchors" && recorded_run seed "$1" "$out/torch.jsonl" "$python" charlm.py --threads "$threads" \
+    --steps "$steps" --seed "$1" --json)
 }
 
 round=0

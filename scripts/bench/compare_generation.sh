@@ -13,18 +13,15 @@ kiln="$root/.build/release/kiln"
 mkdir -p "$out"
 : > "$out/kiln.jsonl"; : > "$out/torch.jsonl"
 
-load() { "$python" -c 'import os; print(os.getloadavg()[0])'; }
+. "$root/scripts/bench/recorded_run.sh"
 
 run_kiln() {
-  local l; l=$(load)
-  "$kiln" bench generation --tokens "$tokens" --threads "$threads" --json \
-    | sed "s/^{/{\"round\":$1,\"load\":$l,/" >> "$out/kiln.jsonl"
+  recorded_run round "$1" "$out/kiln.jsonl" "$kiln" bench generation --tokens "$tokens" --threads "$threads" --json
 }
 
 run_torch() {
-  local l; l=$(load)
-  (cd "$root/scripts/bench" && "$python" generation_torch.py --tokens "$tokens" --threads "$threads") \
-    | sed "s/^{/{\"round\": $1, \"load\": $l, /" >> "$out/torch.jsonl"
+  (cd "$root/scripts/bench" && recorded_run round "$1" "$out/torch.jsonl" "$python" generation_torch.py \
+    --tokens "$tokens" --threads "$threads")
 }
 
 for round in $(seq 1 "$rounds"); do
