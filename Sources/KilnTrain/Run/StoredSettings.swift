@@ -50,6 +50,8 @@ public struct StoredSettings: Equatable, Sendable {
         } else {
             throw RunError("\(path) stores no run settings: it was not written by a training run")
         }
+        // Written when every loss stored cross-entropy's default label smoothing, which others ignored.
+        if settings.loss != .crossEntropy && settings.labelSmoothing == TrainSettings.defaultLabelSmoothing { settings.labelSmoothing = nil }
         if let problem = settings.problem() { throw RunError("\(path): stored settings are invalid: \(problem)") }
         if let problem = tabular?.problem { throw RunError("\(path): stored settings are invalid: \(problem)") }
     }
@@ -163,7 +165,7 @@ extension TrainSettings {
         batchSize = try parsed("batch_size") { Int($0) }
         lr = try parsed("lr") { Double($0) }
         weightDecay = try parsed("weight_decay") { Double($0) }
-        labelSmoothing = try parsed("label_smoothing") { Double($0) }
+        labelSmoothing = try parsed("label_smoothing") { Double($0) } as Double
         optimizer = try parsed("optimizer") { try OptimizerChoice(named: $0) }
         schedule = try parsed("schedule") { try ScheduleChoice($0) }
         activation = try parsed("activation") { try ActivationChoice(named: $0) }
