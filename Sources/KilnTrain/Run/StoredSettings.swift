@@ -127,25 +127,8 @@ extension TrainSettings {
             + "--checkpoint-every, --on-nonfinite)"
     }
 
-    /// The stored settings as text by key, read off their JSON encoding so that every setting
-    /// is compared: a section's keys as `section.key` (`data.path`, `mlp.hidden`), strings as
-    /// they are, other values as JSON; a setting the encoding leaves out at its default is absent.
-    var fields: [String: String] {
-        guard let json = sortedJSON(StoredSettings(self)),
-              let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
-        var fields: [String: String] = [:]
-        func flatten(_ value: Any, _ key: String) {
-            if let section = value as? [String: Any] {
-                for (k, v) in section { flatten(v, key + "." + k) }
-            } else if let text = value as? String {
-                fields[key] = text
-            } else if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
-                fields[key] = String(decoding: data, as: UTF8.self)
-            }
-        }
-        for (k, v) in object { flatten(v, k) }
-        return fields
-    }
+    /// The stored settings as text by key (``settingFields(_:)``).
+    var fields: [String: String] { settingFields(StoredSettings(self)) }
 
     /// The settings of a checkpoint written when each setting was its own metadata entry
     /// `setting.<key>` (given here without the prefix).
@@ -177,6 +160,26 @@ extension TrainSettings {
                                     testFraction: parsed("data.test_fraction") { Double($0) }, testPath: s["data.test_path"])
         }
     }
+}
+
+/// Settings as text by key, read off their JSON encoding so that every setting is compared: a
+/// section's keys as `section.key` (`data.path`, `mlp.hidden`), strings as they are, other values as
+/// JSON; a setting the encoding leaves out at its default is absent.
+func settingFields<T: Encodable>(_ settings: T) -> [String: String] {
+    guard let json = sortedJSON(settings),
+          let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
+    var fields: [String: String] = [:]
+    func flatten(_ value: Any, _ key: String) {
+        if let section = value as? [String: Any] {
+            for (k, v) in section { flatten(v, key + "." + k) }
+        } else if let text = value as? String {
+            fields[key] = text
+        } else if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
+            fields[key] = String(decoding: data, as: UTF8.self)
+        }
+    }
+    for (k, v) in object { flatten(v, k) }
+    return fields
 }
 
 /// `value` as one line of JSON with sorted keys (the stored settings, and sections compared on
