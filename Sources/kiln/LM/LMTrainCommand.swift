@@ -2,11 +2,11 @@ import ArgumentParser
 import Foundation
 import KilnTrain
 
-/// `kiln lm train`: train a character GPT; with no options, the charlm anchor.
+/// `kiln lm train`: train a GPT on characters, bytes or BPE tokens; with no options, the charlm anchor.
 struct LMTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a character language model.",
+        abstract: "Train a language model (on characters by default, or bytes or BPE tokens).",
         discussion: """
         With no options, trains the charlm anchor: a 4-layer GPT (dimension 128, 4 heads, learned positions, context 128) \
         on the fortunes corpus for 1000 steps of 32 windows, AdamW with warm-up and cosine, validation every 250 steps. \
