@@ -107,3 +107,33 @@ import Testing
         checkGradients([testTensor([2, 3, 4], seed: 20)]) { alibi($0[0]) }
     }
 }
+
+@Suite struct AttentionWeightDropoutTests {
+    /// In evaluation mode the layer's dropout does nothing; in training mode it draws from the scope's
+    /// generator, so the same seed gives the same output and another seed another.
+    @Test func dropsInTrainingOnlyWithTheScopesGenerator() {
+        let layer = MultiHeadAttention(dimension: 8, heads: 2, dropout: 0.5, generator: RandomGenerator(seed: 30))
+        let plain = MultiHeadAttention(dimension: 8, heads: 2, generator: RandomGenerator(seed: 30))
+        let x = testTensor([2, 4, 8], seed: 31)
+        layer.eval()
+        plain.eval()
+        #expect(layer(x).scalars == plain(x).scalars)
+        layer.train()
+        func trained(seed: UInt64) -> [Float] { ExecutionScope(threads: 1, generator: RandomGenerator(seed: seed)).run { layer(x).scalars } }
+        #expect(trained(seed: 1) == trained(seed: 1))
+        #expect(trained(seed: 1) != trained(seed: 2))
+        #expect(trained(seed: 1) != plain(x).scalars)
+    }
+
+    /// Gradients through dropped weights for softmax and sigmoid attention, with the mask fixed by a
+    /// scope seeded afresh at each evaluation.
+    @Test func gradientsWithAFixedMask() {
+        for normalizer in [AttentionNormalizer.softmax, .sigmoid(bias: -1)] {
+            let layer = MultiHeadAttention(dimension: 4, heads: 2, keyValueHeads: 1, normalizer: normalizer, dropout: 0.3,
+                                           generator: RandomGenerator(seed: 32))
+            checkGradients([testTensor([2, 3, 4], seed: 33)]) { xs in
+                ExecutionScope(threads: 1, generator: RandomGenerator(seed: 34)).run { layer(xs[0]) }
+            }
+        }
+    }
+}

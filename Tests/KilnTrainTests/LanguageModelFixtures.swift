@@ -2,13 +2,13 @@ import Foundation
 @testable import KilnTrain
 
 /// A small corpus written for the language-model tests: one file of repeated sentences (1,152
-/// characters, vocabulary of 29), in a fresh folder named for `name`.
-func languageModelCorpus(_ name: String) throws -> String {
+/// characters, vocabulary of 29) followed by `tail`, in a fresh folder named for `name`.
+func languageModelCorpus(_ name: String, tail: String = "") throws -> String {
     let folder = temporaryPath("lm-corpus-\(name)")
     try? FileManager.default.removeItem(atPath: folder)
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let sentences = ["the quick brown fox jumps over the lazy dog.\n", "a lazy dog sleeps in the sun.\n", "quick foxes run far.\n"]
-    let text = (0..<36).map { sentences[$0 % 3] }.joined()
+    let text = (0..<36).map { sentences[$0 % 3] }.joined() + tail
     try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/sentences"))
     return folder
 }

@@ -54,6 +54,32 @@ import Testing
         #expect(try VocabularyFile.read(path) == vocabulary)
     }
 
+    @Test func dropoutAndAccumulationAreCheckedAndReachTheModel() {
+        var settings = LanguageModelSettings()
+        settings.dropout = 1
+        #expect(settings.problem() == "dropout must be in [0, 1), got 1.0")
+        settings.dropout = 0.2
+        settings.gradientAccumulation = 0
+        #expect(settings.problem() == "gradient_accumulation must be from 1 to 65536, got 0")
+        settings.gradientAccumulation = 4
+        #expect(settings.problem() == nil)
+        let model = GPT(settings.configuration(vocabularySize: 10), generator: RandomGenerator(seed: 0))
+        #expect(model.blocks.allSatisfy { $0.attn.dropout == 0.2 && $0.dropout?.p == 0.2 })
+    }
+
+    /// A resumed run may be told its own settings again, not other ones.
+    @Test func resumeConflictsNameTheFirstDifferentSetting() {
+        var stored = LanguageModelSettings()
+        stored.tokenizer = .bpe
+        stored.gradientAccumulation = 2
+        var given = stored
+        given.threads = 3
+        #expect(given.resumeConflict(with: stored) == nil)
+        given.vocabularySize = 1024
+        #expect(given.resumeConflict(with: stored) == "--vocabulary-size 1024 conflicts with the run's stored vocabulary_size (default); "
+                + "a resumed run keeps its settings (only --threads and --checkpoint-every may change)")
+    }
+
     @Test func normalizerChoicesAreTheNormalizersNames() {
         #expect(AttentionNormalizerChoice.names == AttentionNormalizer.names)
         for choice in AttentionNormalizerChoice.allCases { #expect(choice.normalizer.name == choice.rawValue) }

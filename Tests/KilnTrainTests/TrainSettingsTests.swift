@@ -26,6 +26,23 @@ import Testing
         try TrainSettings.decode(text: text, path: "s.yaml").problem()
     }
 
+    /// Label smoothing belongs to cross-entropy: its default (0.1) applies there only, and a label
+    /// smoothing or schedule given with another loss is an error rather than ignored.
+    @Test func labelSmoothingWithAnotherLossIsAnError() throws {
+        #expect(TrainSettings().appliedLabelSmoothing == 0.1)
+        #expect(try problem("loss: f1\n") == nil)
+        #expect(try TrainSettings.decode(text: "loss: f1\n", path: "s.yaml").appliedLabelSmoothing == 0)
+        #expect(try problem("loss: f1\nlabel_smoothing: 0\n") == nil)
+        let refused = "label smoothing applies to loss cross_entropy only, not f1; leave out label_smoothing and its schedule"
+        #expect(try problem("loss: f1\nlabel_smoothing: 0.1\n") == refused)
+        #expect(try problem("loss: f1\nlabel_smoothing_schedule: linear\n") == refused)
+        #expect(try problem("loss: cross_entropy\nlabel_smoothing: 0.2\n") == nil)
+        var settings = TrainSettings()
+        settings.loss = .mcc
+        settings.labelSmoothing = 0.1
+        #expect(settings.problem()?.hasSuffix("not mcc; leave out label_smoothing and its schedule") == true)
+    }
+
     @Test func readsYAMLAndJSONWithTheSameKeys() throws {
         let yaml = write("model: mlp\nepochs: 3\nbatch_size: 64\nlr: 0.003\nthreads: ~\ndata:\n  path: iris.csv\n  label_column: species\n", "a.yaml")
         var expected = TrainSettings()

@@ -90,6 +90,31 @@ final class SnapshotAtStep: TrainerCallback {
         #expect(resumed.records.filter { $0.kind == "step" }.map(\.step) == Array(stride(from: 3, to: 45, by: 4)))
     }
 
+    /// Batches drawn step by step from the trainer's data generator: a checkpoint stores its state
+    /// as it stands, and resuming sets a fresh generator to it, so a checkpoint right after the
+    /// resume, and the batches drawn next, are those of the run never stopped.
+    @Test func aStepByStepDataGeneratorIsKeptAndRestored() throws {
+        let data = clusters()
+        func batch(_ generator: RandomGenerator) -> Batch {
+            let rows = Tensor.randint([8], high: data.count, generator: generator)
+            return Batch(inputs: data.inputs.indexSelect(axis: 0, indices: rows), targets: data.targets.indexSelect(axis: 0, indices: rows))
+        }
+        let trainer = makeTrainer(), drawn = RandomGenerator(seed: 5)
+        trainer.dataGenerator = drawn
+        for _ in 0..<3 { try trainer.step(batch(drawn)) }
+        let saved = trainer.checkpoint()
+        #expect(saved.dataRandomState == drawn.state && saved.dataRandomState != RandomGenerator(seed: 5).state)
+
+        let resumed = makeTrainer(), fresh = RandomGenerator(seed: 5)
+        resumed.dataGenerator = fresh
+        try resumed.resume(from: saved)
+        #expect(fresh.state == saved.dataRandomState && resumed.checkpoint().dataRandomState == saved.dataRandomState)
+        try trainer.step(batch(drawn))
+        try resumed.step(batch(fresh))
+        #expect(resumed.checkpoint().dataRandomState == trainer.checkpoint().dataRandomState)
+        for (name, value) in trainer.model.stateDict() { #expect(resumed.model.stateDict()[name]!.scalars == value.scalars, "\(name)") }
+    }
+
     @Test func earlyStoppingEndsARunThatStopsImproving() throws {
         let trainer = makeTrainer()
         trainer.optimizer.learningRate = 0

@@ -1,9 +1,9 @@
 """PyTorch side of `kiln bench generation`: tokens/s of batch-1 generation with a key/value cache.
 
-The model is the charlm anchor's GPT (4 pre-LayerNorm blocks, d_model 128, 4 heads, learned
-positions, vocabulary 113, N(0, 0.02) weights, seeded), its position table long enough for the
-prompt and the new tokens. The decode loop is the usual PyTorch one: each attention layer keeps
-preallocated key/value buffers, writes the new positions in place and calls
+The model is the charlm anchor's GPT (scripts/fixtures/char_gpt.py: 4 pre-LayerNorm blocks,
+d_model 128, 4 heads, learned positions, vocabulary 113, N(0, 0.02) weights, seeded), its position
+table long enough for the prompt and the new tokens. The decode loop is the usual PyTorch one: each
+attention layer keeps preallocated key/value buffers, writes the new positions in place and calls
 F.scaled_dot_product_attention on the filled prefix, under torch.inference_mode(). A run feeds a
 random prompt of --prompt tokens, then draws --tokens tokens one at a time (greedy, and top-k
 sampling at temperature 1); tokens/s counts the new tokens over the run's whole time.
@@ -14,7 +14,9 @@ Usage: python scripts/bench/generation_torch.py [--threads 2] [--tokens 256] [--
 """
 import argparse
 import json
+import os
 import statistics
+import sys
 import time
 
 from torch_threads import torch_and_arguments
@@ -29,66 +31,14 @@ torch, args = torch_and_arguments(parser)
 if min(args.tokens, args.prompt, args.runs, args.top_k) < 1:
     parser.error("--tokens, --prompt, --runs and --top-k must be at least 1")
 
-import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+from char_gpt import CharGPT  # noqa: E402
 
 VOCAB, D_MODEL, N_LAYER, N_HEAD = 113, 128, 4, 4
 HEAD_DIM = D_MODEL // N_HEAD
 CONTEXT = args.prompt + args.tokens
-
-
-class CachedSelfAttention(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.qkv = nn.Linear(D_MODEL, 3 * D_MODEL)
-        self.proj = nn.Linear(D_MODEL, D_MODEL)
-
-    def forward(self, x, cache, start):
-        B, T, C = x.shape
-        q, k, v = self.qkv(x).split(D_MODEL, dim=2)
-        q, k, v = (t.view(B, T, N_HEAD, HEAD_DIM).transpose(1, 2) for t in (q, k, v))
-        keys, values = cache
-        end = start + T
-        keys[:, :, start:end] = k
-        values[:, :, start:end] = v
-        # Causal only while the queries are the whole sequence (the prompt); one query sees every key.
-        y = F.scaled_dot_product_attention(q, keys[:, :, :end], values[:, :, :end], is_causal=start == 0 and T > 1)
-        return self.proj(y.transpose(1, 2).reshape(B, T, C))
-
-
-class Block(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.ln1 = nn.LayerNorm(D_MODEL)
-        self.attn = CachedSelfAttention()
-        self.ln2 = nn.LayerNorm(D_MODEL)
-        self.mlp = nn.Sequential(nn.Linear(D_MODEL, 4 * D_MODEL), nn.GELU(), nn.Linear(4 * D_MODEL, D_MODEL))
-
-    def forward(self, x, cache, start):
-        x = x + self.attn(self.ln1(x), cache, start)
-        return x + self.mlp(self.ln2(x))
-
-
-class CharGPT(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.tok_emb = nn.Embedding(VOCAB, D_MODEL)
-        self.pos_emb = nn.Embedding(CONTEXT, D_MODEL)
-        self.blocks = nn.ModuleList([Block() for _ in range(N_LAYER)])
-        self.ln_f = nn.LayerNorm(D_MODEL)
-        self.head = nn.Linear(D_MODEL, VOCAB, bias=False)
-        for m in self.modules():
-            if isinstance(m, (nn.Linear, nn.Embedding)):
-                nn.init.normal_(m.weight, mean=0.0, std=0.02)
-            if isinstance(m, nn.Linear) and m.bias is not None:
-                nn.init.zeros_(m.bias)
-
-    def forward(self, idx, caches, start):
-        T = idx.shape[1]
-        x = self.tok_emb(idx) + self.pos_emb(torch.arange(start, start + T))
-        for block, cache in zip(self.blocks, caches):
-            x = block(x, cache, start)
-        return self.head(self.ln_f(x))
 
 
 def generate(model, prompt, count, top_k, generator):
@@ -114,7 +64,7 @@ def generate(model, prompt, count, top_k, generator):
 
 
 torch.manual_seed(args.seed)
-model = CharGPT().eval()
+model = CharGPT(VOCAB, D_MODEL, N_LAYER, N_HEAD, CONTEXT).eval()
 prompt = torch.randint(0, VOCAB, (1, args.prompt), generator=torch.Generator().manual_seed(args.seed + 1))
 samplers = {"greedy": None, f"top_{args.top_k}": args.top_k}
 runs = {name: [] for name in samplers}

@@ -29,19 +29,26 @@ public struct NextTokenWindows {
     /// for validation; each part must hold at least one window of `context + 1` tokens. `source`
     /// names the tokens in errors.
     public init(tokens: [Int], context: Int, trainFraction: Double = 0.9, source: String) throws(DataError) {
-        guard context > 0 else { throw DataError(path: source, reason: "context \(context) must be at least 1 token") }
         guard trainFraction > 0 && trainFraction < 1 else {
             throw DataError(path: source, reason: "train fraction \(trainFraction) must lie strictly between 0 and 1")
         }
         let split = Int(trainFraction * Double(tokens.count))
+        try self.init(train: Array(tokens[..<split]), validation: Array(tokens[split...]), context: context, source: source)
+    }
+
+    /// Windows over `train` and `validation`, split beforehand (say, text split before it was
+    /// tokenized); each must hold at least one window of `context + 1` tokens. `source` names the
+    /// tokens in errors.
+    public init(train: [Int], validation: [Int], context: Int, source: String) throws(DataError) {
+        guard context > 0 else { throw DataError(path: source, reason: "context \(context) must be at least 1 token") }
         let window = context + 1
-        guard split >= window && tokens.count - split >= window else {
-            throw DataError(path: source, reason: "\(tokens.count) tokens split \(split) / \(tokens.count - split) leave a part "
-                            + "shorter than one window of context + 1 = \(window) tokens")
+        guard train.count >= window && validation.count >= window else {
+            throw DataError(path: source, reason: "\(train.count + validation.count) tokens split \(train.count) / \(validation.count) "
+                            + "leave a part shorter than one window of context + 1 = \(window) tokens")
         }
         self.context = context
-        train = Array(tokens[..<split])
-        validation = Array(tokens[split...])
+        self.train = train
+        self.validation = validation
     }
 
     /// `size` training windows starting at offsets drawn from `generator` (`Tensor.randint`, one

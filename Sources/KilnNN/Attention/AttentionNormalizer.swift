@@ -7,7 +7,7 @@ import Foundation
 /// ``sigmoid(bias:)`` and ``relu``, whose papers fix it to the sequence length rather than count the
 /// keys each query sees; ``softplusReweighted(power:)`` uses the count of visible keys, row by row.
 public enum AttentionNormalizer: Equatable, Sendable, CustomStringConvertible {
-    /// `softmax(s)`: ``scaledDotProductAttention(query:key:value:mask:scale:)``.
+    /// `softmax(s)`: ``scaledDotProductAttention(query:key:value:mask:scale:dropout:generator:implementation:)``.
     case softmax
     /// `σ(s + b)` elementwise, unnormalized (Ramapuram et al. 2024, "Theory, Analysis, and Best
     /// Practices for Sigmoid Self-Attention"); `bias` nil is their default `b = −log n`, which makes

@@ -16,6 +16,9 @@ import Kiln
 ///   before `proj`. Its weight is `gate.weight`, without bias as in the paper's formula.
 /// - ``AttentionNormalizer``: softmax (``scaledDotProductAttention``) by default, or sigmoid, softplus
 ///   re-weighted or ReLU weights through ``attention(query:key:value:mask:normalizer:scale:)``.
+/// - ``dropout``: attention weights dropped with this probability in training mode only (PyTorch's
+///   `dropout_p`, nanoGPT's `attn_dropout`), masks from the scope's ``Random/default`` at each call.
+///   Softmax attention with dropout takes the composed path: the fused kernel has no dropout.
 /// - A ``KeyValueCache`` passed to ``forward(_:mask:cache:)`` receives the keys and values of the new
 ///   tokens, which then attend to every cached position (the causal mask aligned at the bottom right).
 public final class MultiHeadAttention: Module {
@@ -64,6 +67,8 @@ public final class MultiHeadAttention: Module {
     public let outputGate: OutputGate?
     /// What turns scores into attention weights.
     public let normalizer: AttentionNormalizer
+    /// The probability of dropping each attention weight in training mode (0: none).
+    public let dropout: Float
 
     /// Attention over `dimension` features split into `heads` heads of `dimension / heads` features.
     ///
@@ -74,10 +79,12 @@ public final class MultiHeadAttention: Module {
     ///   - positions: rotary embeddings or ALiBi, if any.
     ///   - gate: the output gate of gated attention, if any.
     ///   - normalizer: what turns scores into weights; softmax by default.
+    ///   - dropout: the probability, in [0, 1), of dropping each attention weight in training mode.
     ///   - generator: where the projections' initial weights are drawn from.
     public init(dimension: Int, heads: Int, keyValueHeads: Int? = nil, bias: Bool = true, isCausal: Bool = true,
                 positions: Positions = .none, gate: OutputGate? = nil, normalizer: AttentionNormalizer = .softmax,
-                generator: RandomGenerator = Random.default) {
+                dropout: Float = 0, generator: RandomGenerator = Random.default) {
+        precondition(dropout >= 0 && dropout < 1, "MultiHeadAttention: dropout \(dropout) outside [0, 1)")
         let keyValueHeads = keyValueHeads ?? heads
         precondition(heads > 0 && dimension % heads == 0 && keyValueHeads > 0 && heads % keyValueHeads == 0,
                      "MultiHeadAttention: \(heads) heads must divide dimension \(dimension), and \(keyValueHeads) key/value heads must divide \(heads)")
@@ -105,6 +112,7 @@ public final class MultiHeadAttention: Module {
         self.positions = positions
         outputGate = gate
         self.normalizer = normalizer
+        self.dropout = dropout
         super.init()
     }
 
@@ -151,7 +159,8 @@ public final class MultiHeadAttention: Module {
             let bias = ALiBi.bias(heads: heads, queries: length, keys: key.shape[2])
             mask.additive = mask.additive.map { $0 + bias } ?? bias
         }
-        var y = attention(query: query, key: key, value: value, mask: mask, normalizer: normalizer).transposed(1, 2)
+        var y = attention(query: query, key: key, value: value, mask: mask, normalizer: normalizer,
+                          dropout: isTraining ? dropout : 0).transposed(1, 2)
         if let gate {
             let scores = gate(x).reshaped([batch, length, heads, outputGate == .elementwise ? headDimension : 1])
             y = y * scores.sigmoid()

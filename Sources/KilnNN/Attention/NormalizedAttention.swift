@@ -2,23 +2,28 @@ import Foundation
 
 /// Attention `weights(Q·Kᵀ·scale + bias) · V` with the weights given by `normalizer`
 /// (``AttentionNormalizer``), the shapes and mask of
-/// ``scaledDotProductAttention(query:key:value:mask:scale:)``.
+/// ``scaledDotProductAttention(query:key:value:mask:scale:dropout:generator:implementation:)``.
 ///
 /// - `query` is `[B, H, Tq, D]`, `key` `[B, Hkv, Tk, D]` and `value` `[B, Hkv, Tk, Dv]`, with `Hkv`
 ///   dividing `H` (grouped key/value heads); the result is `[B, H, Tq, Dv]`.
 /// - `scale` defaults to `1/√D`; the mask's additive bias joins the scaled scores, and the pairs it
 ///   hides get weight 0 under every normalizer.
+/// - `dropout` drops weights as PyTorch's `dropout_p` does, masks from `generator` (by default the
+///   scope's ``Random/default``), under every normalizer; softmax with dropout above 0 takes the
+///   composed path of ``scaledDotProductAttention(query:key:value:mask:scale:dropout:generator:implementation:)``.
 ///
 /// ```swift
 /// let y = attention(query: q, key: k, value: v, mask: .causal, normalizer: .sigmoid())
 /// ```
 public func attention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = .none,
-                      normalizer: AttentionNormalizer = .softmax, scale: Float? = nil) -> Tensor {
+                      normalizer: AttentionNormalizer = .softmax, scale: Float? = nil,
+                      dropout: Float = 0, generator: RandomGenerator? = nil) -> Tensor {
     // The weights from the scaled scores, the mask's allowed pairs and the sizes.
     let weigh: (_ scores: Tensor, _ allowed: Tensor?, _ heads: GroupedHeads) -> Tensor
     switch normalizer {
     case .softmax:
-        return scaledDotProductAttention(query: query, key: key, value: value, mask: mask, scale: scale)
+        return scaledDotProductAttention(query: query, key: key, value: value, mask: mask, scale: scale, dropout: dropout,
+                                         generator: generator)
     case .sigmoid(let bias):
         weigh = { scores, _, heads in (scores + (bias ?? -Foundation.log(Float(heads.keys)))).sigmoid() }
     case .relu:
@@ -34,7 +39,7 @@ public func attention(query: Tensor, key: Tensor, value: Tensor, mask: Attention
     let allowed = mask.allowedScores(queries: heads.queries, keys: heads.keys)
     var weights = weigh(scores, allowed, heads)
     if let allowed { weights = Tensor.where(allowed, weights, Tensor(0)) }
-    return heads.weightedSum(weights, value)
+    return heads.weightedSum(invertedDropout(weights, probability: dropout, generator: generator ?? Random.default), value)
 }
 
 /// The weights of ``AttentionNormalizer/softplusReweighted(power:)`` for `[B, H, Tq, Tk]` scores.

@@ -19,10 +19,8 @@ public final class Dropout: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        guard isTraining, p > 0 else { return x }
-        if p == 1 { return x * 0 }
-        let keep = Tensor.bernoulli(x.shape, probability: 1 - p, dtype: .float32, generator: generator ?? Random.default)
-        return x * (keep * (1 / (1 - p)))
+        guard isTraining else { return x }
+        return invertedDropout(x, probability: p, generator: generator ?? Random.default)
     }
 
     /// PyTorch's text; Kiln never drops in place.

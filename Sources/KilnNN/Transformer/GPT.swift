@@ -59,8 +59,9 @@ public final class GPT: Module {
         /// gets `b = −log(contextLength)`, one constant as in the sigmoid-attention paper's language
         /// models, so cached decoding and longer evaluation contexts keep the bias training saw.
         public var attentionNormalizer = AttentionNormalizer.softmax
-        /// Dropout on the embeddings and on each residual branch (0: none, as in the anchor); masks come from
-        /// the scope's generator at each call, as ``Dropout``'s without one.
+        /// Dropout on the embeddings, on each residual branch and on the attention weights (0: none, as in
+        /// the anchor): one probability for all three, as nanoGPT's `dropout`. Masks come from the scope's
+        /// generator at each call, as ``Dropout``'s without one.
         public var dropout: Float = 0
         /// Whether the head shares the token embedding's weight (then `head.weight` is `tok_emb.weight`).
         public var tiedHead = false
@@ -106,7 +107,7 @@ public final class GPT: Module {
         blocks = (0..<c.layers).map { _ in
             let attention = MultiHeadAttention(dimension: c.dimension, heads: c.heads, keyValueHeads: c.keyValueHeads, bias: c.bias,
                                                positions: attentionPositions, gate: c.attentionGate,
-                                               normalizer: normalizer, generator: generator)
+                                               normalizer: normalizer, dropout: c.dropout, generator: generator)
             let mlp = c.feedForward.make(dimension: c.dimension, hidden: c.hiddenDimension ?? 4 * c.dimension, bias: c.bias,
                                          generator: generator)
             return TransformerBlock(attention: attention, mlp: mlp, normalization: c.normalization, dropout: c.dropout)

@@ -19,7 +19,8 @@ public enum BlockNormalization: Sendable, Equatable {
 /// A pre-norm transformer block: `x + Dropout(Attn(N₁(x)))`, then `x + Dropout(MLP(N₂(x)))`, with the
 /// names of the charlm anchor's `Block`: `ln1`, `attn`, `ln2`, `mlp`.
 ///
-/// Dropout acts on the branch outputs only (nanoGPT's residual dropout); attention weights are not dropped.
+/// Dropout here acts on the branch outputs (nanoGPT's residual dropout); attention weights are dropped
+/// by the attention layer itself (``MultiHeadAttention/dropout``).
 public final class TransformerBlock: Module {
     /// The normalization before attention.
     public let ln1: Module

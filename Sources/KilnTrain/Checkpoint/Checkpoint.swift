@@ -32,7 +32,9 @@ public struct Checkpoint {
     public var progress: TrainingProgress
     /// The loss sums behind the log records not yet written.
     public var losses: RunningLosses
-    /// The data loader's generator state when the epoch under way began (its order is redrawn from it).
+    /// The state of the generator that draws the training data (``Trainer/dataGenerator``): for a
+    /// data loader, its state when the epoch under way began (its order is redrawn from it); for
+    /// batches drawn step by step, its state after the last step.
     public var dataRandomState: RandomState
     /// The default generator's state (dropout and other model randomness).
     public var modelRandomState: RandomState

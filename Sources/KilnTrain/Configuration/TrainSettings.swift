@@ -15,8 +15,9 @@ public struct TrainSettings: Equatable, Sendable {
     public var lr = 2e-3
     public var weightDecay = 0.01
     public var loss = LossChoice.crossEntropy
-    /// Label smoothing of the training loss (PyTorch's `label_smoothing`); evaluation uses none.
-    public var labelSmoothing = 0.1
+    /// Label smoothing of the training loss (PyTorch's `label_smoothing`), for cross-entropy only;
+    /// nil for the loss's default, ``defaultLabelSmoothing``. Evaluation uses none.
+    public var labelSmoothing: Double?
     /// How each batch's per-sample training losses are combined: their mean, or a loss-based reweighting.
     public var sampleWeighting = SampleWeightingChoice.none
     public var optimizer = OptimizerChoice.adamw
@@ -114,6 +115,13 @@ public struct TrainSettings: Equatable, Sendable {
     public static let logEveryRange = 1...1_000_000
     /// The most batches one optimizer step may gather.
     public static let gradientAccumulationRange = 1...65_536
+    /// The label smoothing of cross-entropy when the settings give none.
+    public static let defaultLabelSmoothing = 0.1
+
+    /// The label smoothing the training loss applies: ``labelSmoothing``, else
+    /// ``defaultLabelSmoothing`` for cross-entropy and none for the other losses, which take none.
+    public var appliedLabelSmoothing: Double { labelSmoothing ?? (loss == .crossEntropy ? Self.defaultLabelSmoothing : 0) }
+
     /// One clear line for the first value out of range, or nil. Settings from a file and from the
     /// command line both pass through here before a run starts (names of choices are checked when
     /// they are read).
@@ -125,7 +133,10 @@ public struct TrainSettings: Equatable, Sendable {
         if !Self.batchSizeRange.contains(batchSize) { return "batch size must be from 1 to \(Self.batchSizeRange.upperBound), got \(batchSize)" }
         if !(lr > 0 && lr.isFinite) { return "learning rate must be positive and finite, got \(lr)" }
         if !(weightDecay >= 0 && weightDecay.isFinite) { return "weight decay must be non-negative and finite, got \(weightDecay)" }
-        if !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing must be in [0, 1), got \(labelSmoothing)" }
+        if let labelSmoothing, !(labelSmoothing >= 0 && labelSmoothing < 1) { return "label smoothing must be in [0, 1), got \(labelSmoothing)" }
+        if loss != .crossEntropy && ((labelSmoothing ?? 0) > 0 || labelSmoothingSchedule != nil) {
+            return "label smoothing applies to loss cross_entropy only, not \(loss); leave out label_smoothing and its schedule"
+        }
         if !Self.logEveryRange.contains(logEvery) { return "log_every must be from 1 to \(Self.logEveryRange.upperBound), got \(logEvery)" }
         if let maxGradNorm, !(maxGradNorm > 0 && maxGradNorm.isFinite) { return "max_grad_norm must be positive and finite, got \(maxGradNorm)" }
         if !Self.gradientAccumulationRange.contains(gradientAccumulation) {

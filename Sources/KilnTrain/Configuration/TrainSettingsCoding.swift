@@ -38,7 +38,7 @@ extension TrainSettings: Codable {
         lr = try value(.lr, lr)
         weightDecay = try value(.weightDecay, weightDecay)
         loss = try choice(.loss, loss)
-        labelSmoothing = try value(.labelSmoothing, labelSmoothing)
+        labelSmoothing = try c.decodeIfPresent(Double.self, forKey: .labelSmoothing)
         sampleWeighting = try choice(.sampleWeighting, sampleWeighting)
         optimizer = try choice(.optimizer, optimizer)
         orthogonalGradients = try value(.orthogonalGradients, orthogonalGradients)

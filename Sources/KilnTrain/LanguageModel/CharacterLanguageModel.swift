@@ -3,8 +3,10 @@ import Kiln
 import KilnData
 import KilnNN
 
-/// A character-level ``GPT`` with its vocabulary and the settings it was trained with: what a
-/// ``LanguageModelRun`` trains, and what its checkpoint restores for sampling and evaluation.
+/// A ``GPT`` language model with its tokenizer (characters by default, bytes or BPE tokens) and the
+/// settings it was trained with: what a ``LanguageModelRun`` trains, and what its checkpoint
+/// restores for sampling and evaluation. Losses are per token; bits per character are per character
+/// of the text whatever the tokenizer (``ContextEvaluation/bitsPerCharacter``).
 ///
 /// ```swift
 /// let lm = try CharacterLanguageModel(checkpoint: "runs/charlm/checkpoint.safetensors")
@@ -14,30 +16,32 @@ import KilnNN
 public struct CharacterLanguageModel {
     /// The network: token ids `[B, T]` to next-token logits `[B, T, vocabulary]`.
     public let model: GPT
-    /// The characters the ids stand for.
-    public let vocabulary: CharacterVocabulary
+    /// What the ids stand for.
+    public let tokenizer: TextTokenizer
     /// The settings the model was built (and trained) with.
     public let settings: LanguageModelSettings
 
-    /// A fresh model of `settings` over `vocabulary`, its weights drawn from `generator` as the anchor draws them.
-    public init(settings: LanguageModelSettings, vocabulary: CharacterVocabulary, generator: RandomGenerator) {
+    /// A fresh model of `settings` over `tokenizer`'s ids, its weights drawn from `generator` as the anchor draws them.
+    public init(settings: LanguageModelSettings, tokenizer: TextTokenizer, generator: RandomGenerator) {
         self.settings = settings
-        self.vocabulary = vocabulary
-        model = GPT(settings.configuration(vocabularySize: vocabulary.count), generator: generator)
+        self.tokenizer = tokenizer
+        model = GPT(settings.configuration(vocabularySize: tokenizer.vocabularySize), generator: generator)
     }
 
-    /// The model of the language-model checkpoint at `path`, with the vocabulary saved beside it
-    /// (`vocabulary.json`) and the settings it stores; in evaluation mode.
+    /// The model of the language-model checkpoint at `path`, with the tokenizer the run used (its
+    /// file saved beside the checkpoint, ``LanguageModelSettings/tokenizer`` says which) and the
+    /// settings it stores; in evaluation mode.
     public init(checkpoint path: String) throws {
         let checkpoint = try Checkpoint.read(path)
         if let name = checkpoint.firstNonFiniteTensor { throw RunError("\(path): checkpoint has non-finite weights in '\(name)'") }
         let settings = try StoredLanguageModel(checkpoint: checkpoint, at: path).settings
-        let vocabulary = try VocabularyFile.read(VocabularyFile.path(besideCheckpoint: path))
-        self.init(settings: settings, vocabulary: vocabulary, generator: RandomGenerator(seed: 0))
+        let tokenizer = try TokenizerFile.read(settings.tokenizer, besideCheckpoint: path)
+        self.init(settings: settings, tokenizer: tokenizer, generator: RandomGenerator(seed: 0))
         do {
             try model.load(stateDict: checkpoint.model)
         } catch {
-            throw RunError("\(path) does not fit the model its settings and vocabulary of \(vocabulary.count) characters describe: \(error)")
+            throw RunError("\(path) does not fit the model its settings and \(settings.tokenizer) vocabulary of "
+                           + "\(tokenizer.vocabularySize) tokens describe: \(error)")
         }
         model.eval()
     }
@@ -67,15 +71,40 @@ public struct CharacterLanguageModel {
         public let context: Int
         /// The non-overlapping validation windows scored.
         public let windows: Int
-        /// The mean next-character cross-entropy, in nats.
+        /// The mean next-token cross-entropy, in nats.
         public let loss: Double
-        /// The loss in bits per character, `loss / ln 2`.
-        public var bitsPerCharacter: Double { loss / log(2) }
+        /// The tokens scored and the characters of the text they hold (equal for the character tokenizer).
+        public let scored: ScoredText
+        /// Bits per character of the text: the total loss of the scored tokens over their characters,
+        /// `loss · tokens / (characters · ln 2)`; `loss / ln 2` for the character tokenizer.
+        public var bitsPerCharacter: Double { scored.bitsPerCharacter(loss: loss) }
+    }
+
+    /// The validation tokens the non-overlapping windows score (each window's targets) and the
+    /// characters of their text, each counted in the token holding its first byte
+    /// (``TextTokenizer/characterCount(of:)``).
+    public struct ScoredText: Equatable, Sendable {
+        /// The tokens scored.
+        public let tokens: Int
+        /// The characters they hold.
+        public let characters: Int
+
+        /// The tokens `windows` scores on validation, as `tokenizer` reads them.
+        init(_ windows: NextTokenWindows, tokenizer: TextTokenizer) {
+            tokens = windows.validationWindowCount * windows.context
+            characters = tokenizer.characterCount(of: windows.validation[1...tokens])
+        }
+
+        /// Bits per character of a mean loss of `loss` nats per token.
+        public func bitsPerCharacter(loss: Double) -> Double {
+            loss * Double(tokens) / Double(characters) / log(2)
+        }
     }
 
     /// The validation loss and bits per character over the non-overlapping validation windows of
     /// `multiple` times the training context, for each of `contextMultiples` (length
-    /// extrapolation), reading the corpus the settings name. Batches hold
+    /// extrapolation), reading the corpus the settings name, split and tokenized as the run did
+    /// (``LanguageModelText``). Batches hold
     /// ``LanguageModelSettings/evalBatchSize`` / `multiple` windows (at least one), the same tokens
     /// per batch at every length.
     ///
@@ -89,40 +118,40 @@ public struct CharacterLanguageModel {
                                + "read \(multiple * settings.context) tokens (rotary, alibi, sinusoidal and none positions can)")
             }
         }
-        let tokens = try Self.corpusTokens(settings, vocabulary: vocabulary)
+        let text = try LanguageModelText(settings)
         let trainer = Trainer(model: model, optimizer: SGD(learningRate: 0), loss: Self.nextTokenLoss)
         trainer.showsProgress = false
         return try contextMultiples.map { multiple in
-            let windows = try NextTokenWindows(tokens: tokens, context: multiple * settings.context, trainFraction: settings.trainFraction,
-                                               source: settings.corpus)
+            let windows = try text.windows(tokenizer, context: multiple * settings.context, source: settings.corpus)
             let loss = Self.validationLoss(windows, batchSize: max(1, settings.evalBatchSize / multiple), trainer: trainer)
-            return ContextEvaluation(multiple: multiple, context: windows.context, windows: windows.validationWindowCount, loss: loss)
+            return ContextEvaluation(multiple: multiple, context: windows.context, windows: windows.validationWindowCount, loss: loss,
+                                     scored: ScoredText(windows, tokenizer: tokenizer))
         }
-    }
-
-    /// The token ids of the corpus `settings` name, by `vocabulary`; a character outside it is an
-    /// error (the corpus changed since training).
-    static func corpusTokens(_ settings: LanguageModelSettings, vocabulary: CharacterVocabulary) throws -> [Int] {
-        let corpus = try TextCorpus(directory: settings.corpus)
-        return try vocabulary.encode(corpus.text, source: settings.corpus)
     }
 
     // MARK: Sampling
 
-    /// `count` characters generated after `prompt` (by default a newline, or the vocabulary's first
-    /// character when it has none), drawn by `sampler` with the model's key/value cache.
+    /// The text of `count` tokens (characters with the character tokenizer) generated after `prompt`
+    /// (by default a newline, or the vocabulary's first character when it has none), drawn by
+    /// `sampler` with the model's key/value cache. Bytes that end cut off or invalid in UTF-8
+    /// read as U+FFFD (``TextTokenizer/decode(_:)``).
     ///
-    /// With learned positions the model reads the last `context` characters at each step (see
-    /// ``generate(model:prompt:count:sampler:)``). A prompt character outside the vocabulary is an
-    /// error naming it.
+    /// With learned positions the model reads the last `context` tokens at each step (see
+    /// ``generate(model:prompt:count:sampler:)``). A prompt character outside a character
+    /// vocabulary is an error naming it.
     public func sample(count: Int, prompt: String? = nil, sampler: Sampler) throws -> String {
-        guard count >= 0 else { throw RunError("the number of characters to generate must be non-negative, got \(count)") }
-        let text = prompt ?? (vocabulary.id(of: "\n") != nil ? "\n" : String(vocabulary.characters[0]))
-        let ids = try vocabulary.encode(text, source: "prompt")
+        guard count >= 0 else { throw RunError("the number of tokens to generate must be non-negative, got \(count)") }
+        let ids = try tokenizer.encode(prompt ?? defaultPrompt, source: "prompt")
         guard !ids.isEmpty else { throw RunError("the prompt must hold at least one character") }
         if count == 0 { return "" }
         let tokens = generate(model: model, prompt: Tensor(ids, shape: [1, ids.count]), count: count, sampler: sampler)
-        return vocabulary.decode(Array(tokens.integers.dropFirst(ids.count)))
+        return tokenizer.decode(Array(tokens.integers.dropFirst(ids.count)))
+    }
+
+    /// A newline, or the first character of a character vocabulary without one.
+    private var defaultPrompt: String {
+        guard case .characters(let vocabulary) = tokenizer, vocabulary.id(of: "\n") == nil else { return "\n" }
+        return String(vocabulary.characters[0])
     }
 
     /// A sampler at `temperature` (or annealed from `annealing.maximum` to `annealing.minimum` with

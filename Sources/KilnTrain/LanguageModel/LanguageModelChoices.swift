@@ -1,3 +1,4 @@
+import KilnData
 import KilnNN
 
 /// Where a language model's positions come from, by name (``GPT/PositionEncoding``).
@@ -103,6 +104,33 @@ public enum AttentionNormalizerChoice: String, NamedChoice {
         case .sigmoid: .sigmoid()
         case .softplusReweighted: .softplusReweighted()
         case .relu: .relu
+        }
+    }
+}
+
+/// What a language model reads its text as, by name: characters, bytes or byte-level BPE tokens
+/// (``TextTokenizer``).
+public enum TokenizerChoice: String, NamedChoice {
+    /// One token per character (code point) of the corpus, as the anchor.
+    case character
+    /// One token per UTF-8 byte: 256 tokens.
+    case byte
+    /// Byte-level BPE (``BytePairTokenizer``), its merges learned from the training text only.
+    case bpe
+
+    public static let setting = "tokenizer"
+
+    /// The vocabulary of a BPE tokenizer when the settings name none: the bytes and 256 merges.
+    public static let defaultVocabularySize = 512
+
+    /// The tokenizer of `text`: the characters of all of it (the anchor's `sorted(set(text))`), the
+    /// bytes, or the merges learned from its training part up to `vocabularySize` tokens (fewer when
+    /// no pair repeats), which must lie in ``BytePairTokenizer/vocabularySizes``.
+    func make(_ text: LanguageModelText, vocabularySize: Int) -> TextTokenizer {
+        switch self {
+        case .character: .characters(CharacterVocabulary(of: text.whole))
+        case .byte: .bytes
+        case .bpe: .bytePairs(BytePairTokenizer(training: Array(text.training.utf8), vocabularySize: vocabularySize))
         }
     }
 }

@@ -14,39 +14,39 @@ import KilnOptimizers
 /// print(summary.medianTokensPerSecond, summary.validationLoss!)
 /// ```
 ///
-/// Each step draws a batch of windows, then a ``Trainer`` step computes the loss and gradients and
-/// steps AdamW. The run folder holds `checkpoint.safetensors` (with the batch generator's state,
-/// so ``resume(out:name:threads:)`` continues exactly as the run never stopped), `vocabulary.json`,
-/// `metrics.jsonl` (step records, `validation` records with `val_loss`, `speed` records with
+/// Each step draws ``LanguageModelSettings/gradientAccumulation`` batches of windows (one by
+/// default), whose losses and gradients ``Trainer`` steps compute, and steps AdamW on their mean gradient. The run folder holds `checkpoint.safetensors` (with the batch generator's state,
+/// so ``resume(out:name:threads:)`` continues exactly as the run never stopped), the tokenizer
+/// (``TokenizerFile``: `vocabulary.json` for characters, `tokenizer.bpe` for BPE, learned from the
+/// training text only), `metrics.jsonl` (step records, `validation` records with `val_loss`, `speed` records with
 /// `tokens_per_s`) and `report.html`. The run works in its own ``ExecutionScope``: the settings'
 /// threads and a generator seeded with the seed.
 public final class LanguageModelRun {
     /// What the run trains, and how.
     public let settings: LanguageModelSettings
-    /// The folder holding the checkpoint, vocabulary, log and report.
+    /// The folder holding the checkpoint, tokenizer, log and report.
     public let folder: RunFolder
-    /// The model and its vocabulary.
+    /// The model and its tokenizer.
     public let languageModel: CharacterLanguageModel
     /// The corpus's tokens, split and windowed.
     public let windows: NextTokenWindows
     /// The thread count and the seeded generator that the run's work uses.
     public let scope: ExecutionScope
-    /// Steps between checkpoints (a checkpoint is also written after the last step).
+    /// Steps between checkpoints, 0 for none but the one written after the last step.
     public var checkpointEvery = 250
     /// Whether training prints its progress on standard error.
     public var showsProgress = true
     private let resumed: Checkpoint?
 
-    private init(settings: LanguageModelSettings, folder: RunFolder, vocabulary: CharacterVocabulary?, resumed: Checkpoint?) throws {
+    private init(settings: LanguageModelSettings, folder: RunFolder, tokenizer: TextTokenizer?, resumed: Checkpoint?) throws {
         if let problem = settings.problem() { throw RunError(problem) }
         _ = try settings.learningRateSchedule()
         let scope = ExecutionScope(threads: settings.threads ?? Threads.count, generator: RandomGenerator(seed: UInt64(settings.seed)))
-        let corpus = try TextCorpus(directory: settings.corpus)
-        let vocabulary = vocabulary ?? CharacterVocabulary(of: corpus.text)
-        let tokens = try vocabulary.encode(corpus.text, source: settings.corpus)
-        windows = try NextTokenWindows(tokens: tokens, context: settings.context, trainFraction: settings.trainFraction, source: settings.corpus)
+        let text = try LanguageModelText(settings)
+        let tokenizer = tokenizer ?? settings.tokenizer.make(text, vocabularySize: settings.vocabularySize ?? TokenizerChoice.defaultVocabularySize)
+        windows = try text.windows(tokenizer, context: settings.context, source: settings.corpus)
         languageModel = scope.run {
-            CharacterLanguageModel(settings: settings, vocabulary: vocabulary, generator: RandomGenerator(seed: UInt64(settings.seed)))
+            CharacterLanguageModel(settings: settings, tokenizer: tokenizer, generator: RandomGenerator(seed: UInt64(settings.seed)))
         }
         self.settings = settings
         self.folder = folder
@@ -59,21 +59,26 @@ public final class LanguageModelRun {
     public convenience init(settings: LanguageModelSettings, out: String = "runs", name: String? = nil) throws {
         let folder = try RunFolder(out: out, name: name ?? "lm-\(TrainingRun.timestamp())")
         try folder.checkAbsent()
-        try self.init(settings: settings, folder: folder, vocabulary: nil, resumed: nil)
+        try self.init(settings: settings, folder: folder, tokenizer: nil, resumed: nil)
     }
 
-    /// The run in `out/name`, to be continued from its checkpoint with the settings and vocabulary
-    /// it stores, on `threads` threads (by default the caller's). Clears the temporary files of a
-    /// write killed half-way.
-    public static func resume(out: String, name: String, threads: Int? = nil) throws -> LanguageModelRun {
+    /// The run in `out/name`, to be continued from its checkpoint with the settings and tokenizer
+    /// it stores, on `threads` threads (by default the caller's). `changes` (the options given with
+    /// the resume) may only repeat stored settings: one that differs is an error naming it
+    /// (``LanguageModelSettings/resumeConflict(with:)``). Clears the temporary files of a write killed half-way.
+    public static func resume(out: String, name: String, threads: Int? = nil,
+                              changes: (inout LanguageModelSettings) -> Void = { _ in }) throws -> LanguageModelRun {
         let folder = try RunFolder(out: out, name: name)
         try folder.checkResumable()
         folder.removeTemporaryFiles()
         let checkpoint = try Checkpoint.read(folder.checkpoint)
         var settings = try StoredLanguageModel(checkpoint: checkpoint, at: folder.checkpoint).settings
+        var changed = settings
+        changes(&changed)
+        if let conflict = changed.resumeConflict(with: settings) { throw RunError(conflict) }
         settings.threads = threads
-        let vocabulary = try VocabularyFile.read(VocabularyFile.path(besideCheckpoint: folder.checkpoint))
-        let run = try LanguageModelRun(settings: settings, folder: folder, vocabulary: vocabulary, resumed: checkpoint)
+        let tokenizer = try TokenizerFile.read(settings.tokenizer, besideCheckpoint: folder.checkpoint)
+        let run = try LanguageModelRun(settings: settings, folder: folder, tokenizer: tokenizer, resumed: checkpoint)
         do {
             try run.languageModel.model.load(stateDict: checkpoint.model)
         } catch {
@@ -91,38 +96,42 @@ public final class LanguageModelRun {
     }
 
     private func train(until end: Int) throws -> LanguageModelSummary {
-        guard checkpointEvery >= 1 else { throw RunError("checkpoint interval must be at least 1, got \(checkpointEvery)") }
+        guard checkpointEvery >= 0 else { throw RunError("checkpoint interval must be non-negative, got \(checkpointEvery)") }
         let model = languageModel.model
         let optimizer = AdamW(groups: ParameterGroup.groups(of: model, decayingVectors: false), learningRate: settings.lr,
                               betas: (0.9, 0.95), epsilon: 1e-8, weightDecay: settings.weightDecay)
         let trainer = Trainer(model: model, optimizer: optimizer, loss: CharacterLanguageModel.nextTokenLoss)
         trainer.schedule = try settings.learningRateSchedule()
         trainer.logEvery = settings.logEvery
+        trainer.accumulationSteps = settings.gradientAccumulation
         trainer.showsProgress = false
         let batches = RandomGenerator(seed: UInt64(settings.seed) &+ 1)
+        trainer.dataGenerator = batches
         if let resumed {
             let (log, earlier) = try MetricsLog.resume(folder.log, at: resumed.progress)
             try trainer.resume(from: resumed, records: earlier)
             trainer.log = log
-            batches.state = resumed.dataRandomState
             note("resuming \(folder.name) at step \(resumed.progress.step)")
         } else {
             try folder.create()
-            try VocabularyFile.write(languageModel.vocabulary, to: VocabularyFile.path(besideCheckpoint: folder.checkpoint))
+            try TokenizerFile.write(languageModel.tokenizer, besideCheckpoint: folder.checkpoint)
             trainer.log = try MetricsLog(path: folder.log)
         }
         let stored = StoredLanguageModel(settings).text
-        let tokensPerStep = Double(settings.batchSize * settings.context)
-        note("training a \(model.parameterCount)-parameter GPT on \(windows.train.count) / \(windows.validation.count) characters "
-             + "(vocabulary \(languageModel.vocabulary.count)), \(settings.steps) steps, \(Threads.count) thread\(Threads.count == 1 ? "" : "s")")
+        let tokensPerStep = Double(settings.batchSize * settings.gradientAccumulation * settings.context)
+        note("training a \(model.parameterCount)-parameter GPT on \(windows.train.count) / \(windows.validation.count) \(settings.tokenizer) "
+             + "tokens (vocabulary \(languageModel.tokenizer.vocabularySize)), \(settings.steps) steps, \(Threads.count) thread\(Threads.count == 1 ? "" : "s")")
 
         let start = Date()
         var timed = StepTimes()
         model.train()
         while trainer.progress.step < end {
             let began = DispatchTime.now().uptimeNanoseconds
-            let batch = windows.trainingBatch(size: settings.batchSize, generator: batches)
-            let loss = try trainer.step(batch)
+            var loss = 0.0
+            for _ in 0..<settings.gradientAccumulation {
+                loss += try trainer.step(windows.trainingBatch(size: settings.batchSize, generator: batches))
+            }
+            loss /= Double(settings.gradientAccumulation)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
             let done = trainer.progress.step
             timed.add(step: done, seconds: seconds, tokensPerStep: tokensPerStep)
@@ -139,22 +148,21 @@ public final class LanguageModelRun {
                 try trainer.log?.write(LogRecord(kind: "validation", step: done - 1, epoch: 1, values: ["val_loss": value]))
                 note(String(format: "  val loss after %d steps: %.4f", done, value))
             }
-            if done % checkpointEvery == 0 || done == end { try saveCheckpoint(trainer, batches: batches, settings: stored) }
+            if (checkpointEvery > 0 && done % checkpointEvery == 0) || done == end { try saveCheckpoint(trainer, settings: stored) }
         }
         let seconds = Date().timeIntervalSince(start)
         let records = try RunLog.lines(of: RunLog.contents(of: folder.log), file: folder.log).map(\.record)
         let summary = LanguageModelSummary(folder: folder, steps: trainer.progress.step, records: records, timed: timed,
                                            parameters: model.parameterCount, seconds: seconds)
-        try LanguageModelReport.write(summary, settings: settings, languageModel: languageModel)
+        try LanguageModelReport.write(summary, settings: settings, languageModel: languageModel,
+                                      scored: CharacterLanguageModel.ScoredText(windows, tokenizer: languageModel.tokenizer))
         return summary
     }
 
-    /// Writes the trainer's checkpoint with the batch generator's state, after syncing the log.
-    private func saveCheckpoint(_ trainer: Trainer, batches: RandomGenerator, settings stored: String) throws {
-        var checkpoint = trainer.checkpoint(settings: stored)
-        checkpoint.dataRandomState = batches.state
+    /// Writes the trainer's checkpoint (with the batch generator's state), after syncing the log.
+    private func saveCheckpoint(_ trainer: Trainer, settings stored: String) throws {
         try trainer.log?.sync()
-        try checkpoint.write(to: folder.checkpoint)
+        try trainer.checkpoint(settings: stored).write(to: folder.checkpoint)
     }
 
     /// Writes `line` to standard error when the run shows its progress.

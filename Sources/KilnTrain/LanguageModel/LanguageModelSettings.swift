@@ -35,11 +35,22 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
     public var gate: AttentionGateChoice?
     /// What turns attention scores into weights.
     public var normalizer = AttentionNormalizerChoice.softmax
+    /// What the text is read as: characters (as the anchor), bytes or byte-level BPE tokens.
+    public var tokenizer = TokenizerChoice.character
+    /// The vocabulary of the BPE tokenizer, the 256 bytes and the merges learned from the training
+    /// text; nil for ``TokenizerChoice/defaultVocabularySize``. Only ``TokenizerChoice/bpe`` takes it.
+    public var vocabularySize: Int?
+    /// The probability of dropout on the embeddings, each residual branch and the attention weights,
+    /// one for all as in nanoGPT (``GPT/Configuration/dropout``); 0 in the anchor.
+    public var dropout = 0.0
 
     /// Optimizer steps.
     public var steps = 1000
     /// Windows per step.
     public var batchSize = 32
+    /// Batches of ``batchSize`` windows whose mean gradient makes one step (``Trainer/accumulationSteps``):
+    /// steps of `batchSize × gradientAccumulation` windows.
+    public var gradientAccumulation = 1
     /// The peak learning rate.
     public var lr = 1e-3
     /// The learning rate the cosine ends at.
@@ -69,6 +80,7 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
         case corpus, trainFraction = "train_fraction", layers, heads, dimension, context, positions, norm, activation, glu, gate, normalizer
         case steps, batchSize = "batch_size", lr, minLR = "min_lr", warmup, weightDecay = "weight_decay", schedule, seed
         case evalEvery = "eval_every", evalBatchSize = "eval_batch_size", logEvery = "log_every"
+        case tokenizer, vocabularySize = "vocabulary_size", dropout, gradientAccumulation = "gradient_accumulation"
     }
 
     /// What is wrong with the settings, in one line, or nil.
@@ -84,6 +96,17 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
         if positions == .rotary && (dimension / heads) % 2 != 0 {
             return "rotary positions need an even head dimension, got \(dimension / heads) (dimension \(dimension) / heads \(heads))"
         }
+        if !(dropout >= 0 && dropout < 1) { return "dropout must be in [0, 1), got \(dropout)" }
+        if !TrainSettings.gradientAccumulationRange.contains(gradientAccumulation) {
+            return "gradient_accumulation must be from 1 to \(TrainSettings.gradientAccumulationRange.upperBound), got \(gradientAccumulation)"
+        }
+        if let vocabularySize {
+            if tokenizer != .bpe { return "vocabulary_size applies to the bpe tokenizer only, not \(tokenizer)" }
+            let sizes = BytePairTokenizer.vocabularySizes
+            if !sizes.contains(vocabularySize) {
+                return "vocabulary_size must be from \(sizes.lowerBound) to \(sizes.upperBound), got \(vocabularySize)"
+            }
+        }
         if !(trainFraction > 0 && trainFraction < 1) { return "train_fraction must lie strictly between 0 and 1, got \(trainFraction)" }
         if !(lr > 0 && lr.isFinite) { return "learning rate must be positive and finite, got \(lr)" }
         if !(minLR >= 0 && minLR <= lr) { return "min_lr must be in [0, lr = \(lr)], got \(minLR)" }
@@ -95,6 +118,15 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
             do { try RunLimits.check(threads: threads) } catch { return error.description }
         }
         return nil
+    }
+
+    /// The first stored setting that differs from the run's `stored` settings, as one line naming its
+    /// option; nil when there is none (`threads` is not a stored setting).
+    public func resumeConflict(with stored: LanguageModelSettings) -> String? {
+        let mine = settingFields(self), theirs = settingFields(stored)
+        guard let key = Set(mine.keys).union(theirs.keys).sorted().first(where: { mine[$0] != theirs[$0] }) else { return nil }
+        return "--\(key.replacingOccurrences(of: "_", with: "-")) \(mine[key] ?? "(default)") conflicts with the run's stored \(key) "
+            + "\(theirs[key] ?? "(default)"); a resumed run keeps its settings (only --threads and --checkpoint-every may change)"
     }
 
     /// The model's shape for a vocabulary of `vocabularySize` tokens.
@@ -110,6 +142,7 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
         c.feedForward = glu.map { .gated($0.gate) } ?? .mlp(activation: { activation.make() })
         c.attentionGate = gate?.gate
         c.attentionNormalizer = normalizer.normalizer
+        c.dropout = Float(dropout)
         return c
     }
 

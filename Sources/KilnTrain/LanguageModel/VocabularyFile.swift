@@ -9,11 +9,6 @@ enum VocabularyFile {
     /// The file name inside a run folder.
     static let name = "vocabulary.json"
 
-    /// The vocabulary file beside the checkpoint at `checkpoint`.
-    static func path(besideCheckpoint checkpoint: String) -> String {
-        ((checkpoint as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
-    }
-
     /// Writes `vocabulary` to `path`, atomically.
     static func write(_ vocabulary: CharacterVocabulary, to path: String) throws {
         let object: [String: Any] = ["kind": "characters", "code_points": vocabulary.characters.map { Int($0.value) }]

@@ -59,7 +59,7 @@ enum RunReport {
         if let weights { report.summary.insert(("weights", weights), at: figures.count) }
         if let classBalance { report.summary.append(("examples per class", classBalance.replacingOccurrences(of: "class balance ", with: ""))) }
         if mirroredTest { report.summary.insert(("test figures", "each test image's outputs averaged with its mirror's"), at: 4) }
-        report.addTrainingCurves(records, labelSmoothing: settings.loss == .crossEntropy ? settings.labelSmoothing : 0)
+        report.addTrainingCurves(records, labelSmoothing: settings.appliedLabelSmoothing)
         switch outcome {
         case .classes(let evaluation, let classNames):
             report.figures.append(("Confusion matrix (test set; rows: true class)",

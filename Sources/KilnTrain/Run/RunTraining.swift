@@ -25,12 +25,12 @@ extension TrainingRun {
         let stepsPerEpoch = (loader.batchCount + settings.gradientAccumulation - 1) / settings.gradientAccumulation
         let totalSteps = try RunLimits.totalSteps(epochs: settings.epochs, batchesPerEpoch: stepsPerEpoch)
 
-        let smoothing = AnnealedValue(settings.labelSmoothing)
+        let smoothing = AnnealedValue(settings.appliedLabelSmoothing)
         let loss = settings.loss, weighting = settings.sampleWeighting.reweighting
         let trainer = Trainer(model: model, optimizer: optimizer,
-                              loss: settings.labelSmoothingSchedule == nil ? loss.make(labelSmoothing: settings.labelSmoothing, weighting: weighting)
+                              loss: settings.labelSmoothingSchedule == nil ? loss.make(labelSmoothing: settings.appliedLabelSmoothing, weighting: weighting)
                                   : { outputs, targets in loss.make(labelSmoothing: smoothing.value, weighting: weighting)(outputs, targets) })
-        if settings.labelSmoothing > 0 || settings.labelSmoothingSchedule != nil || weighting != nil { trainer.evaluationLoss = loss.make() }
+        if settings.appliedLabelSmoothing > 0 || settings.labelSmoothingSchedule != nil || weighting != nil { trainer.evaluationLoss = loss.make() }
         trainer.schedule = try settings.schedule.make(peak: settings.lr, steps: totalSteps)
         trainer.logEvery = settings.logEvery
         trainer.maxGradientNorm = settings.maxGradNorm
@@ -146,7 +146,7 @@ extension TrainingRun {
             annealed.append(AnnealedSetting("weight_decay", schedule) { decaying.weightDecay = $0 })
         }
         if let choice = settings.labelSmoothingSchedule {
-            let schedule = try choice.make(peak: settings.labelSmoothing, steps: steps)
+            let schedule = try choice.make(peak: settings.appliedLabelSmoothing, steps: steps)
             try Self.checkRange(schedule, steps: steps, setting: "label_smoothing_schedule", valid: 0...0.999_999)
             annealed.append(AnnealedSetting("label_smoothing", schedule) { labelSmoothing.value = $0 })
         }

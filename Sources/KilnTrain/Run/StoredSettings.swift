@@ -50,6 +50,8 @@ public struct StoredSettings: Equatable, Sendable {
         } else {
             throw RunError("\(path) stores no run settings: it was not written by a training run")
         }
+        // Written when every loss stored cross-entropy's default label smoothing, which others ignored.
+        if settings.loss != .crossEntropy && settings.labelSmoothing == TrainSettings.defaultLabelSmoothing { settings.labelSmoothing = nil }
         if let problem = settings.problem() { throw RunError("\(path): stored settings are invalid: \(problem)") }
         if let problem = tabular?.problem { throw RunError("\(path): stored settings are invalid: \(problem)") }
     }
@@ -125,25 +127,8 @@ extension TrainSettings {
             + "--checkpoint-every, --on-nonfinite)"
     }
 
-    /// The stored settings as text by key, read off their JSON encoding so that every setting
-    /// is compared: a section's keys as `section.key` (`data.path`, `mlp.hidden`), strings as
-    /// they are, other values as JSON; a setting the encoding leaves out at its default is absent.
-    var fields: [String: String] {
-        guard let json = sortedJSON(StoredSettings(self)),
-              let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
-        var fields: [String: String] = [:]
-        func flatten(_ value: Any, _ key: String) {
-            if let section = value as? [String: Any] {
-                for (k, v) in section { flatten(v, key + "." + k) }
-            } else if let text = value as? String {
-                fields[key] = text
-            } else if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
-                fields[key] = String(decoding: data, as: UTF8.self)
-            }
-        }
-        for (k, v) in object { flatten(v, k) }
-        return fields
-    }
+    /// The stored settings as text by key (``settingFields(_:)``).
+    var fields: [String: String] { settingFields(StoredSettings(self)) }
 
     /// The settings of a checkpoint written when each setting was its own metadata entry
     /// `setting.<key>` (given here without the prefix).
@@ -163,7 +148,7 @@ extension TrainSettings {
         batchSize = try parsed("batch_size") { Int($0) }
         lr = try parsed("lr") { Double($0) }
         weightDecay = try parsed("weight_decay") { Double($0) }
-        labelSmoothing = try parsed("label_smoothing") { Double($0) }
+        labelSmoothing = try parsed("label_smoothing") { Double($0) } as Double
         optimizer = try parsed("optimizer") { try OptimizerChoice(named: $0) }
         schedule = try parsed("schedule") { try ScheduleChoice($0) }
         activation = try parsed("activation") { try ActivationChoice(named: $0) }
@@ -175,6 +160,26 @@ extension TrainSettings {
                                     testFraction: parsed("data.test_fraction") { Double($0) }, testPath: s["data.test_path"])
         }
     }
+}
+
+/// Settings as text by key, read off their JSON encoding so that every setting is compared: a
+/// section's keys as `section.key` (`data.path`, `mlp.hidden`), strings as they are, other values as
+/// JSON; a setting the encoding leaves out at its default is absent.
+func settingFields<T: Encodable>(_ settings: T) -> [String: String] {
+    guard let json = sortedJSON(settings),
+          let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
+    var fields: [String: String] = [:]
+    func flatten(_ value: Any, _ key: String) {
+        if let section = value as? [String: Any] {
+            for (k, v) in section { flatten(v, key + "." + k) }
+        } else if let text = value as? String {
+            fields[key] = text
+        } else if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
+            fields[key] = String(decoding: data, as: UTF8.self)
+        }
+    }
+    for (k, v) in object { flatten(v, k) }
+    return fields
 }
 
 /// `value` as one line of JSON with sorted keys (the stored settings, and sections compared on

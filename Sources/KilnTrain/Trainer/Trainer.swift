@@ -93,6 +93,14 @@ public final class Trainer {
     /// What a step whose loss or gradient norm is NaN or infinite does: stop training (the default) or skip the step.
     public var onNonFinite = NonFiniteAction.stop
 
+    /// The generator that draws the training batches, whose state checkpoints store
+    /// (``Checkpoint/dataRandomState``) and ``resume(from:records:)`` restores.
+    /// ``fit(_:epochs:evaluatingOn:)`` sets it to its loader's and stores the state at the start of
+    /// the epoch under way, from which the loader replays the epoch. A caller that draws batches
+    /// itself for ``step(_:)`` sets it (before resuming): checkpoints then store its state as it
+    /// stands, between steps.
+    public var dataGenerator: RandomGenerator?
+
     /// Where the run stands.
     public private(set) var progress = TrainingProgress()
     /// Every record of the run so far, as written to the log.
@@ -108,8 +116,8 @@ public final class Trainer {
     private var annealedValues: [String: Double] = [:]
     /// The loss of the last optimizer step, for the step callbacks.
     private var lastStepLoss = Double.nan
-    private var dataGenerator: RandomGenerator?
-    /// The data generator's state at the start of the epoch under way (or the next one, between epochs).
+    /// In ``fit(_:epochs:evaluatingOn:)``, the data generator's state at the start of the epoch under
+    /// way (or the next one, between epochs); nil when batches are drawn step by step.
     private var epochStartDataState: RandomState?
     /// A state to restore into the data generator before the next epoch, after ``resume(from:records:)``.
     private var resumedDataState: RandomState?
@@ -376,8 +384,15 @@ public final class Trainer {
         progress = checkpoint.progress
         running = checkpoint.losses
         underWay = StepUnderWay(batchesPerStep: accumulationSteps)
+        // A data generator already known continues from the checkpoint's state at once; the
+        // loader of the next fit does from the start of its next epoch.
         resumedDataState = checkpoint.dataRandomState
-        epochStartDataState = checkpoint.dataRandomState
+        if let dataGenerator {
+            dataGenerator.state = checkpoint.dataRandomState
+            epochStartDataState = nil
+        } else {
+            epochStartDataState = checkpoint.dataRandomState
+        }
         Random.default.state = checkpoint.modelRandomState
         records = earlier.filter { $0.precedes(progress) }
     }

@@ -1,9 +1,9 @@
 import ArgumentParser
 
-/// `kiln lm`: character language models (by default the charlm anchor on the fortunes corpus).
+/// `kiln lm`: language models (by default the charlm anchor, a character model on the fortunes corpus).
 struct LMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lm",
-        abstract: "Train, sample and evaluate character language models.",
+        abstract: "Train, sample and evaluate language models (character-level by default).",
         subcommands: [LMTrainCommand.self, LMSampleCommand.self, LMEvalCommand.self])
 }

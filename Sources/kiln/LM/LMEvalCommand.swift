@@ -8,10 +8,12 @@ struct LMEvalCommand: ParsableCommand {
         commandName: "eval", abstract: "Validation loss of a language model at its training context and longer ones.",
         discussion: """
         By default at 1×, 2× and 4× the training context (length extrapolation); a model with learned \
-        positions has no vector past its context and is evaluated at 1× only.
+        positions has no vector past its context and is evaluated at 1× only. The loss is per token; bits per character \
+        are the total loss of the scored tokens over the characters of their text (each counted in the token holding its \
+        first byte) divided by ln 2, so runs with character, byte and BPE tokenizers compare.
         """)
 
-    @Argument(help: "A checkpoint written by kiln lm train (vocabulary.json beside it).") var checkpoint: String
+    @Argument(help: "A checkpoint written by kiln lm train (its tokenizer file beside it).") var checkpoint: String
     @Option(help: "Comma-separated multiples of the training context, such as 1,2,4.") var contextMultiple: String?
     @Option(parsing: .unconditional, help: "Threads for kernels and BLAS.") var threads: Int?
     @Flag(help: "Print the results as one JSON line.") var json = false

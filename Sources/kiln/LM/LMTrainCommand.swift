@@ -2,15 +2,18 @@ import ArgumentParser
 import Foundation
 import KilnTrain
 
-/// `kiln lm train`: train a character GPT; with no options, the charlm anchor.
+/// `kiln lm train`: train a GPT on characters, bytes or BPE tokens; with no options, the charlm anchor.
 struct LMTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a character language model.",
+        abstract: "Train a language model (on characters by default, or bytes or BPE tokens).",
         discussion: """
         With no options, trains the charlm anchor: a 4-layer GPT (dimension 128, 4 heads, learned positions, context 128) \
         on the fortunes corpus for 1000 steps of 32 windows, AdamW with warm-up and cosine, validation every 250 steps. \
-        Writes runs/<name>/ holding checkpoint.safetensors, vocabulary.json, metrics.jsonl and report.html.
+        Writes runs/<name>/ holding checkpoint.safetensors, the tokenizer (vocabulary.json for characters, tokenizer.bpe \
+        for BPE), metrics.jsonl and report.html. Losses are per token; bits per character are the total loss of the \
+        scored validation tokens over the characters of their text (each counted in the token holding its first byte) \
+        divided by ln 2, for every tokenizer.
         """)
 
     @Option(help: "Folder of text files that make the corpus (default: the fortunes).") var corpus: String?
@@ -33,6 +36,13 @@ struct LMTrainCommand: ParsableCommand {
     @Option(help: "Attention weights: \(AttentionNormalizerChoice.names.joined(separator: ", ")).",
             transform: { try AttentionNormalizerChoice(named: $0) })
     var normalizer: AttentionNormalizerChoice?
+    @Option(help: "Tokens the text is read as: \(TokenizerChoice.names.joined(separator: ", ")) (default character).",
+            transform: { try TokenizerChoice(named: $0) })
+    var tokenizer: TokenizerChoice?
+    @Option(parsing: .unconditional, help: "BPE vocabulary: 256 bytes plus merges learned from the training text (default 512).")
+    var vocabularySize: Int?
+    @Option(parsing: .unconditional, help: "Dropout on embeddings, residual branches and attention weights, in [0, 1).") var dropout: Double?
+    @Option(parsing: .unconditional, help: "Batches whose mean gradient makes one optimizer step.") var gradientAccumulation: Int?
     @Option(parsing: .unconditional, help: "Optimizer steps.") var steps: Int?
     @Option(parsing: .unconditional, help: "Windows per step.") var batchSize: Int?
     @Option(parsing: .unconditional, help: "Peak learning rate.") var lr: Double?
@@ -48,8 +58,8 @@ struct LMTrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Threads for kernels and BLAS.") var threads: Int?
     @Option(help: "Folder that holds run folders.") var out = "runs"
     @Option(help: "Run name (default: lm and the time).") var name: String?
-    @Option(parsing: .unconditional, help: "Steps between checkpoints.") var checkpointEvery = 250
-    @Flag(help: "Continue the run in <out>/<name>/ from its checkpoint, with its stored settings (only --threads may be given).")
+    @Option(parsing: .unconditional, help: "Steps between checkpoints (0: only the final one).") var checkpointEvery = 250
+    @Flag(help: "Continue the run in <out>/<name>/ from its checkpoint, with its stored settings (options that repeat them are allowed).")
     var resume = false
     @Flag(help: "End with the figures as one JSON line.") var json = false
 
@@ -58,12 +68,7 @@ struct LMTrainCommand: ParsableCommand {
         let run: LanguageModelRun
         if resume {
             guard let name else { throw CommandError("--resume needs --name of the run to continue") }
-            var given = LanguageModelSettings()
-            apply(to: &given)
-            guard given == LanguageModelSettings() else {
-                throw CommandError("--resume takes the run's settings from its checkpoint; give only --out, --name, --threads and --checkpoint-every")
-            }
-            run = try LanguageModelRun.resume(out: out, name: name, threads: threads)
+            run = try LanguageModelRun.resume(out: out, name: name, threads: threads) { apply(to: &$0) }
         } else {
             var settings = LanguageModelSettings()
             apply(to: &settings)
@@ -75,7 +80,7 @@ struct LMTrainCommand: ParsableCommand {
         let loss = summary.validationLoss ?? .nan
         print(String(format: "median tokens/s (steps 20..N): %.0f  val loss after %d steps: %.4f  peak RSS %.1f MiB",
                      summary.medianTokensPerSecond, summary.steps, loss, peakMiB))
-        print("run folder \(summary.folder.path): checkpoint.safetensors, vocabulary.json, metrics.jsonl, report.html")
+        print("run folder \(summary.folder.path): checkpoint.safetensors, tokenizer, metrics.jsonl, report.html")
         if json {
             var object: [String: Any] = ["run": summary.folder.path, "steps": summary.steps, "params": summary.parameters,
                                          "peak_rss_mib": (peakMiB * 10).rounded() / 10,
@@ -102,6 +107,10 @@ struct LMTrainCommand: ParsableCommand {
         if let glu { s.glu = glu }
         if let gate { s.gate = gate }
         if let normalizer { s.normalizer = normalizer }
+        if let tokenizer { s.tokenizer = tokenizer }
+        if let vocabularySize { s.vocabularySize = vocabularySize }
+        if let dropout { s.dropout = dropout }
+        if let gradientAccumulation { s.gradientAccumulation = gradientAccumulation }
         if let steps { s.steps = steps }
         if let batchSize { s.batchSize = batchSize }
         if let lr { s.lr = lr }

@@ -20,7 +20,7 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Peak learning rate.") var lr: Double?
     @Option(parsing: .unconditional, help: "Weight decay.") var weightDecay: Double?
     @Option(help: "Training loss: \(names(LossChoice.self)).", transform: choice) var loss: LossChoice?
-    @Option(parsing: .unconditional, help: "Label smoothing of the training loss, in [0, 1).") var labelSmoothing: Double?
+    @Option(parsing: .unconditional, help: "Label smoothing of the cross-entropy training loss, in [0, 1) (default 0.1; other losses take none).") var labelSmoothing: Double?
     @Option(help: "How each batch's per-sample losses are weighted: \(names(SampleWeightingChoice.self)).", transform: choice)
     var sampleWeighting: SampleWeightingChoice?
     @Option(help: "Optimizer: \(names(OptimizerChoice.self)).", transform: choice) var optimizer: OptimizerChoice?

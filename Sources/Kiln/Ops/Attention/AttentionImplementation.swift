@@ -1,4 +1,4 @@
-/// How ``scaledDotProductAttention(query:key:value:mask:scale:implementation:)`` computes its result.
+/// How ``scaledDotProductAttention(query:key:value:mask:scale:dropout:generator:implementation:)`` computes its result.
 /// Both give the same values to within rounding and the same gradients.
 public enum AttentionImplementation: String, CaseIterable, Sendable {
     /// The `[B, H, Tq, Tk]` scores materialized: batched matrix products on BLAS, a softmax and the
