@@ -99,4 +99,24 @@ import Testing
         settings.threads = nil
         #expect(try StoredLanguageModel(checkpoint: checkpoint, at: "x").settings == settings)
     }
+
+    /// A checkpoint written before a setting existed loads with that setting's default; a stored
+    /// value of the wrong type or a checkpoint without settings is refused.
+    @Test func settingsMissingFromAnOlderCheckpointTakeTheirDefaults() throws {
+        func checkpoint(_ text: String?) -> Checkpoint {
+            Checkpoint(model: [:], optimizer: [:], progress: TrainingProgress(), dataRandomState: RandomState(seed: 0),
+                       modelRandomState: RandomState(seed: 0), settings: text)
+        }
+        let older = #"{"language_model":{"layers":2,"normalizer":"sigmoid","steps":300}}"#
+        let settings = try StoredLanguageModel(checkpoint: checkpoint(older), at: "x").settings
+        var expected = LanguageModelSettings()
+        expected.layers = 2
+        expected.normalizer = .sigmoid
+        expected.steps = 300
+        #expect(settings == expected)
+        #expect(settings.tokenizer == .character && settings.dropout == 0 && settings.gradientAccumulation == 1)
+        for refused in [#"{"language_model":{"layers":"two"}}"#, #"{"other":{}}"#, "[]", nil] {
+            #expect(throws: RunError.self) { try StoredLanguageModel(checkpoint: checkpoint(refused), at: "x") }
+        }
+    }
 }

@@ -188,14 +188,27 @@ struct StoredLanguageModel: Codable, Equatable {
         self.settings = kept
     }
 
-    /// The settings stored in `checkpoint`, read from `path`.
+    /// The settings stored in `checkpoint`, read from `path`. A setting the checkpoint does not hold
+    /// (one added after it was written) takes its default, so older runs still sample, evaluate and resume.
     init(checkpoint: Checkpoint, at path: String) throws(RunError) {
-        guard let text = checkpoint.settings,
-              let stored = try? JSONDecoder().decode(StoredLanguageModel.self, from: Data(text.utf8)) else {
+        guard let text = checkpoint.settings, let stored = Self.decoded(text, overDefaults: LanguageModelSettings()) else {
             throw RunError("\(path) is not a language-model checkpoint: its metadata holds no language_model settings")
         }
         if let problem = stored.settings.problem() { throw RunError("\(path): stored settings are invalid: \(problem)") }
         self = stored
+    }
+
+    /// The settings of the metadata `text`, each key it lacks taken from `defaults`; nil unless `text`
+    /// is a JSON object holding a `language_model` object of valid types.
+    static func decoded(_ text: String, overDefaults defaults: LanguageModelSettings) -> StoredLanguageModel? {
+        guard let base = sortedJSON(StoredLanguageModel(defaults)),
+              let baseObject = try? JSONSerialization.jsonObject(with: Data(base.utf8)) as? [String: Any],
+              let defaultSettings = baseObject[CodingKeys.settings.rawValue] as? [String: Any],
+              let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let storedSettings = object[CodingKeys.settings.rawValue] as? [String: Any] else { return nil }
+        let merged = [CodingKeys.settings.rawValue: defaultSettings.merging(storedSettings) { _, stored in stored }]
+        guard let data = try? JSONSerialization.data(withJSONObject: merged) else { return nil }
+        return try? JSONDecoder().decode(StoredLanguageModel.self, from: data)
     }
 
     /// The metadata entry: one line of JSON with sorted keys.
