@@ -39,6 +39,7 @@ public struct CharacterLanguageModel {
         } catch {
             throw RunError("\(path) does not fit the model its settings and vocabulary of \(vocabulary.count) characters describe: \(error)")
         }
+        MixtureTraining.restoreGates(of: model, settings: settings, stepsDone: checkpoint.progress.step)
         model.eval()
     }
 
@@ -114,14 +115,27 @@ public struct CharacterLanguageModel {
     ///
     /// With learned positions the model reads the last `context` characters at each step (see
     /// ``generate(model:prompt:count:sampler:)``). A prompt character outside the vocabulary is an
-    /// error naming it.
-    public func sample(count: Int, prompt: String? = nil, sampler: Sampler) throws -> String {
+    /// error naming it. With `selfContrast`, a mixture-of-experts model decodes by self-contrast
+    /// (``generateSelfContrast(model:prompt:count:sampler:beta:plausibility:weakRank:)``).
+    public func sample(count: Int, prompt: String? = nil, sampler: Sampler,
+                       selfContrast: (beta: Float, plausibility: Float, weakRank: Int)? = nil) throws -> String {
         guard count >= 0 else { throw RunError("the number of characters to generate must be non-negative, got \(count)") }
         let text = prompt ?? (vocabulary.id(of: "\n") != nil ? "\n" : String(vocabulary.characters[0]))
         let ids = try vocabulary.encode(text, source: "prompt")
         guard !ids.isEmpty else { throw RunError("the prompt must hold at least one character") }
         if count == 0 { return "" }
-        let tokens = generate(model: model, prompt: Tensor(ids, shape: [1, ids.count]), count: count, sampler: sampler)
+        let start = Tensor(ids, shape: [1, ids.count])
+        guard let contrast = selfContrast else {
+            return vocabulary.decode(Array(generate(model: model, prompt: start, count: count, sampler: sampler).integers.dropFirst(ids.count)))
+        }
+        let experts = model.mixtureLayers.map(\.experts.count).min() ?? 0
+        guard contrast.beta >= 0 && contrast.beta.isFinite && contrast.plausibility >= 0 && contrast.plausibility <= 1 && (1...max(experts, 1)).contains(contrast.weakRank)
+              && experts > 0 else {
+            throw RunError("self-contrast needs a mixture-of-experts model, beta ≥ 0, plausibility in [0, 1] and a weak rank in 1...\(experts), "
+                           + "got beta \(contrast.beta), plausibility \(contrast.plausibility), rank \(contrast.weakRank)")
+        }
+        let tokens = generateSelfContrast(model: model, prompt: start, count: count, sampler: sampler, beta: contrast.beta,
+                                          plausibility: contrast.plausibility, weakRank: contrast.weakRank)
         return vocabulary.decode(Array(tokens.integers.dropFirst(ids.count)))
     }
 

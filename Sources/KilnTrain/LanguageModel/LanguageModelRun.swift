@@ -99,6 +99,8 @@ public final class LanguageModelRun {
         trainer.schedule = try settings.learningRateSchedule()
         trainer.logEvery = settings.logEvery
         trainer.showsProgress = false
+        let mixture = MixtureTraining(settings: settings, model: model)
+        mixture?.install(on: trainer)
         let batches = RandomGenerator(seed: UInt64(settings.seed) &+ 1)
         if let resumed {
             let (log, earlier) = try MetricsLog.resume(folder.log, at: resumed.progress)
@@ -121,14 +123,17 @@ public final class LanguageModelRun {
         model.train()
         while trainer.progress.step < end {
             let began = DispatchTime.now().uptimeNanoseconds
+            mixture?.prepare(step: trainer.progress.step)
             let batch = windows.trainingBatch(size: settings.batchSize, generator: batches)
             let loss = try trainer.step(batch)
+            mixture?.finishStep()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
             let done = trainer.progress.step
             timed.add(step: done, seconds: seconds, tokensPerStep: tokensPerStep)
             if done % settings.logEvery == 0 {
                 try trainer.log?.write(LogRecord(kind: "speed", step: done - 1, epoch: 1,
                                                  values: ["tokens_per_s": timed.recentMedian(settings.logEvery)]))
+                if let mixture { try trainer.log?.write(mixture.record(step: done - 1)) }
             }
             if done % 50 == 0 || done == 1 {
                 note(String(format: "step %d: loss %.4f  lr %.2e  %.0f tok/s (median of last %d)", done, loss, optimizer.learningRate,

@@ -33,6 +33,9 @@ struct LMTrainCommand: ParsableCommand {
     @Option(help: "Attention weights: \(AttentionNormalizerChoice.names.joined(separator: ", ")).",
             transform: { try AttentionNormalizerChoice(named: $0) })
     var normalizer: AttentionNormalizerChoice?
+    @Option(parsing: .unconditional, help: "Hidden width of each MLP, of each expert with --moe (default 4·dimension, / top-k with --moe).")
+    var hidden: Int?
+    @OptionGroup(title: "Mixture of experts") var mixture: MixtureOptions
     @Option(parsing: .unconditional, help: "Optimizer steps.") var steps: Int?
     @Option(parsing: .unconditional, help: "Windows per step.") var batchSize: Int?
     @Option(parsing: .unconditional, help: "Peak learning rate.") var lr: Double?
@@ -60,6 +63,7 @@ struct LMTrainCommand: ParsableCommand {
             guard let name else { throw CommandError("--resume needs --name of the run to continue") }
             var given = LanguageModelSettings()
             apply(to: &given)
+            try mixture.apply(to: &given)
             guard given == LanguageModelSettings() else {
                 throw CommandError("--resume takes the run's settings from its checkpoint; give only --out, --name, --threads and --checkpoint-every")
             }
@@ -67,6 +71,7 @@ struct LMTrainCommand: ParsableCommand {
         } else {
             var settings = LanguageModelSettings()
             apply(to: &settings)
+            try mixture.apply(to: &settings)
             run = try LanguageModelRun(settings: settings, out: out, name: name)
         }
         run.checkpointEvery = checkpointEvery
@@ -102,6 +107,7 @@ struct LMTrainCommand: ParsableCommand {
         if let glu { s.glu = glu }
         if let gate { s.gate = gate }
         if let normalizer { s.normalizer = normalizer }
+        if let hidden { s.hidden = hidden }
         if let steps { s.steps = steps }
         if let batchSize { s.batchSize = batchSize }
         if let lr { s.lr = lr }
