@@ -128,10 +128,12 @@ public struct CharacterLanguageModel {
         guard let contrast = selfContrast else {
             return vocabulary.decode(Array(generate(model: model, prompt: start, count: count, sampler: sampler).integers.dropFirst(ids.count)))
         }
-        let experts = model.mixtureLayers.map(\.experts.count).min() ?? 0
-        guard contrast.beta >= 0 && contrast.beta.isFinite && contrast.plausibility >= 0 && contrast.plausibility <= 1 && (1...max(experts, 1)).contains(contrast.weakRank)
-              && experts > 0 else {
-            throw RunError("self-contrast needs a mixture-of-experts model, beta ≥ 0, plausibility in [0, 1] and a weak rank in 1...\(experts), "
+        guard let experts = model.mixtureLayers.map(\.experts.count).min() else {
+            throw RunError("self-contrast decoding needs a mixture-of-experts model (trained with --moe)")
+        }
+        guard contrast.beta >= 0 && contrast.beta.isFinite && contrast.plausibility >= 0 && contrast.plausibility <= 1
+              && (1...experts).contains(contrast.weakRank) else {
+            throw RunError("self-contrast needs beta ≥ 0, plausibility in [0, 1] and a weak rank in 1...\(experts), "
                            + "got beta \(contrast.beta), plausibility \(contrast.plausibility), rank \(contrast.weakRank)")
         }
         let tokens = generateSelfContrast(model: model, prompt: start, count: count, sampler: sampler, beta: contrast.beta,
