@@ -30,7 +30,7 @@ private func tinyMixtureSettings(_ name: String, router: ExpertGateChoice = .top
         let bias = run.languageModel.model.mixtureLayers[0].expertBias.scalars
         #expect(bias.contains { $0 != 0 }, "loss-free balancing moved the bias")
         let report = try String(contentsOfFile: run.folder.report, encoding: .utf8)
-        #expect(report.contains("Expert load") && report.contains("mixture of experts"))
+        #expect(report.contains("Expert load") && report.contains("Routing over training") && report.contains("mixture of experts"))
 
         let restored = try CharacterLanguageModel(checkpoint: run.folder.checkpoint)
         #expect(restored.settings.moe == run.settings.moe && restored.settings.hidden == 8)

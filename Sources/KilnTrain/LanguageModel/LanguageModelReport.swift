@@ -40,7 +40,11 @@ enum LanguageModelReport {
             ("Tokens per second", SVGPlot.lineChart([series("speed", "tokens_per_s", "tokens/s (median per log interval)")],
                                                     title: "Speed", xLabel: "step", yLabel: "tokens/s")),
         ]
-        if let moe = settings.moe, let histogram = MixtureReport.loadHistogram(moe, records: summary.records) { report.figures.append(histogram) }
+        if let moe = settings.moe {
+            for figure in [MixtureReport.routingCurves(records: summary.records), MixtureReport.loadHistogram(moe, records: summary.records)] {
+                if let figure { report.figures.append(figure) }
+            }
+        }
         let sampler = try CharacterLanguageModel.sampler(temperature: 1, seed: settings.seed)
         let text = try languageModel.sample(count: sampleLength, sampler: sampler)
         report.figures.append(("Sample of \(sampleLength) characters (temperature 1, after a newline)",

@@ -17,6 +17,19 @@ enum MixtureReport {
         return rows
     }
 
+    /// The routing figures of every `moe` record over training: the worst layer's max / mean load and
+    /// the mean router entropy; nil when there is none.
+    static func routingCurves(records: [LogRecord]) -> (String, String)? {
+        let routing = records.filter { $0.kind == "moe" }
+        guard !routing.isEmpty else { return nil }
+        func series(_ key: String, _ name: String) -> SVGPlot.Series {
+            SVGPlot.Series(name, routing.compactMap { r in r.values[key].map { (Double(r.step), $0) } })
+        }
+        let chart = SVGPlot.lineChart([series("max_over_mean", "max / mean load (worst layer)"), series("entropy", "router entropy (nats)"),
+                                       series("dropped", "share dropped")], title: "Routing", xLabel: "step", yLabel: "value")
+        return ("Routing over training (per log interval)", chart)
+    }
+
     /// The expert-load histogram of the last `moe` record, one bar per layer and expert, or nil when there is none.
     static func loadHistogram(_ moe: MixtureSettings, records: [LogRecord]) -> (String, String)? {
         guard let last = records.last(where: { $0.kind == "moe" }) else { return nil }
