@@ -19,7 +19,8 @@ enum LanguageModelReport {
             ("model", "GPT, \(settings.layers) layers, \(settings.heads) heads, dimension \(settings.dimension), context \(settings.context), "
                 + "\(summary.parameters) parameters"),
             ("positions", settings.positions.rawValue), ("norm", settings.norm.rawValue),
-            ("feed-forward", (settings.glu?.rawValue ?? "mlp, \(settings.activation.rawValue)") + ", hidden \(settings.configuration(vocabularySize: 1).hiddenDimension ?? 4 * settings.dimension)"),
+            ("feed-forward", (settings.glu?.rawValue ?? "mlp, \(settings.activation.rawValue)")
+                + ", hidden \(settings.configuration(vocabularySize: 1).hiddenDimension ?? 4 * settings.dimension)"),
             ("attention", "\(settings.normalizer.rawValue) weights, gate \(settings.gate?.rawValue ?? "none")"),
             ("corpus", "\(settings.corpus), vocabulary \(languageModel.vocabulary.count) characters"),
             ("steps", "\(summary.steps) of \(settings.batchSize) × \(settings.context) tokens"),
