@@ -78,12 +78,15 @@ public final class GatedFeedForward: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let h = linear(x, weight: w)
-        let gated = switch gate {
+        linear(gateActivation(linear(x, weight: w)) * linear(x, weight: v), weight: w2)
+    }
+
+    /// The gate nonlinearity applied to `h`, the product with `w`.
+    public func gateActivation(_ h: Tensor) -> Tensor {
+        switch gate {
         case .swish: silu(h)
         case .gelu: gelu(h)
         case .relu: relu(h)
         }
-        return linear(gated * linear(x, weight: v), weight: w2)
     }
 }

@@ -9,12 +9,14 @@ public enum FeedForward: Sendable {
     case mlp(activation: @Sendable () -> Module)
     /// Shazeer's gated units without biases, ``GatedFeedForward`` (`w`, `v`, `w2`): SwiGLU, GeGLU or ReGLU.
     case gated(GatedFeedForward.Gate)
+    /// A sparse ``MixtureOfExperts`` whose experts have the hidden size asked of the network.
+    indirect case mixture(MixtureOfExperts.Configuration)
 
     /// The anchor's MLP, with exact GELU.
     public static let gelu = FeedForward.mlp(activation: { GELU() })
 
     /// The network for `dimension` features through `hidden`, with biases (for ``mlp(activation:)``)
-    /// unless `bias` is false, its weights drawn from `generator`.
+    /// unless `bias` is false, its weights drawn from `generator`; for a mixture, `hidden` is each expert's.
     public func make(dimension: Int, hidden: Int, bias: Bool = true, generator: RandomGenerator = Random.default) -> Module {
         switch self {
         case .mlp(let activation):
@@ -22,6 +24,8 @@ public enum FeedForward: Sendable {
                                Linear(hidden, dimension, bias: bias, generator: generator)])
         case .gated(let gate):
             return GatedFeedForward(inputSize: dimension, hiddenSize: hidden, gate: gate, generator: generator)
+        case .mixture(let configuration):
+            return MixtureOfExperts(dimension: dimension, hidden: hidden, configuration: configuration, bias: bias, generator: generator)
         }
     }
 }

@@ -43,6 +43,7 @@ public struct CharacterLanguageModel {
             throw RunError("\(path) does not fit the model its settings and \(settings.tokenizer) vocabulary of "
                            + "\(tokenizer.vocabularySize) tokens describe: \(error)")
         }
+        MixtureTraining.restoreGates(of: model, settings: settings, stepsDone: checkpoint.progress.step)
         model.eval()
     }
 
@@ -138,13 +139,28 @@ public struct CharacterLanguageModel {
     ///
     /// With learned positions the model reads the last `context` tokens at each step (see
     /// ``generate(model:prompt:count:sampler:)``). A prompt character outside a character
-    /// vocabulary is an error naming it.
-    public func sample(count: Int, prompt: String? = nil, sampler: Sampler) throws -> String {
+    /// vocabulary is an error naming it. With `selfContrast`, a mixture-of-experts model decodes by
+    /// self-contrast (``generateSelfContrast(model:prompt:count:sampler:beta:plausibility:weakRank:)``).
+    public func sample(count: Int, prompt: String? = nil, sampler: Sampler,
+                       selfContrast: (beta: Float, plausibility: Float, weakRank: Int)? = nil) throws -> String {
         guard count >= 0 else { throw RunError("the number of tokens to generate must be non-negative, got \(count)") }
         let ids = try tokenizer.encode(prompt ?? defaultPrompt, source: "prompt")
         guard !ids.isEmpty else { throw RunError("the prompt must hold at least one character") }
         if count == 0 { return "" }
-        let tokens = generate(model: model, prompt: Tensor(ids, shape: [1, ids.count]), count: count, sampler: sampler)
+        let start = Tensor(ids, shape: [1, ids.count])
+        guard let contrast = selfContrast else {
+            return tokenizer.decode(Array(generate(model: model, prompt: start, count: count, sampler: sampler).integers.dropFirst(ids.count)))
+        }
+        guard let experts = model.mixtureLayers.map(\.experts.count).min() else {
+            throw RunError("self-contrast decoding needs a mixture-of-experts model (trained with --moe)")
+        }
+        guard contrast.beta >= 0 && contrast.beta.isFinite && contrast.plausibility >= 0 && contrast.plausibility <= 1
+              && (1...experts).contains(contrast.weakRank) else {
+            throw RunError("self-contrast needs beta ≥ 0, plausibility in [0, 1] and a weak rank in 1...\(experts), "
+                           + "got beta \(contrast.beta), plausibility \(contrast.plausibility), rank \(contrast.weakRank)")
+        }
+        let tokens = generateSelfContrast(model: model, prompt: start, count: count, sampler: sampler, beta: contrast.beta,
+                                          plausibility: contrast.plausibility, weakRank: contrast.weakRank)
         return tokenizer.decode(Array(tokens.integers.dropFirst(ids.count)))
     }
 

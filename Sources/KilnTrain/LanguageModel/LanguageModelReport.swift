@@ -21,7 +21,8 @@ enum LanguageModelReport {
             ("model", "GPT, \(settings.layers) layers, \(settings.heads) heads, dimension \(settings.dimension), context \(settings.context), "
                 + "\(summary.parameters) parameters"),
             ("positions", settings.positions.rawValue), ("norm", settings.norm.rawValue),
-            ("feed-forward", settings.glu?.rawValue ?? "mlp, \(settings.activation.rawValue)"),
+            ("feed-forward", (settings.glu?.rawValue ?? "mlp, \(settings.activation.rawValue)")
+                + ", hidden \(settings.configuration(vocabularySize: 1).hiddenDimension ?? 4 * settings.dimension)"),
             ("attention", "\(settings.normalizer.rawValue) weights, gate \(settings.gate?.rawValue ?? "none")"),
             ("corpus", "\(settings.corpus), \(settings.tokenizer) tokenizer, vocabulary \(languageModel.tokenizer.vocabularySize) tokens"),
             ("steps", "\(summary.steps) of \(settings.gradientAccumulation > 1 ? "\(settings.gradientAccumulation) × " : "")"
@@ -31,6 +32,7 @@ enum LanguageModelReport {
             ("seed", "\(settings.seed)"), ("threads", "\(Threads.count)"),
             ("training time", String(format: "%.1f s", summary.seconds)),
         ]
+        if let moe = settings.moe { report.summary += MixtureReport.summary(moe, records: summary.records) }
         func series(_ kind: String, _ key: String, _ name: String, markers: Bool = false) -> SVGPlot.Series {
             SVGPlot.Series(name, summary.records.filter { $0.kind == kind }.compactMap { r in r.values[key].map { (Double(r.step), $0) } },
                            markers: markers)
@@ -42,6 +44,11 @@ enum LanguageModelReport {
             ("Tokens per second", SVGPlot.lineChart([series("speed", "tokens_per_s", "tokens/s (median per log interval)")],
                                                     title: "Speed", xLabel: "step", yLabel: "tokens/s")),
         ]
+        if let moe = settings.moe {
+            for figure in [MixtureReport.routingCurves(records: summary.records), MixtureReport.loadHistogram(moe, records: summary.records)] {
+                if let figure { report.figures.append(figure) }
+            }
+        }
         let sampler = try CharacterLanguageModel.sampler(temperature: 1, seed: settings.seed)
         let text = try languageModel.sample(count: sampleLength, sampler: sampler)
         report.figures.append(("Sample of \(sampleLength) tokens (temperature 1, after a newline)",

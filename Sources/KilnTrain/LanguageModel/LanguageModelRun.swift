@@ -105,6 +105,8 @@ public final class LanguageModelRun {
         trainer.logEvery = settings.logEvery
         trainer.accumulationSteps = settings.gradientAccumulation
         trainer.showsProgress = false
+        let mixture = MixtureTraining(settings: settings, model: model)
+        mixture?.install(on: trainer)
         let batches = RandomGenerator(seed: UInt64(settings.seed) &+ 1)
         trainer.dataGenerator = batches
         if let resumed {
@@ -127,17 +129,20 @@ public final class LanguageModelRun {
         model.train()
         while trainer.progress.step < end {
             let began = DispatchTime.now().uptimeNanoseconds
+            mixture?.prepare(step: trainer.progress.step)
             var loss = 0.0
             for _ in 0..<settings.gradientAccumulation {
                 loss += try trainer.step(windows.trainingBatch(size: settings.batchSize, generator: batches))
             }
             loss /= Double(settings.gradientAccumulation)
+            mixture?.finishStep()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
             let done = trainer.progress.step
             timed.add(step: done, seconds: seconds, tokensPerStep: tokensPerStep)
             if done % settings.logEvery == 0 {
                 try trainer.log?.write(LogRecord(kind: "speed", step: done - 1, epoch: 1,
                                                  values: ["tokens_per_s": timed.recentMedian(settings.logEvery)]))
+                if let mixture { try trainer.log?.write(mixture.record(step: done - 1)) }
             }
             if done % 50 == 0 || done == 1 {
                 note(String(format: "step %d: loss %.4f  lr %.2e  %.0f tok/s (median of last %d)", done, loss, optimizer.learningRate,

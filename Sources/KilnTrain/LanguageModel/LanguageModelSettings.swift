@@ -43,6 +43,11 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
     /// The probability of dropout on the embeddings, each residual branch and the attention weights,
     /// one for all as in nanoGPT (``GPT/Configuration/dropout``); 0 in the anchor.
     public var dropout = 0.0
+    /// The hidden width of each MLP (of each expert under ``moe``); nil for 4·``dimension``, divided by
+    /// the top-k under ``moe`` so that a token meets as many expert weights as in the dense model.
+    public var hidden: Int?
+    /// A mixture of experts in place of every MLP, or nil.
+    public var moe: MixtureSettings?
 
     /// Optimizer steps.
     public var steps = 1000
@@ -81,6 +86,7 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
         case steps, batchSize = "batch_size", lr, minLR = "min_lr", warmup, weightDecay = "weight_decay", schedule, seed
         case evalEvery = "eval_every", evalBatchSize = "eval_batch_size", logEvery = "log_every"
         case tokenizer, vocabularySize = "vocabulary_size", dropout, gradientAccumulation = "gradient_accumulation"
+        case hidden, moe
     }
 
     /// What is wrong with the settings, in one line, or nil.
@@ -114,6 +120,8 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
         if !(weightDecay >= 0 && weightDecay.isFinite) { return "weight decay must be non-negative and finite, got \(weightDecay)" }
         if seed < 0 { return "seed must be non-negative, got \(seed)" }
         if corpus.isEmpty { return "corpus must name a folder of text files" }
+        if let hidden, hidden < 1 { return "hidden must be at least 1, got \(hidden)" }
+        if let problem = moe?.problem() { return "moe: " + problem }
         if let threads {
             do { try RunLimits.check(threads: threads) } catch { return error.description }
         }
@@ -139,7 +147,9 @@ public struct LanguageModelSettings: Equatable, Sendable, Codable {
         c.positions = positions.encoding
         c.normalization = norm.normalization
         let activation = self.activation
-        c.feedForward = glu.map { .gated($0.gate) } ?? .mlp(activation: { activation.make() })
+        let mlp: FeedForward = glu.map { .gated($0.gate) } ?? .mlp(activation: { activation.make() })
+        c.feedForward = moe.map { .mixture($0.configuration(expert: mlp)) } ?? mlp
+        c.hiddenDimension = hidden ?? moe.map { max(1, 4 * dimension / $0.topK) }
         c.attentionGate = gate?.gate
         c.attentionNormalizer = normalizer.normalizer
         c.dropout = Float(dropout)

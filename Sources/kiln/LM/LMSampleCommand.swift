@@ -14,6 +14,9 @@ struct LMSampleCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Keep only the smallest set of tokens whose probability reaches P.") var topP: Double?
     @Option(help: "Exploratory annealed temperature MAX,MIN,DECAY: max(1 + MAX − e^(t/DECAY), MIN) at generated token t.")
     var annealTemperature: String?
+    @Option(parsing: .unconditional, help: "Self-contrast decoding of a mixture-of-experts model (SCMoE): the weight β of (1 + β)·strong − β·weak.")
+    var selfContrast: Double?
+    @Option(parsing: .unconditional, help: "Rank of the one expert each token goes to in the weak pass of self-contrast decoding.") var weakRank = 2
     @Option(parsing: .unconditional, help: "Random seed of the draws.") var seed = 0
     @Option(parsing: .unconditional, help: "Threads for kernels and BLAS.") var threads: Int?
 
@@ -29,7 +32,8 @@ struct LMSampleCommand: ParsableCommand {
         }
         let sampler = try CharacterLanguageModel.sampler(temperature: temperature, annealing: annealing, topK: topK, topP: topP, seed: seed)
         let text = try Threads.withCount(threads ?? Threads.count) {
-            try CharacterLanguageModel(checkpoint: checkpoint).sample(count: tokens, prompt: prompt, sampler: sampler)
+            try CharacterLanguageModel(checkpoint: checkpoint).sample(count: tokens, prompt: prompt, sampler: sampler,
+                                                                       selfContrast: selfContrast.map { (Float($0), 0.1, weakRank) })
         }
         print(text)
     }

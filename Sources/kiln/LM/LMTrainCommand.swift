@@ -43,6 +43,9 @@ struct LMTrainCommand: ParsableCommand {
     var vocabularySize: Int?
     @Option(parsing: .unconditional, help: "Dropout on embeddings, residual branches and attention weights, in [0, 1).") var dropout: Double?
     @Option(parsing: .unconditional, help: "Batches whose mean gradient makes one optimizer step.") var gradientAccumulation: Int?
+    @Option(parsing: .unconditional, help: "Hidden width of each MLP, of each expert with --moe (default 4·dimension, / top-k with --moe).")
+    var hidden: Int?
+    @OptionGroup(title: "Mixture of experts") var mixture: MixtureOptions
     @Option(parsing: .unconditional, help: "Optimizer steps.") var steps: Int?
     @Option(parsing: .unconditional, help: "Windows per step.") var batchSize: Int?
     @Option(parsing: .unconditional, help: "Peak learning rate.") var lr: Double?
@@ -68,10 +71,16 @@ struct LMTrainCommand: ParsableCommand {
         let run: LanguageModelRun
         if resume {
             guard let name else { throw CommandError("--resume needs --name of the run to continue") }
+            var probe = LanguageModelSettings()
+            try mixture.apply(to: &probe)
+            guard probe.moe == nil else {
+                throw CommandError("--resume keeps the run's mixture-of-experts settings; give --moe and its options only when starting a run")
+            }
             run = try LanguageModelRun.resume(out: out, name: name, threads: threads) { apply(to: &$0) }
         } else {
             var settings = LanguageModelSettings()
             apply(to: &settings)
+            try mixture.apply(to: &settings)
             run = try LanguageModelRun(settings: settings, out: out, name: name)
         }
         run.checkpointEvery = checkpointEvery
@@ -111,6 +120,7 @@ struct LMTrainCommand: ParsableCommand {
         if let vocabularySize { s.vocabularySize = vocabularySize }
         if let dropout { s.dropout = dropout }
         if let gradientAccumulation { s.gradientAccumulation = gradientAccumulation }
+        if let hidden { s.hidden = hidden }
         if let steps { s.steps = steps }
         if let batchSize { s.batchSize = batchSize }
         if let lr { s.lr = lr }
