@@ -2,7 +2,7 @@
 # make test — install what is missing, build, and run the test suite.
 
 SWIFT ?= swift
-APT_PACKAGES := libopenblas-dev zlib1g-dev pkg-config dataset-fashion-mnist fortunes
+APT_PACKAGES := libopenblas-dev zlib1g-dev pkg-config dataset-fashion-mnist fortunes libopenmpi-dev openmpi-bin
 
 .PHONY: run test build release deps bench clean
 

@@ -35,6 +35,11 @@ public final class LanguageModelRun {
     public var checkpointEvery = 250
     /// Whether training prints its progress on standard error.
     public var showsProgress = true
+    /// The processes that train this run together (nil: this process alone; see
+    /// ``DataParallel``): each step draws `ranks ·` ``LanguageModelSettings/batchSize`` windows
+    /// alike on every process, and each trains on its shard of them. Only rank 0 writes the run
+    /// folder, validates and prints; every process returns the summary of what it saw.
+    public var dataParallel: DataParallel?
     private let resumed: Checkpoint?
 
     private init(settings: LanguageModelSettings, folder: RunFolder, vocabulary: CharacterVocabulary?, resumed: Checkpoint?) throws {
@@ -99,20 +104,24 @@ public final class LanguageModelRun {
         trainer.schedule = try settings.learningRateSchedule()
         trainer.logEvery = settings.logEvery
         trainer.showsProgress = false
+        trainer.dataParallel = dataParallel
+        // Every process has checked the run folder before rank 0 creates it.
+        try dataParallel?.communicator.barrier()
+        let lead = dataParallel?.isLead ?? true, ranks = dataParallel?.communicator.size ?? 1
         let batches = RandomGenerator(seed: UInt64(settings.seed) &+ 1)
         if let resumed {
-            let (log, earlier) = try MetricsLog.resume(folder.log, at: resumed.progress)
-            try trainer.resume(from: resumed, records: earlier)
-            trainer.log = log
+            let resumedLog = try lead ? MetricsLog.resume(folder.log, at: resumed.progress) : nil
+            try trainer.resume(from: resumed, records: resumedLog?.records ?? MetricsLog.records(folder.log, at: resumed.progress))
+            trainer.log = resumedLog?.log
             batches.state = resumed.dataRandomState
             note("resuming \(folder.name) at step \(resumed.progress.step)")
-        } else {
+        } else if lead {
             try folder.create()
             try VocabularyFile.write(languageModel.vocabulary, to: VocabularyFile.path(besideCheckpoint: folder.checkpoint))
             trainer.log = try MetricsLog(path: folder.log)
         }
         let stored = StoredLanguageModel(settings).text
-        let tokensPerStep = Double(settings.batchSize * settings.context)
+        let tokensPerStep = Double(ranks * settings.batchSize * settings.context)
         note("training a \(model.parameterCount)-parameter GPT on \(windows.train.count) / \(windows.validation.count) characters "
              + "(vocabulary \(languageModel.vocabulary.count)), \(settings.steps) steps, \(Threads.count) threads")
 
@@ -121,8 +130,8 @@ public final class LanguageModelRun {
         model.train()
         while trainer.progress.step < end {
             let began = DispatchTime.now().uptimeNanoseconds
-            let batch = windows.trainingBatch(size: settings.batchSize, generator: batches)
-            let loss = try trainer.step(batch)
+            let drawn = windows.trainingBatch(size: ranks * settings.batchSize, generator: batches)
+            let loss = try trainer.step(dataParallel?.shard(drawn) ?? drawn)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
             let done = trainer.progress.step
             timed.add(step: done, seconds: seconds, tokensPerStep: tokensPerStep)
@@ -134,18 +143,18 @@ public final class LanguageModelRun {
                 note(String(format: "step %d: loss %.4f  lr %.2e  %.0f tok/s (median of last %d)", done, loss, optimizer.learningRate,
                             timed.recentMedian(50), min(50, timed.count)))
             }
-            if done % settings.evalEvery == 0 || done == settings.steps {
+            if lead && (done % settings.evalEvery == 0 || done == settings.steps) {
                 let value = CharacterLanguageModel.validationLoss(windows, batchSize: settings.evalBatchSize, trainer: trainer)
                 try trainer.log?.write(LogRecord(kind: "validation", step: done - 1, epoch: 1, values: ["val_loss": value]))
                 note(String(format: "  val loss after %d steps: %.4f", done, value))
             }
-            if done % checkpointEvery == 0 || done == end { try saveCheckpoint(trainer, batches: batches, settings: stored) }
+            if lead && (done % checkpointEvery == 0 || done == end) { try saveCheckpoint(trainer, batches: batches, settings: stored) }
         }
         let seconds = Date().timeIntervalSince(start)
-        let records = try RunLog.lines(of: RunLog.contents(of: folder.log), file: folder.log).map(\.record)
+        let records = try lead ? RunLog.lines(of: RunLog.contents(of: folder.log), file: folder.log).map(\.record) : trainer.records
         let summary = LanguageModelSummary(folder: folder, steps: trainer.progress.step, records: records, timed: timed,
                                            parameters: model.parameterCount, seconds: seconds)
-        try LanguageModelReport.write(summary, settings: settings, languageModel: languageModel)
+        if lead { try LanguageModelReport.write(summary, settings: settings, languageModel: languageModel) }
         return summary
     }
 
@@ -159,6 +168,6 @@ public final class LanguageModelRun {
 
     /// Writes `line` to standard error when the run shows its progress.
     private func note(_ line: String) {
-        if showsProgress { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if showsProgress && dataParallel?.isLead ?? true { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 }
