@@ -27,8 +27,9 @@ final class Job {
     init(_ executable: String, _ arguments: [String], folder: String, name: String) throws {
         output = folder + "/\(name).out"
         errorOutput = folder + "/\(name).err"
-        FileManager.default.createFile(atPath: output, contents: nil)
-        FileManager.default.createFile(atPath: errorOutput, contents: nil)
+        for file in [output, errorOutput] where !FileManager.default.createFile(atPath: file, contents: nil) {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file])
+        }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardOutput = FileHandle(forWritingAtPath: output)

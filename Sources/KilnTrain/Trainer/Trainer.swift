@@ -192,11 +192,12 @@ public final class Trainer {
             setting.apply(value)
             annealedValues[setting.name] = value
         }
-        var outcome = compute(batch)
-        if let dataParallel {
-            if !replicasAgree { try dataParallel.synchronize(model); replicasAgree = true }
-            outcome = try dataParallel.combine(outcome)
+        if let dataParallel, !replicasAgree {
+            try dataParallel.synchronize(model)
+            replicasAgree = true
         }
+        var outcome = compute(batch)
+        if let dataParallel { outcome = try dataParallel.combine(outcome) }
         let lossValue = outcome.loss
         let gradientNorm = outcome.gradients.globalNorm
         if let divergence = divergence(loss: lossValue, gradientNorm: gradientNorm) {
