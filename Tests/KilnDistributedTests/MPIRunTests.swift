@@ -29,13 +29,16 @@ import Testing
         return (out + "/single", out + "/pair")
     }
 
-    /// Expects the checkpoints of the two run folders to hold the same weights, to 1e-5 relative, after `steps` steps.
-    func expectSameWeights(_ single: String, _ pair: String, steps: Int) throws {
+    /// Expects the checkpoints of the two run folders to hold the same weights, to 1e-5 relative,
+    /// after `steps` steps; `left(name)` gives the elements of a tensor not compared.
+    func expectSameWeights(_ single: String, _ pair: String, steps: Int, leaving left: (String) -> Range<Int> = { _ in 0..<0 }) throws {
         let a = try Checkpoint.read(single + "/checkpoint.safetensors"), b = try Checkpoint.read(pair + "/checkpoint.safetensors")
         #expect(a.progress.step == steps && b.progress.step == steps)
         #expect(a.model.keys.sorted() == b.model.keys.sorted())
         for (name, expected) in a.model.sorted(by: { $0.key < $1.key }) {
-            expectClose(try #require(b.model[name]).scalars, expected.scalars, relative: 1e-5, absolute: 1e-6)
+            let kept = (0..<expected.count).filter { !left(name).contains($0) }
+            let actual = try #require(b.model[name]).scalars
+            expectClose(kept.map { actual[$0] }, kept.map { expected.scalars[$0] }, relative: 1e-5, absolute: 1e-6)
         }
     }
 
@@ -68,7 +71,10 @@ import Testing
         let arguments = ["lm", "train", "--corpus", folder + "/corpus", "--layers", "1", "--heads", "2", "--dimension", "16", "--context", "16",
                          "--steps", "20", "--warmup", "2", "--lr", "0.01", "--eval-every", "10", "--log-every", "5", "--threads", "1"]
         let (single, pair) = try runSingleAndPair(mpirun, folder: folder, arguments, single: ["--batch-size", "8"], perProcess: ["--batch-size", "4"])
-        try expectSameWeights(single, pair, steps: 20)
+        // The key bias (elements 16..<32 of the attention's qkv bias) has no gradient: adding the
+        // same score to every key leaves the softmax as it is. Its computed gradient is rounding
+        // noise, which AdamW's normalized step makes as large as any other, in each summation order its own.
+        try expectSameWeights(single, pair, steps: 20) { $0.hasSuffix("attn.qkv.bias") ? 16..<32 : 0..<0 }
     }
 
     @Test func aRankThatDiesEndsTheJobWithAMessageNamingItAndTheCheckpointStaysReadable() throws {
