@@ -111,6 +111,19 @@ import Testing
         #expect(job.errors.contains("kiln: rank 0 of 2: ") || job.errors.contains("kiln: rank 1 of 2: "), "\(job.errors)")
     }
 
+    @Test func processesOfMpirunWithoutDistributedAreRefused() throws {
+        guard let mpirun = mpirun() else { return }
+        let folder = try scratchFolder("alone")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let job = try Job(mpirun, Launcher.mpirunArguments(processes: 2) + [Launcher.kiln, "lm", "train", "--out", folder + "/runs"],
+                          folder: folder, name: "alone")
+        let status = job.wait(seconds: 120)
+        #expect(status != nil && status != 0)
+        #expect(job.errors.contains("kiln: mpirun started 2 processes but --distributed is not given: each would train alone into the same run folder\n"),
+                "\(job.errors)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/runs"))
+    }
+
     @Test func bucketSizeWithoutDistributedIsRefusedInOneLine() throws {
         let folder = try scratchFolder("bucket")
         defer { try? FileManager.default.removeItem(atPath: folder) }

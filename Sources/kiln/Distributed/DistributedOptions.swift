@@ -21,6 +21,9 @@ struct DistributedOptions: ParsableArguments {
     func run(_ body: (_ dataParallel: DataParallel?, _ prints: Bool) throws -> Void) throws {
         guard distributed else {
             if bucketMib != nil { throw CommandError("--bucket-mib needs --distributed") }
+            if let size = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init), size > 1 {
+                throw CommandError("mpirun started \(size) processes but --distributed is not given: each would train alone into the same run folder")
+            }
             return try body(nil, true)
         }
         let bucketBytes = try self.bucketBytes()
