@@ -28,43 +28,48 @@ public struct GradientBuckets: Sendable {
     public func sum(_ tensors: [Tensor], scaledBy scale: Float, over communicator: any Communicator) throws -> [Tensor] {
         for t in tensors { precondition(t.dtype == .float32, "GradientBuckets.sum: sums float32 tensors, not \(t.dtype) \(t.shape)") }
         let total = tensors.reduce(0) { $0 + $1.count }
-        var sums = tensors.map { Tensor(zeros: $0.shape) }
-        var bucket = [Float](repeating: 0, count: min(capacityBytes / 4, total))
-        // Pieces of tensors in the bucket being filled: (tensor, first element, count).
-        var pieces: [(tensor: Int, start: Int, count: Int)] = []
-        var filled = 0
-
-        func reduceBucket() throws {
-            try bucket.withUnsafeMutableBufferPointer { try communicator.allReduce(UnsafeMutableBufferPointer(rebasing: $0[0..<filled]), .sum) }
-            var at = 0
-            for piece in pieces {
-                bucket.withUnsafeBufferPointer { summed in
-                    sums[piece.tensor].withUnsafeMutableFloats { out in
-                        for i in 0..<piece.count { out[piece.start + i] = summed[at + i] }
-                    }
-                }
-                at += piece.count
-            }
-            pieces.removeAll(keepingCapacity: true)
-            filled = 0
-        }
-
+        // Every element of every sum is written from a bucket, so the sums start uninitialized.
+        var sums = tensors.map { Tensor(shape: $0.shape, of: Float.self) { _ in } }
+        let bucket = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, min(capacityBytes / 4, total)))
+        defer { bucket.deallocate() }
+        var pieces: [Piece] = [], filled = 0
         for (index, tensor) in tensors.enumerated() {
             var start = 0
             while start < tensor.count {
-                let count = min(tensor.count - start, bucket.count - filled)
+                let piece = Piece(tensor: index, start: start, count: min(tensor.count - start, bucket.count - filled), bucketStart: filled)
                 tensor.withUnsafeFloats { values in
-                    bucket.withUnsafeMutableBufferPointer { b in
-                        for i in 0..<count { b[filled + i] = values[start + i] * scale }
-                    }
+                    for i in 0..<piece.count { bucket[piece.bucketStart + i] = values[piece.start + i] * scale }
                 }
-                pieces.append((index, start, count))
-                filled += count
-                start += count
-                if filled == bucket.count { try reduceBucket() }
+                pieces.append(piece)
+                filled += piece.count
+                start += piece.count
+                if filled == bucket.count {
+                    try reduce(bucket, pieces, into: &sums, over: communicator)
+                    pieces.removeAll(keepingCapacity: true)
+                    filled = 0
+                }
             }
         }
-        if filled > 0 { try reduceBucket() }
+        if filled > 0 { try reduce(UnsafeMutableBufferPointer(rebasing: bucket[0..<filled]), pieces, into: &sums, over: communicator) }
         return sums
+    }
+
+    /// A run of elements of one tensor in a bucket.
+    private struct Piece {
+        let tensor: Int, start: Int, count: Int
+        /// Where the run starts in the bucket.
+        let bucketStart: Int
+    }
+
+    /// Sums `bucket` over the processes and copies its `pieces` into their tensors in `sums`.
+    private func reduce(_ bucket: UnsafeMutableBufferPointer<Float>, _ pieces: [Piece], into sums: inout [Tensor],
+                        over communicator: any Communicator) throws {
+        try communicator.allReduce(bucket, .sum)
+        for piece in pieces {
+            sums[piece.tensor].withUnsafeMutableFloats { out in
+                _ = UnsafeMutableBufferPointer(rebasing: out[piece.start..<(piece.start + piece.count)])
+                    .update(fromContentsOf: bucket[piece.bucketStart..<(piece.bucketStart + piece.count)])
+            }
+        }
     }
 }
