@@ -47,7 +47,7 @@ struct DistributedOptions: ParsableArguments {
     private func bucketBytes() throws -> Int {
         guard let bucketMib else { return GradientBuckets.defaultCapacityBytes }
         guard bucketMib.isFinite, bucketMib * 1_048_576 >= 4, bucketMib <= 65_536 else {
-            throw CommandError("--bucket-mib must be between 4 bytes' worth and 65536 MiB, got \(bucketMib)")
+            throw CommandError("--bucket-mib must be at least 4 bytes (0.000004) and at most 65536, got \(bucketMib)")
         }
         return Int(bucketMib * 1_048_576)
     }
