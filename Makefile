@@ -2,7 +2,7 @@
 # make test — install what is missing, build, and run the test suite.
 
 SWIFT ?= swift
-APT_PACKAGES := libopenblas-dev zlib1g-dev pkg-config dataset-fashion-mnist fortunes
+APT_PACKAGES := libopenblas-dev zlib1g-dev pkg-config dataset-fashion-mnist fortunes libopenmpi-dev openmpi-bin
 
 .PHONY: run test build release deps bench clean
 
@@ -22,7 +22,9 @@ release: deps
 bench: release
 	.build/release/kiln bench
 
-# Installs the Debian packages that are missing (needs root or sudo).
+# Installs the Debian packages that are missing (needs root or sudo), then makes SwiftPM evaluate
+# Package.swift again (it caches the result and the build plan): the manifest declares the MPI
+# targets only where Open MPI is installed.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -30,6 +32,7 @@ deps:
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  rm -rf "$${XDG_CACHE_HOME:-$$HOME/.cache}/org.swift.swiftpm/manifests"; touch Package.swift; \
 	fi
 
 clean:

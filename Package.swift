@@ -1,5 +1,17 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
+
+/// Whether Open MPI's C bindings are installed (pkg-config's `ompi-c.pc` in one of its usual
+/// folders or on `PKG_CONFIG_PATH`). Only then does the package hold the MPI targets and does
+/// `kiln` link them, so Kiln builds and tests everywhere and trains across processes where
+/// Open MPI is (`make deps` installs it on Debian).
+let hasOpenMPI: Bool = {
+    let listed = ProcessInfo.processInfo.environment["PKG_CONFIG_PATH"]?.split(separator: ":").map(String.init) ?? []
+    let usual = ["/usr/lib/x86_64-linux-gnu/pkgconfig", "/usr/lib/aarch64-linux-gnu/pkgconfig", "/usr/lib/pkgconfig",
+                 "/usr/share/pkgconfig", "/usr/local/lib/pkgconfig", "/opt/homebrew/lib/pkgconfig"]
+    return (listed + usual).contains { FileManager.default.fileExists(atPath: $0 + "/ompi-c.pc") }
+}()
 
 let package = Package(
     name: "Kiln",
@@ -12,6 +24,7 @@ let package = Package(
         .library(name: "KilnMetrics", targets: ["KilnMetrics"]),
         .library(name: "KilnTrain", targets: ["KilnTrain"]),
         .library(name: "KilnLab", targets: ["KilnLab"]),
+        .library(name: "KilnDistributed", targets: ["KilnDistributed"]),
         .executable(name: "kiln", targets: ["kiln"]),
     ],
     dependencies: [
@@ -43,7 +56,8 @@ let package = Package(
         .target(name: "KilnOptimizers", dependencies: ["Kiln", "KilnNN", "CKilnKernels"]),
         .target(name: "KilnData", dependencies: ["Kiln", "CZlib"]),
         .target(name: "KilnMetrics", dependencies: ["Kiln"]),
-        .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics",
+        .target(name: "KilnDistributed", dependencies: ["Kiln"]),
+        .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics", "KilnDistributed",
                                                   .product(name: "Yams", package: "Yams")]),
         .target(name: "KilnLab", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData"]),
         .executableTarget(
@@ -61,9 +75,20 @@ let package = Package(
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnMetricsTests", dependencies: ["KilnMetrics", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain", "KilnTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KilnDistributedTests", dependencies: ["KilnDistributed", "KilnTrain", "KilnTestSupport"]),
         .testTarget(name: "KilnLabTests", dependencies: ["KilnLab", "KilnOptimizers", "KilnTestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["Kiln", "KilnData", "KilnOptimizers", "KilnTrain", "KilnLab"],
                     resources: [.copy("Inputs")]),
     ],
     swiftLanguageModes: [.v5]
 )
+
+if hasOpenMPI {
+    package.products.append(.library(name: "KilnMPI", targets: ["KilnMPI"]))
+    package.targets += [
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]),
+        .target(name: "CKilnMPI", dependencies: ["CMPI"]),
+        .target(name: "KilnMPI", dependencies: ["KilnDistributed", "CMPI", "CKilnMPI"]),
+    ]
+    package.targets.first { $0.name == "kiln" }!.dependencies.append("KilnMPI")
+}

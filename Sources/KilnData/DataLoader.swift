@@ -75,6 +75,10 @@ public final class DataLoader<D: Dataset> {
     public var transforms: [any BatchTransform]
     /// Whether the next batch is prepared on a background thread.
     public var prefetch: Bool
+    /// When set, each epoch reads only this process's shard of the order, in batches of
+    /// ``batchSize`` (data parallelism; ``DistributedSampler``); ``batchCount`` is then that of one
+    /// process reading the whole order in batches of `ranks · batchSize`.
+    public var sampler: DistributedSampler?
 
     /// A loader of `dataset` in batches of `batchSize`, in order unless `shuffle`, keeping a last partial
     /// batch unless `dropLast`; `generator` draws the order and the transforms' randomness.
@@ -93,19 +97,21 @@ public final class DataLoader<D: Dataset> {
 
     /// Batches per epoch.
     public var batchCount: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        (sampler ?? DistributedSampler(rank: 0, ranks: 1)).batchCount(examples: dataset.count, batchSize: batchSize, dropLast: dropLast)
     }
 
     /// The batches of one epoch, its order drawn now; the first `skipping` batches are left out
     /// (their randomness is still drawn, so a resumed epoch continues exactly).
     public func epoch(skipping: Int = 0) -> EpochBatches<D> {
         let order = shuffle ? Tensor.randomPermutation(dataset.count, generator: generator).integers : Array(0..<dataset.count)
+        if let sampler { return EpochBatches(loader: self, order: sampler.shard(order), skipping: skipping) }
         return EpochBatches(loader: self, order: order, skipping: skipping)
     }
 
-    /// Batch `index` of an epoch with example order `order`.
+    /// Batch `index` of an epoch with example order `order` (empty past its end: a rank's part
+    /// of a last global batch too small to reach it).
     func makeBatch(_ index: Int, order: [Int]) -> Batch {
-        let rows = Array(order[(index * batchSize)..<min((index + 1) * batchSize, order.count)])
+        let rows = Array(order[min(index * batchSize, order.count)..<min((index + 1) * batchSize, order.count)])
         return transforms.reduce(dataset.examples(at: rows)) { $1.apply($0, generator: generator) }
     }
 }

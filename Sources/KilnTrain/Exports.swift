@@ -3,3 +3,4 @@
 @_exported import KilnNN
 @_exported import KilnOptimizers
 @_exported import KilnMetrics
+@_exported import KilnDistributed

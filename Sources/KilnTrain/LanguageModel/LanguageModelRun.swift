@@ -36,6 +36,11 @@ public final class LanguageModelRun {
     public var checkpointEvery = 250
     /// Whether training prints its progress on standard error.
     public var showsProgress = true
+    /// The processes that train this run together (nil: this process alone; see
+    /// ``DataParallel``): each step draws `ranks ·` ``LanguageModelSettings/batchSize`` windows
+    /// alike on every process, and each trains on its shard of them. Only rank 0 writes the run
+    /// folder, validates and prints; every process returns the summary of what it saw.
+    public var dataParallel: DataParallel?
     private let resumed: Checkpoint?
 
     private init(settings: LanguageModelSettings, folder: RunFolder, tokenizer: TextTokenizer?, resumed: Checkpoint?) throws {
@@ -97,6 +102,10 @@ public final class LanguageModelRun {
 
     private func train(until end: Int) throws -> LanguageModelSummary {
         guard checkpointEvery >= 0 else { throw RunError("checkpoint interval must be non-negative, got \(checkpointEvery)") }
+        if dataParallel != nil, settings.moe?.balancing == .lossFree {
+            // Each process would move its selection biases by the loads of its own shard, and the copies would drift apart.
+            throw RunError("loss-free expert balancing does not run data-parallel yet; use --balancing aux_loss or none with --distributed")
+        }
         let model = languageModel.model
         let optimizer = AdamW(groups: ParameterGroup.groups(of: model, decayingVectors: false), learningRate: settings.lr,
                               betas: (0.9, 0.95), epsilon: 1e-8, weightDecay: settings.weightDecay)
@@ -107,20 +116,24 @@ public final class LanguageModelRun {
         trainer.showsProgress = false
         let mixture = MixtureTraining(settings: settings, model: model)
         mixture?.install(on: trainer)
+        trainer.dataParallel = dataParallel
+        // Every process has checked the run folder before rank 0 creates it.
+        try dataParallel?.communicator.barrier()
+        let lead = dataParallel?.isLead ?? true, ranks = dataParallel?.communicator.size ?? 1
         let batches = RandomGenerator(seed: UInt64(settings.seed) &+ 1)
         trainer.dataGenerator = batches
         if let resumed {
-            let (log, earlier) = try MetricsLog.resume(folder.log, at: resumed.progress)
-            try trainer.resume(from: resumed, records: earlier)
-            trainer.log = log
+            let resumedLog = try lead ? MetricsLog.resume(folder.log, at: resumed.progress) : nil
+            try trainer.resume(from: resumed, records: resumedLog?.records ?? MetricsLog.records(folder.log, at: resumed.progress))
+            trainer.log = resumedLog?.log
             note("resuming \(folder.name) at step \(resumed.progress.step)")
-        } else {
+        } else if lead {
             try folder.create()
             try TokenizerFile.write(languageModel.tokenizer, besideCheckpoint: folder.checkpoint)
             trainer.log = try MetricsLog(path: folder.log)
         }
         let stored = StoredLanguageModel(settings).text
-        let tokensPerStep = Double(settings.batchSize * settings.gradientAccumulation * settings.context)
+        let tokensPerStep = Double(ranks * settings.batchSize * settings.gradientAccumulation * settings.context)
         note("training a \(model.parameterCount)-parameter GPT on \(windows.train.count) / \(windows.validation.count) \(settings.tokenizer) "
              + "tokens (vocabulary \(languageModel.tokenizer.vocabularySize)), \(settings.steps) steps, \(Threads.count) thread\(Threads.count == 1 ? "" : "s")")
 
@@ -132,7 +145,8 @@ public final class LanguageModelRun {
             mixture?.prepare(step: trainer.progress.step)
             var loss = 0.0
             for _ in 0..<settings.gradientAccumulation {
-                loss += try trainer.step(windows.trainingBatch(size: settings.batchSize, generator: batches))
+                let drawn = windows.trainingBatch(size: ranks * settings.batchSize, generator: batches)
+                loss += try trainer.step(dataParallel?.shard(drawn) ?? drawn)
             }
             loss /= Double(settings.gradientAccumulation)
             mixture?.finishStep()
@@ -148,19 +162,21 @@ public final class LanguageModelRun {
                 note(String(format: "step %d: loss %.4f  lr %.2e  %.0f tok/s (median of last %d)", done, loss, optimizer.learningRate,
                             timed.recentMedian(50), min(50, timed.count)))
             }
-            if done % settings.evalEvery == 0 || done == settings.steps {
+            if lead && (done % settings.evalEvery == 0 || done == settings.steps) {
                 let value = CharacterLanguageModel.validationLoss(windows, batchSize: settings.evalBatchSize, trainer: trainer)
                 try trainer.log?.write(LogRecord(kind: "validation", step: done - 1, epoch: 1, values: ["val_loss": value]))
                 note(String(format: "  val loss after %d steps: %.4f", done, value))
             }
-            if (checkpointEvery > 0 && done % checkpointEvery == 0) || done == end { try saveCheckpoint(trainer, settings: stored) }
+            if lead && ((checkpointEvery > 0 && done % checkpointEvery == 0) || done == end) { try saveCheckpoint(trainer, settings: stored) }
         }
         let seconds = Date().timeIntervalSince(start)
-        let records = try RunLog.lines(of: RunLog.contents(of: folder.log), file: folder.log).map(\.record)
+        let records = try lead ? RunLog.lines(of: RunLog.contents(of: folder.log), file: folder.log).map(\.record) : trainer.records
         let summary = LanguageModelSummary(folder: folder, steps: trainer.progress.step, records: records, timed: timed,
                                            parameters: model.parameterCount, seconds: seconds)
-        try LanguageModelReport.write(summary, settings: settings, languageModel: languageModel,
-                                      scored: CharacterLanguageModel.ScoredText(windows, tokenizer: languageModel.tokenizer))
+        if lead {
+            try LanguageModelReport.write(summary, settings: settings, languageModel: languageModel,
+                                          scored: CharacterLanguageModel.ScoredText(windows, tokenizer: languageModel.tokenizer))
+        }
         return summary
     }
 
@@ -172,6 +188,6 @@ public final class LanguageModelRun {
 
     /// Writes `line` to standard error when the run shows its progress.
     private func note(_ line: String) {
-        if showsProgress { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if showsProgress && dataParallel?.isLead ?? true { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 }

@@ -62,11 +62,22 @@ public final class MetricsLog {
     /// (``LogRecord/precedes(_:)``), cuts the file after the last of them (dropping the records a
     /// killed run wrote after its checkpoint, and a torn last line), and appends from there.
     public static func resume(_ path: String, at progress: TrainingProgress) throws(LogError) -> (log: MetricsLog, records: [LogRecord]) {
-        let kept = try RunLog.lines(of: RunLog.contents(of: path), file: path).prefix { $0.isTerminated && $0.record.precedes(progress) }
+        let kept = try kept(path, at: progress)
         guard truncate(path, off_t(kept.last?.end ?? 0)) == 0 else {
             throw LogError(path: path, reason: "cannot cut off the records after the checkpoint: \(POSIXFailure.lastError())")
         }
         return (try MetricsLog(path: path, append: true), kept.map(\.record))
+    }
+
+    /// The records of the log at `path` that ``resume(_:at:)`` keeps, read without changing the
+    /// file (for the processes of a data-parallel run that do not write the log).
+    public static func records(_ path: String, at progress: TrainingProgress) throws(LogError) -> [LogRecord] {
+        try kept(path, at: progress).map(\.record)
+    }
+
+    /// The complete lines of the log at `path` before `progress`.
+    private static func kept(_ path: String, at progress: TrainingProgress) throws(LogError) -> ArraySlice<RunLog.Line> {
+        try RunLog.lines(of: RunLog.contents(of: path), file: path).prefix { $0.isTerminated && $0.record.precedes(progress) }
     }
 }
 

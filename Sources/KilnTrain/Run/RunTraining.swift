@@ -15,12 +15,16 @@ extension TrainingRun {
     private func trainAndReport() throws -> RunSummary {
         if let path = restoredCheckpoint { throw RunError("the run of \(path) was restored for evaluation; start a new run to train") }
         guard checkpointEvery >= 0 else { throw RunError("checkpoint interval must be non-negative, got \(checkpointEvery)") }
+        // Every process has checked the run folder before rank 0 creates it.
+        try dataParallel?.communicator.barrier()
+        let lead = dataParallel?.isLead ?? true
         let base = settings.optimizer.make(learningRate: settings.lr, weightDecay: settings.weightDecay)
         if !settings.parameterGroups.isEmpty { base.groups = try ParameterGroupSettings.groups(settings.parameterGroups, of: model) }
         let optimizer: any Optimizer = settings.orthogonalGradients ? Self.orthogonalized(base) : base
         let loader = DataLoader(data.train, batchSize: settings.batchSize, shuffle: true,
                                 generator: RandomGenerator(seed: UInt64(settings.seed) &+ 1),
                                 transforms: settings.augment.make(images: data.holdsImages))
+        loader.sampler = dataParallel?.sampler
         let testLoader = DataLoader(data.test, batchSize: 1000)
         let stepsPerEpoch = (loader.batchCount + settings.gradientAccumulation - 1) / settings.gradientAccumulation
         let totalSteps = try RunLimits.totalSteps(epochs: settings.epochs, batchesPerEpoch: stepsPerEpoch)
@@ -38,10 +42,11 @@ extension TrainingRun {
         trainer.annealed = try annealedSettings(optimizer: base, labelSmoothing: smoothing, steps: totalSteps)
         trainer.metrics = Self.metrics(for: data)
         trainer.onNonFinite = onNonFinite
-        trainer.showsProgress = showsProgress
+        trainer.showsProgress = showsProgress && lead
+        trainer.dataParallel = dataParallel
         let checkpointing = Checkpointing(path: folder.checkpoint, everySteps: checkpointEvery,
                                           settings: StoredSettings(settings, customModel: isCustomModel, tabular: data.encoding).text)
-        trainer.callbacks = [checkpointing]
+        trainer.callbacks = lead ? [checkpointing] : []
         var monitor: ValidationMonitor?
         if let validation = data.validation {
             let patience = settings.earlyStoppingPatience
@@ -54,12 +59,12 @@ extension TrainingRun {
 
         if let (checkpoint, removed) = resumedCheckpoint {
             if !removed.isEmpty { note("removed \(removed.count) temporary file(s) of an interrupted write from \(folder.path)") }
-            let (log, earlier) = try MetricsLog.resume(folder.log, at: checkpoint.progress)
-            try trainer.resume(from: checkpoint, records: earlier)
+            let resumedLog = try lead ? MetricsLog.resume(folder.log, at: checkpoint.progress) : nil
+            try trainer.resume(from: checkpoint, records: resumedLog?.records ?? MetricsLog.records(folder.log, at: checkpoint.progress))
             monitor?.resume(trainer, records: trainer.records, checkpointBest: checkpoint.best)
-            trainer.log = log
+            trainer.log = resumedLog?.log
             note("resuming \(folder.name) at step \(checkpoint.progress.step) (epoch \(checkpoint.progress.epoch + 1))")
-        } else {
+        } else if lead {
             try folder.create()
             trainer.log = try MetricsLog(path: folder.log)
         }
@@ -87,9 +92,11 @@ extension TrainingRun {
         } else {
             outcome = .classes(RunEvaluation(trainer: trainer, classes: data.classes), data.classNames)
         }
-        try RunReport.write(to: folder.report, name: folder.name, model: modelName, settings: settings, records: trainer.records,
-                            test: test, outcome: outcome, mirroredTest: trainer.predictor != nil, seconds: seconds,
-                            classBalance: data.classBalance, weights: weightsLine(monitor, epoch: weightsEpoch, of: trainer.progress.epoch))
+        if lead {
+            try RunReport.write(to: folder.report, name: folder.name, model: modelName, settings: settings, records: trainer.records,
+                                test: test, outcome: outcome, mirroredTest: trainer.predictor != nil, seconds: seconds,
+                                classBalance: data.classBalance, weights: weightsLine(monitor, epoch: weightsEpoch, of: trainer.progress.epoch))
+        }
         return RunSummary(folder: folder, test: test, records: trainer.records, parameters: model.parameterCount, seconds: seconds,
                           weightsEpoch: weightsEpoch)
     }
@@ -101,7 +108,7 @@ extension TrainingRun {
         let last = trainer.progress.epoch
         guard let best = monitor?.best, let weights = best.weights, best.epoch != last else { return last }
         try model.load(stateDict: weights)
-        try checkpointing.save(trainer)
+        if dataParallel?.isLead ?? true { try checkpointing.save(trainer) }
         note("restored the weights of epoch \(best.epoch), the lowest validation loss " + String(format: "%.4f", best.loss))
         return best.epoch
     }

@@ -39,6 +39,11 @@ public final class TrainingRun {
     public var onNonFinite = NonFiniteAction.stop
     /// Whether training shows its progress and notes on standard error.
     public var showsProgress = true
+    /// The processes that train this run together, each on its shard of every batch of
+    /// ``TrainSettings/batchSize`` examples (nil: this process alone; see ``DataParallel``). Only
+    /// rank 0 writes the run folder and shows progress; every process returns the same summary.
+    /// Every process makes the run with the same settings.
+    public var dataParallel: DataParallel?
     /// The thread count (the settings', else the caller's when the run was made) and the seeded
     /// generator (weights of built-in models, dropout) that the run's work uses.
     public let scope: ExecutionScope
@@ -264,7 +269,7 @@ public final class TrainingRun {
 
     /// Writes `line` to standard error when the run shows its progress.
     func note(_ line: String) {
-        if showsProgress { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if showsProgress && dataParallel?.isLead ?? true { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 
     var restoredCheckpoint: String? {

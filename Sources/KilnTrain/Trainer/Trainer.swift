@@ -88,6 +88,9 @@ public final class Trainer {
     /// Whether to show progress on standard error (with the training accuracy of classifiers, whose
     /// argmax is computed only then).
     public var showsProgress = true
+    /// The processes this trainer trains with, each on its own shard of every batch (nil: this
+    /// process alone); see ``DataParallel``. Set it before the first step.
+    public var dataParallel: DataParallel?
     /// Set by a callback to end training after the current epoch.
     public var shouldStop = false
     /// What a step whose loss or gradient norm is NaN or infinite does: stop training (the default) or skip the step.
@@ -114,6 +117,8 @@ public final class Trainer {
     private var underWay = StepUnderWay(batchesPerStep: 1)
     /// The values of ``annealed`` at the step being gathered, for its record.
     private var annealedValues: [String: Double] = [:]
+    /// Whether the processes of ``dataParallel`` have checked their models and taken rank 0's weights.
+    private var replicasAgree = false
     /// The loss of the last optimizer step, for the step callbacks.
     private var lastStepLoss = Double.nan
     /// In ``fit(_:epochs:evaluatingOn:)``, the data generator's state at the start of the epoch under
@@ -148,6 +153,7 @@ public final class Trainer {
                 train.generator.state = state
                 resumedDataState = nil
             }
+            try dataParallel?.agree(on: train.generator)
             epochStartDataState = train.generator.state
             if progress.batchInEpoch == 0 { running.startEpoch() }
             let batches = train.epoch(skipping: progress.batchInEpoch)
@@ -194,15 +200,14 @@ public final class Trainer {
             setting.apply(value)
             annealedValues[setting.name] = value
         }
-        var outputs: Tensor?
-        let (value, gradients) = valueAndGradient(of: model) { m in
-            if let objective { return objective(m, batch) }
-            let out = m(batch.allInputs)
-            outputs = out
-            return loss(of: out, on: batch, plain: loss)
+        if let dataParallel, !replicasAgree {
+            try dataParallel.synchronize(model)
+            replicasAgree = true
         }
-        let lossValue = Double(value.item)
-        let gradientNorm = gradients.globalNorm
+        var outcome = compute(batch)
+        if let dataParallel { outcome = try dataParallel.combine(outcome) }
+        let lossValue = outcome.loss
+        let gradientNorm = outcome.gradients.globalNorm
         if let divergence = divergence(loss: lossValue, gradientNorm: gradientNorm) {
             guard onNonFinite == .skip else { throw divergence }
             running.skippedSteps += 1
@@ -210,15 +215,32 @@ public final class Trainer {
             try append(LogRecord(kind: "skipped", step: progress.step, epoch: progress.epoch + 1,
                                  values: ["skipped_steps": Double(running.skippedSteps)]))
         } else {
-            let weight = batch.weight
-            underWay.add(gradients, norm: gradientNorm, loss: lossValue, weight: weight)
-            let predictions = showsProgress ? outputs.flatMap { Self.correctPredictions($0, batch.targets, mask: batch.mask) } : nil
-            if predictions != nil { classifies = true }
-            running.addBatch(loss: lossValue, weight: weight, samples: batch.size, predictions: predictions)
+            underWay.add(outcome.gradients, norm: gradientNorm, loss: lossValue, weight: outcome.weight)
+            if outcome.predictions != nil { classifies = true }
+            running.addBatch(loss: lossValue, weight: outcome.weight, samples: outcome.samples, predictions: outcome.predictions)
         }
         progress.batchInEpoch += 1
         if underWay.isComplete { try takeStep() }
         return lossValue
+    }
+
+    /// The loss, gradients and counts of `batch` on this process; an empty batch (a process's
+    /// share of a last global batch too small to reach it) gives zero gradients and weight.
+    private func compute(_ batch: Batch) -> BatchOutcome {
+        guard batch.size > 0 else {
+            let zeros = model.namedParameters().filter { !$0.parameter.isFrozen }.map { ($0.name, Tensor(zeros: $0.parameter.value.shape)) }
+            return BatchOutcome(loss: 0, gradients: Gradients(Dictionary(uniqueKeysWithValues: zeros)), weight: 0, samples: 0, predictions: nil)
+        }
+        var outputs: Tensor?
+        let (value, gradients) = valueAndGradient(of: model) { m in
+            if let objective { return objective(m, batch) }
+            let out = m(batch.allInputs)
+            outputs = out
+            return loss(of: out, on: batch, plain: loss)
+        }
+        // Data parallelism sums the counts of every process, whichever shows progress.
+        let predictions = showsProgress || dataParallel != nil ? outputs.flatMap { Self.correctPredictions($0, batch.targets, mask: batch.mask) } : nil
+        return BatchOutcome(loss: Double(value.item), gradients: gradients, weight: batch.weight, samples: batch.size, predictions: predictions)
     }
 
     /// Takes the optimizer step on the batches of a group not yet complete (fewer than

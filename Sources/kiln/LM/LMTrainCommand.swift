@@ -65,8 +65,11 @@ struct LMTrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in <out>/<name>/ from its checkpoint, with its stored settings (options that repeat them are allowed).")
     var resume = false
     @Flag(help: "End with the figures as one JSON line.") var json = false
+    @OptionGroup var parallel: DistributedOptions
 
-    func run() throws {
+    func run() throws { try parallel.run(train) }
+
+    private func train(_ dataParallel: DataParallel?, prints: Bool) throws {
         if let threads { try RunLimits.check(threads: threads) }
         let run: LanguageModelRun
         if resume {
@@ -84,7 +87,9 @@ struct LMTrainCommand: ParsableCommand {
             run = try LanguageModelRun(settings: settings, out: out, name: name)
         }
         run.checkpointEvery = checkpointEvery
+        run.dataParallel = dataParallel
         let summary = try run.run()
+        guard prints else { return }
         let peakMiB = Double(MemoryBench.peakResidentKiB()) / 1024
         let loss = summary.validationLoss ?? .nan
         print(String(format: "median tokens/s (steps 20..N): %.0f  val loss after %d steps: %.4f  peak RSS %.1f MiB",

@@ -49,13 +49,18 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in <out>/<name>/ from its checkpoint, with its stored settings (only --epochs may change).")
     var resume = false
     @Flag(help: "Print the final summary as one JSON line.") var json = false
+    @OptionGroup var parallel: DistributedOptions
 
-    func run() throws {
+    func run() throws { try parallel.run(train) }
+
+    private func train(_ dataParallel: DataParallel?, prints: Bool) throws {
         if checkpointEvery < 0 { throw CommandError("--checkpoint-every must be non-negative, got \(checkpointEvery)") }
         let run = try resume ? resumedRun() : TrainingRun(settings: newSettings())
         run.checkpointEvery = checkpointEvery
         run.onNonFinite = onNonfinite
+        run.dataParallel = dataParallel
         let summary = try run.run()
+        guard prints else { return }
         if json {
             let data = try JSONSerialization.data(withJSONObject: Self.json(summary, settings: run.settings), options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

@@ -1,0 +1,2 @@
+// Communicators for data-parallel training: the group of one process, and the protocol a transport implements.
+@_exported import Kiln
