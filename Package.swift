@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "KilnMetrics", dependencies: ["Kiln"]),
         .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics",
                                                   .product(name: "Yams", package: "Yams")]),
-        .target(name: "KilnLab", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData"]),
+        .target(name: "KilnLab", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics", "KilnTrain"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
@@ -61,7 +61,8 @@ let package = Package(
         .testTarget(name: "KilnDataTests", dependencies: ["KilnData", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnMetricsTests", dependencies: ["KilnMetrics", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain", "KilnTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KilnLabTests", dependencies: ["KilnLab", "KilnOptimizers", "KilnTestSupport"]),
+        .testTarget(name: "KilnLabTests", dependencies: ["KilnLab", "KilnOptimizers", "KilnTrain", "KilnTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["Kiln", "KilnData", "KilnOptimizers", "KilnTrain", "KilnLab"],
                     resources: [.copy("Inputs")]),
     ],

@@ -1,0 +1,105 @@
+import Foundation
+import Kiln
+import KilnMetrics
+import KilnTrain
+
+/// The scored and trained candidates of an ``ArchitectureSearch``, with each proxy's rank
+/// correlation to the trained accuracy.
+public struct ArchitectureSearchResult: Sendable {
+    /// One sampled architecture: its proxy scores at initialization and its accuracy after the brief training.
+    public struct Candidate: Sendable {
+        public var architecture: CandidateArchitecture
+        public var scores: [ArchitectureProxy: Double]
+        public var accuracy: Double
+        /// Seconds spent computing every proxy.
+        public var scoringSeconds: Double
+        /// Seconds spent on the candidate in all (scoring, training, evaluation).
+        public var seconds: Double
+
+        /// A candidate with its scores, accuracy and timings.
+        public init(architecture: CandidateArchitecture, scores: [ArchitectureProxy: Double], accuracy: Double,
+                    scoringSeconds: Double = 0, seconds: Double = 0) {
+            self.architecture = architecture
+            self.scores = scores
+            self.accuracy = accuracy
+            self.scoringSeconds = scoringSeconds
+            self.seconds = seconds
+        }
+    }
+
+    /// How well one score ranks the candidates' accuracies.
+    public struct Correlation: Sendable {
+        /// The proxy's name, or `combined`.
+        public var name: String
+        /// Kendall's τ-b (ties corrected), as SciPy's `kendalltau`.
+        public var kendall: Double
+        /// Spearman's ρ (average ranks for ties), as SciPy's `spearmanr`.
+        public var spearman: Double
+    }
+
+    public let settings: ArchitectureSearchSettings
+    public var candidates: [Candidate]
+
+    /// The result of a search with `settings` over `candidates`.
+    public init(settings: ArchitectureSearchSettings, candidates: [Candidate] = []) {
+        self.settings = settings
+        self.candidates = candidates
+    }
+
+    /// The rank-combined score of each candidate (``RankCombination``) over ``ArchitectureSearchSettings/combined``.
+    public var combinedScores: [Double] {
+        RankCombination.meanRanks(settings.combined.map { proxy in candidates.map { $0.scores[proxy] ?? .nan } })
+    }
+
+    /// Each proxy's scores, then the combination's, by name, in the settings' order.
+    public var namedScores: [(name: String, scores: [Double])] {
+        settings.proxies.map { proxy in (proxy.rawValue, candidates.map { $0.scores[proxy] ?? .nan }) }
+            + (settings.combined.isEmpty ? [] : [("combined", combinedScores)])
+    }
+
+    /// Kendall's τ and Spearman's ρ between each score and the trained accuracy (a NaN score
+    /// ranks its candidate last).
+    public var correlations: [Correlation] {
+        let accuracy = Tensor(candidates.map { Float($0.accuracy) })
+        return namedScores.map { name, scores in
+            let x = Tensor(RankCombination.rankable(scores))
+            var kendall = KendallTau(), spearman = SpearmanCorrelation()
+            kendall.update(x, targets: accuracy)
+            spearman.update(x, targets: accuracy)
+            return Correlation(name: name, kendall: kendall.compute(), spearman: spearman.compute())
+        }
+    }
+
+    /// A Markdown table of each score's Kendall τ and Spearman ρ against accuracy.
+    public var table: String {
+        (["| proxy | Kendall τ | Spearman ρ |", "|---|---|---|"]
+            + correlations.map { String(format: "| %@ | %.3f | %.3f |", $0.name, $0.kendall, $0.spearman) })
+            .joined(separator: "\n")
+    }
+
+    /// One row per candidate: its architecture, accuracy, seconds and every score.
+    public var csv: String {
+        let named = namedScores
+        var lines = [(["family", "depth", "width", "activation", "norm", "accuracy", "seconds"] + named.map(\.name)).joined(separator: ",")]
+        for (i, c) in candidates.enumerated() {
+            let a = c.architecture
+            let fields = [a.family.rawValue, "\(a.depth)", "\(a.width)", a.activation.rawValue, a.norm.rawValue,
+                          String(format: "%.4f", c.accuracy), String(format: "%.2f", c.seconds)]
+            lines.append((fields + named.map { "\($0.scores[i])" }).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Trained accuracy against each score's rank among the candidates, one panel per score,
+    /// with its Kendall τ in the panel's title.
+    public var svg: String {
+        let accuracies = candidates.map(\.accuracy)
+        let panels = zip(namedScores, correlations).map { named, correlation in
+            let ranks = RankCombination.rankable(named.scores).withUnsafeBufferPointer(Ranks.average)
+            return SVGPlot.Panel(title: String(format: "%@ (τ %.2f)", named.name, correlation.kendall),
+                                 points: zip(ranks, accuracies).map { (x: $0, y: $1) })
+        }
+        return SVGPlot.scatterPanels(panels, title: "Trained accuracy against proxy rank (\(candidates.count) architectures)",
+                                     xLabel: "rank of the proxy's score", yLabel: "accuracy")
+    }
+}
