@@ -140,6 +140,7 @@ import Testing
         #expect(result.candidates.allSatisfy { $0.scores.count == ArchitectureProxy.allCases.count })
         #expect(result.correlations.map(\.name) == ArchitectureProxy.names + ["combined"])
         #expect(result.csv.split(separator: "\n").count == 5)
+        #expect(result.table.hasPrefix("| proxy | Kendall τ | Spearman ρ | τ within mlp ("))
         #expect(result.svg.hasPrefix("<svg"))
         settings.count = 1
         #expect(throws: RunError.self) { try ArchitectureSearch(settings: settings, train: train, test: test) }

@@ -57,11 +57,14 @@ public struct ArchitectureSearchResult: Sendable {
             + (settings.combined.isEmpty ? [] : [("combined", combinedScores)])
     }
 
-    /// Kendall's τ and Spearman's ρ between each score and the trained accuracy (a NaN score
-    /// ranks its candidate last).
-    public var correlations: [Correlation] {
-        let accuracy = Tensor(candidates.map { Float($0.accuracy) })
-        return namedScores.map { name, scores in
+    /// Kendall's τ and Spearman's ρ between each score and the trained accuracy over the
+    /// candidates of `family` (all when nil); a NaN score ranks its candidate last, and the
+    /// combination ranks among the candidates compared.
+    public func correlations(within family: ArchitectureFamily? = nil) -> [Correlation] {
+        let chosen = candidates.indices.filter { family == nil || candidates[$0].architecture.family == family }
+        let subset = ArchitectureSearchResult(settings: settings, candidates: chosen.map { candidates[$0] })
+        let accuracy = Tensor(subset.candidates.map { Float($0.accuracy) })
+        return subset.namedScores.map { name, scores in
             let x = Tensor(RankCombination.rankable(scores))
             var kendall = KendallTau(), spearman = SpearmanCorrelation()
             kendall.update(x, targets: accuracy)
@@ -70,11 +73,23 @@ public struct ArchitectureSearchResult: Sendable {
         }
     }
 
-    /// A Markdown table of each score's Kendall τ and Spearman ρ against accuracy.
+    /// ``correlations(within:)`` over all candidates.
+    public var correlations: [Correlation] { correlations() }
+
+    /// A Markdown table of each score's Kendall τ and Spearman ρ against accuracy, with Kendall's
+    /// τ within each family when several were sampled.
     public var table: String {
-        (["| proxy | Kendall τ | Spearman ρ |", "|---|---|---|"]
-            + correlations.map { String(format: "| %@ | %.3f | %.3f |", $0.name, $0.kendall, $0.spearman) })
-            .joined(separator: "\n")
+        let families = settings.families.count > 1 ? settings.families : []
+        let within = families.map { correlations(within: $0) }
+        let counts = families.map { f in candidates.filter { $0.architecture.family == f }.count }
+        let header = ["proxy", "Kendall τ", "Spearman ρ"] + zip(families, counts).map { "τ within \($0) (\($1))" }
+        var lines = ["| " + header.joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: header.count)]
+        for (i, c) in correlations.enumerated() {
+            let cells = [c.name, String(format: "%.3f", c.kendall), String(format: "%.3f", c.spearman)]
+                + within.map { String(format: "%.3f", $0[i].kendall) }
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// One row per candidate: its architecture, accuracy, seconds and every score.
