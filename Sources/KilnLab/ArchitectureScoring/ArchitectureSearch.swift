@@ -51,8 +51,11 @@ public struct ArchitectureSearchSettings: Sendable {
 
 /// Samples, scores, briefly trains and ranks architectures on a classification dataset.
 public struct ArchitectureSearch {
+    /// The settings of the search.
     public let settings: ArchitectureSearchSettings
+    /// The examples the proxies' batch and the brief trainings draw from.
     public let train: TensorDataset
+    /// The examples every trained candidate is tested on (the first ``ArchitectureSearchSettings/testExamples``).
     public let test: TensorDataset
     let classes: Int
 

@@ -8,8 +8,11 @@ import KilnTrain
 public struct ArchitectureSearchResult: Sendable {
     /// One sampled architecture: its proxy scores at initialization and its accuracy after the brief training.
     public struct Candidate: Sendable {
+        /// What was sampled.
         public var architecture: CandidateArchitecture
+        /// Each proxy's score at initialization.
         public var scores: [ArchitectureProxy: Double]
+        /// The test accuracy after the brief training.
         public var accuracy: Double
         /// Seconds spent computing every proxy.
         public var scoringSeconds: Double
@@ -37,7 +40,9 @@ public struct ArchitectureSearchResult: Sendable {
         public var spearman: Double
     }
 
+    /// The settings of the search.
     public let settings: ArchitectureSearchSettings
+    /// Every candidate, in the order sampled.
     public var candidates: [Candidate]
 
     /// The result of a search with `settings` over `candidates`.

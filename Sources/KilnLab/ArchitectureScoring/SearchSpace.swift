@@ -23,12 +23,15 @@ public enum ArchitectureFamily: String, NamedChoice {
 
 /// One point of the search space: a family, its depth and width, activation and normalization.
 public struct CandidateArchitecture: Sendable, Equatable, CustomStringConvertible {
+    /// MLP or CNN.
     public var family: ArchitectureFamily
     /// Hidden layers (MLP) or convolution blocks (CNN).
     public var depth: Int
     /// Units per hidden layer or channels per block.
     public var width: Int
+    /// The nonlinearity of every hidden layer.
     public var activation: ActivationChoice
+    /// The normalization after every hidden linear layer or convolution.
     public var norm: NormalizationChoice
 
     /// The candidate with these choices.

@@ -9,13 +9,17 @@ public struct DataPruningResult: Sendable {
         public var method: String
         /// The fraction of the training set kept (1 for the full set).
         public var fraction: Double
+        /// The seed of the training (and of the scores it was pruned by).
         public var seed: UInt64
+        /// The fraction of the test set classified correctly.
         public var accuracy: Double
     }
 
     /// Mean and sample standard deviation over seeds.
     public struct Spread: Sendable, Equatable {
+        /// The mean.
         public var mean: Double
+        /// The sample standard deviation (0 for one value).
         public var standardDeviation: Double
 
         init(_ values: [Double]) {
@@ -26,7 +30,9 @@ public struct DataPruningResult: Sendable {
         }
     }
 
+    /// The settings of the experiment.
     public let settings: DataPruningSettings
+    /// Every training's accuracy, in the order trained.
     public var entries: [Entry] = []
 
     /// The spread over seeds of `method` at `fraction`, or nil when it was not trained.

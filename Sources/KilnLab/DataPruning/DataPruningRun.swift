@@ -75,8 +75,11 @@ public struct DataPruningSettings: Sendable {
 /// Scores a training set and compares training on kept fractions of it with training on random
 /// subsets of the same size (Paul et al.'s and Sorscher et al.'s experiment).
 public struct DataPruningRun {
+    /// The settings of the experiment.
     public let settings: DataPruningSettings
+    /// The examples scored, pruned and trained on.
     public let train: TensorDataset
+    /// The examples every trained model is tested on.
     public let test: TensorDataset
     /// One more than the largest label.
     let classes: Int

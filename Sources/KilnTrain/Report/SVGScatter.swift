@@ -35,7 +35,9 @@ extension SVGPlot {
 extension SVGPlot {
     /// One scatter panel of ``scatterPanels(_:title:xLabel:yLabel:columns:)``.
     public struct Panel {
+        /// The heading above the panel.
         public let title: String
+        /// The dots, finite ones only.
         public let points: [(x: Double, y: Double)]
 
         /// A panel of the finite points among `points`, headed `title`.
