@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "KilnDistributed", dependencies: ["Kiln"]),
         .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics", "KilnDistributed",
                                                   .product(name: "Yams", package: "Yams")]),
-        .target(name: "KilnLab", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData"]),
+        .target(name: "KilnLab", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics", "KilnTrain"]),
         .executableTarget(
             name: "kiln",
             dependencies: [
@@ -76,7 +76,8 @@ let package = Package(
         .testTarget(name: "KilnMetricsTests", dependencies: ["KilnMetrics", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnTrainTests", dependencies: ["KilnTrain", "KilnTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KilnDistributedTests", dependencies: ["KilnDistributed", "KilnTrain", "KilnTestSupport"]),
-        .testTarget(name: "KilnLabTests", dependencies: ["KilnLab", "KilnOptimizers", "KilnTestSupport"]),
+        .testTarget(name: "KilnLabTests", dependencies: ["KilnLab", "KilnOptimizers", "KilnTrain", "KilnTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["Kiln", "KilnData", "KilnOptimizers", "KilnTrain", "KilnLab"],
                     resources: [.copy("Inputs")]),
     ],

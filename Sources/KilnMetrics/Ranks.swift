@@ -1,8 +1,8 @@
-/// Ranking helpers shared by AUROC and the rank correlations.
-enum Ranks {
+/// Ranking helpers shared by AUROC, the rank correlations and the lab's rank combinations.
+public enum Ranks {
     /// The 1-based rank of each value, ties sharing the mean of their ranks (scipy's
     /// `rankdata(method="average")`).
-    static func average(_ values: UnsafeBufferPointer<Float>) -> [Double] {
+    public static func average(_ values: UnsafeBufferPointer<Float>) -> [Double] {
         let n = values.count
         var order = [Int](0..<n)
         var ranks = [Double](repeating: 0, count: n)

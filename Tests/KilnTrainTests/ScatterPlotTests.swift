@@ -16,6 +16,20 @@ import Testing
         #expect(SVGPlot.predictedVersusTrue([], title: "e").contains("no data"))
     }
 
+    @Test func scatterPanelsShareTheYScaleAndDrawEveryFinitePoint() {
+        let panels = [SVGPlot.Panel(title: "a", points: [(1, 0.5), (2, 0.9), (.nan, 0.7)]),
+                      SVGPlot.Panel(title: "b", points: [(1, 0.9), (3, 0.5)])]
+        let svg = SVGPlot.scatterPanels(panels, title: "T", xLabel: "rank", yLabel: "accuracy", columns: 2)
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+        #expect(svg.components(separatedBy: "class=\"point\"").count - 1 == 4)
+        // y from 0.5 to 0.9, padded by 0.02: 0.5 sits 0.02/0.44 of the 200-pixel cell above its
+        // bottom edge (y = 44 + 22 + 200 = 266) in both panels, which start at x = 44 and 302.
+        #expect(svg.contains("cy=\"256.9\""))
+        #expect(svg.components(separatedBy: "cy=\"256.9\"").count - 1 == 2)
+        #expect(svg.contains("x=\"302.0\" y=\"66.0\""))
+        #expect(SVGPlot.scatterPanels([], title: "e", xLabel: "x", yLabel: "y").contains("no data"))
+    }
+
     @Test func aTickAtZeroIsNeverMinusZero() {
         let ticks = AxisTicks.linear(-300, 4100)
         #expect(ticks.contains(0) && !AxisTicks.labels(ticks, resolution: ticks[1] - ticks[0]).contains("-0"))

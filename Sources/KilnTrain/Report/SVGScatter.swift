@@ -31,3 +31,52 @@ extension SVGPlot {
         return header(size, height, title) + svg + "</svg>"
     }
 }
+
+extension SVGPlot {
+    /// One scatter panel of ``scatterPanels(_:title:xLabel:yLabel:columns:)``.
+    public struct Panel {
+        /// The heading above the panel.
+        public let title: String
+        /// The dots, finite ones only.
+        public let points: [(x: Double, y: Double)]
+
+        /// A panel of the finite points among `points`, headed `title`.
+        public init(title: String, points: [(x: Double, y: Double)]) {
+            self.title = title
+            self.points = points.filter { $0.x.isFinite && $0.y.isFinite }
+        }
+    }
+
+    /// Small scatter plots in a grid, `columns` wide, sharing the y range so panels compare at a glance.
+    public static func scatterPanels(_ panels: [Panel], title: String, xLabel: String, yLabel: String, columns: Int = 4) -> String {
+        let cell = 200.0, left = 44.0, top = 22.0, bottom = 30.0, gap = 14.0, titleHeight = 44.0
+        let rows = (panels.count + columns - 1) / max(columns, 1)
+        let width = Int(Double(columns) * (left + cell + gap)), height = Int(titleHeight + Double(rows) * (top + cell + bottom) + 10)
+        let ys = panels.flatMap { $0.points.map(\.y) }
+        guard let yLo = ys.min(), let yHi = ys.max() else {
+            return header(width, height, title) + text(Double(width) / 2, Double(height) / 2, "no data", anchor: "middle") + "</svg>"
+        }
+        let (y0, ySpan) = AxisTicks.padded(yLo, yHi)
+        let yTicks = AxisTicks.linear(y0, y0 + ySpan)
+        var svg = ""
+        for (i, panel) in panels.enumerated() {
+            let ox = Double(i % columns) * (left + cell + gap) + left, oy = titleHeight + Double(i / columns) * (top + cell + bottom) + top
+            let xs = panel.points.map(\.x)
+            let (x0, xSpan) = AxisTicks.padded(xs.min() ?? 0, xs.max() ?? 1)
+            func px(_ x: Double) -> Double { ox + (x - x0) / xSpan * cell }
+            func py(_ y: Double) -> Double { oy + cell - (y - y0) / ySpan * cell }
+            svg += "<rect x=\"\(f(ox))\" y=\"\(f(oy))\" width=\"\(f(cell))\" height=\"\(f(cell))\" fill=\"none\" stroke=\"#999\"/>\n"
+            svg += text(ox + cell / 2, oy - 6, panel.title, anchor: "middle", size: 11)
+            for (tick, name) in zip(yTicks, AxisTicks.labels(evenlySpaced: yTicks)) {
+                svg += line(ox, py(tick), ox + cell, py(tick), "#eee")
+                svg += text(ox - 4, py(tick) + 4, name, anchor: "end", size: 9, role: "tick-y")
+            }
+            svg += text(ox + cell / 2, oy + cell + 14, xLabel, anchor: "middle", size: 9)
+            for p in panel.points {
+                svg += "<circle class=\"point\" cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"2.5\" fill=\"\(palette[0])\" fill-opacity=\"0.7\"/>\n"
+            }
+        }
+        svg += text(Double(width) / 2, 34, "y: \(yLabel)", anchor: "middle", size: 10)
+        return header(width, height, title) + svg + "</svg>"
+    }
+}

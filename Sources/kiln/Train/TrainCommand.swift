@@ -137,9 +137,9 @@ struct TrainCommand: ParsableCommand {
 }
 
 /// The names of a choice, for help texts.
-private func names<C: NamedChoice>(_: C.Type) -> String { C.names.joined(separator: ", ") }
+func names<C: NamedChoice>(_: C.Type) -> String { C.names.joined(separator: ", ") }
 
 /// The choice an option names; an unknown name is an error listing the valid ones.
-private func choice<C: NamedChoice>(_ name: String) throws -> C { try C(named: name) }
+func choice<C: NamedChoice>(_ name: String) throws -> C { try C(named: name) }
 
 extension NonFiniteAction: ExpressibleByArgument {}
