@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "KilnMetrics", dependencies: ["Kiln"]),
         .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics",
                                                   .product(name: "Yams", package: "Yams")]),
-        .target(name: "KilnLab", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData"]),
+        .target(name: "KilnLab", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnTrain", "CKilnKernels"]),
         .executableTarget(
             name: "kiln",
             dependencies: [

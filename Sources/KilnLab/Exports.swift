@@ -1,4 +1,5 @@
-// Analysis tools from the papers: model merging, Fisher information, gradient spectra, SNR distance, Fréchet-mean prediction.
+// Analysis tools from the papers: model merging, Fisher information, gradient spectra, SNR distance, Fréchet-mean prediction,
+// activation statistics and sparse inference.
 @_exported import KilnNN
 // The Fisher estimate reads `Batch`es and `DataLoader`s.
 @_exported import KilnData

@@ -6,7 +6,7 @@ struct KilnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "Train, evaluate and measure neural networks.",
-        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, InspectCommand.self, BenchCommand.self, ScheduleCommand.self, PredictLossCommand.self, LMCommand.self]
+        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, InspectCommand.self, BenchCommand.self, ScheduleCommand.self, PredictLossCommand.self, LMCommand.self, LabCommand.self]
     )
 
     /// Runs the command; a failure prints one line on standard error and exits non-zero.

@@ -100,6 +100,12 @@ public struct CharacterLanguageModel {
         }
     }
 
+    /// The corpus the settings name cut into next-token windows of the training context, split as in training.
+    public func windows() throws -> NextTokenWindows {
+        try NextTokenWindows(tokens: Self.corpusTokens(settings, vocabulary: vocabulary), context: settings.context,
+                             trainFraction: settings.trainFraction, source: settings.corpus)
+    }
+
     /// The token ids of the corpus `settings` name, by `vocabulary`; a character outside it is an
     /// error (the corpus changed since training).
     static func corpusTokens(_ settings: LanguageModelSettings, vocabulary: CharacterVocabulary) throws -> [Int] {
