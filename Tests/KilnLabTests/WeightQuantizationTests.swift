@@ -1,0 +1,47 @@
+import KilnLab
+import KilnTestSupport
+import Testing
+
+@Suite struct WeightQuantizationTests {
+    /// Round to nearest on a grid that covers the values: every value is within half a step of its
+    /// reconstruction, for 8 and 4 bits, per tensor and per channel, symmetric and asymmetric.
+    @Test func roundTripErrorIsAtMostHalfAStep() {
+        let rowScales = Tensor([0.01, 1, 30, 0.5] as [Float]).reshaped([4, 1])
+        let weight = Tensor.normal([4, 50], generator: RandomGenerator(seed: 1)) * rowScales + 0.2
+        for bits in [8, 4] {
+            for perChannel in [true, false] {
+                for symmetric in [true, false] {
+                    let q = QuantizedWeight(weight, scheme: QuantizationScheme(bits: bits, perChannel: perChannel, symmetric: symmetric))
+                    let error = (q.dequantized() - weight).abs().scalars
+                    for (i, e) in error.enumerated() {
+                        let step = q.scales[perChannel ? i / 50 : 0]
+                        #expect(e <= step / 2 * (1 + 1e-5), "bits \(bits) per channel \(perChannel) symmetric \(symmetric): \(e) > \(step / 2)")
+                    }
+                    #expect(q.codes.allSatisfy { q.scheme.codeRange.contains(Int($0)) })
+                }
+            }
+        }
+    }
+
+    /// Closed forms on a small row: symmetric 4-bit steps of max|w|/7, asymmetric ones of (max − min)/15
+    /// with zero point round(−min/step).
+    @Test func scalesAndZeroPointsFollowTheirDefinitions() {
+        let w = Tensor([-1, 0.5, 2, 3.5] as [Float], shape: [1, 4])
+        let symmetric = QuantizedWeight(w, scheme: QuantizationScheme(bits: 4))
+        #expect(symmetric.scales == [0.5] && symmetric.zeroPoints == [0])
+        #expect(symmetric.codes == [-2, 1, 4, 7])
+        let asymmetric = QuantizedWeight(w, scheme: QuantizationScheme(bits: 4, symmetric: false))
+        #expect(asymmetric.scales == [0.3] && asymmetric.zeroPoints == [3])
+        #expect(asymmetric.codes == [0, 5, 10, 15])
+    }
+
+    /// One scale per row wins where rows differ in scale: the small row keeps its detail.
+    @Test func perChannelScalesBeatOneScaleOnRowsOfDifferentSize() {
+        let weight = Tensor.normal([2, 64], generator: RandomGenerator(seed: 2)) * Tensor([0.01, 10] as [Float]).reshaped([2, 1])
+        func smallRowError(perChannel: Bool) -> Float {
+            let q = QuantizedWeight(weight, scheme: QuantizationScheme(bits: 8, perChannel: perChannel))
+            return (q.dequantized() - weight)[0..<1].abs().max().item
+        }
+        #expect(smallRowError(perChannel: true) < smallRowError(perChannel: false) / 100)
+    }
+}
