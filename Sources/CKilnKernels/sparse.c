@@ -8,51 +8,66 @@
 #define KILN_AVX2 __attribute__((target("avx2,fma")))
 #endif
 
-/// The k-th largest (1-based) of the n values in v, which it reorders (Hoare's selection).
-static float kth_largest(float *v, ptrdiff_t n, ptrdiff_t k) {
-    ptrdiff_t lo = 0, hi = n - 1, target = k - 1;
-    while (lo < hi) {
-        float pivot = v[lo + (hi - lo) / 2];
-        ptrdiff_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] > pivot) i++;
-            while (v[j] < pivot) j--;
-            if (i <= j) { float t = v[i]; v[i] = v[j]; v[j] = t; i++; j--; }
-        }
-        if (target <= j) hi = j;
-        else if (target >= i) lo = i;
-        else return v[target];
-    }
-    return v[target];
+/// A key whose signed order is the float order (NaN excluded): negative floats have their magnitude bits flipped.
+static inline int32_t order_key(float f) {
+    int32_t i;
+    memcpy(&i, &f, sizeof i);
+    return i < 0 ? i ^ 0x7FFFFFFF : i;
 }
 
-/// Calls keep(position) for the k largest scores: those above the k-th largest, then the earliest equal to it.
-#define KILN_FOR_TOP_K(scores, n, k, scratch, keep)                                   \
+/// The k-th largest (1 ≤ k ≤ n) of n keys: bisection on the key value, each step one branch-free count
+/// that vectorizes, so the time does not depend on how the scores are ordered (a quickselect's
+/// partition branches mispredict about half the time on such data).
+static int32_t kth_largest_key(const int32_t *keys, ptrdiff_t n, ptrdiff_t k) {
+    int32_t low = keys[0], high = keys[0];
+    for (ptrdiff_t i = 1; i < n; i++) {
+        low = keys[i] < low ? keys[i] : low;
+        high = keys[i] > high ? keys[i] : high;
+    }
+    // Invariant: at least k keys are ≥ low, fewer than k are > high.
+    while (low < high) {
+        int32_t middle = (int32_t)(low + ((int64_t)high - low + 1) / 2);
+        ptrdiff_t count = 0;
+        for (ptrdiff_t i = 0; i < n; i++) count += keys[i] >= middle;
+        if (count >= k) low = middle;
+        else high = middle - 1;
+    }
+    return low;
+}
+
+/// Runs `keep` for every position p with `kept` 1 for the k largest scores (those above the k-th largest,
+/// then the earliest equal to it) and 0 for the rest, without a branch per position. `keys` holds n keys.
+#define KILN_FOR_TOP_K(scores, n, k, keys, keep)                                      \
     do {                                                                              \
-        memcpy(scratch, scores, (size_t)(n) * sizeof(float));                         \
-        float kth = kth_largest(scratch, n, k);                                       \
+        for (ptrdiff_t p = 0; p < (n); p++) keys[p] = order_key((scores)[p]);         \
+        int32_t kth = kth_largest_key(keys, n, k);                                    \
         ptrdiff_t above = 0;                                                          \
-        for (ptrdiff_t p = 0; p < (n); p++) above += (scores)[p] > kth;               \
+        for (ptrdiff_t p = 0; p < (n); p++) above += keys[p] > kth;                   \
         ptrdiff_t ties = (k) - above;                                                 \
         for (ptrdiff_t p = 0; p < (n); p++) {                                         \
-            if ((scores)[p] > kth || ((scores)[p] == kth && ties-- > 0)) { keep; }    \
+            int tie = keys[p] == kth && ties > 0;                                     \
+            ties -= tie;                                                              \
+            int kept = (keys[p] > kth) | tie;                                         \
+            keep;                                                                     \
         }                                                                             \
     } while (0)
 
-void kiln_top_k_mask_f32(const float *scores, ptrdiff_t rows, ptrdiff_t n, ptrdiff_t k, float *mask, float *scratch) {
-    memset(mask, 0, (size_t)(rows * n) * sizeof(float));
-    if (k <= 0) return;
+void kiln_top_k_mask_f32(const float *scores, ptrdiff_t rows, ptrdiff_t n, ptrdiff_t k, float *mask, int32_t *keys) {
+    if (k <= 0) {
+        memset(mask, 0, (size_t)(rows * n) * sizeof(float));
+        return;
+    }
     for (ptrdiff_t r = 0; r < rows; r++) {
         const float *s = scores + r * n;
         float *m = mask + r * n;
-        KILN_FOR_TOP_K(s, n, k, scratch, m[p] = 1.0f);
+        KILN_FOR_TOP_K(s, n, k, keys, m[p] = (float)kept);
     }
 }
 
-ptrdiff_t kiln_top_k_indices_f32(const float *scores, ptrdiff_t n, ptrdiff_t k, int32_t *chosen, float *scratch) {
+ptrdiff_t kiln_top_k_indices_f32(const float *scores, ptrdiff_t n, ptrdiff_t k, int32_t *chosen, int32_t *keys) {
     if (k <= 0) return 0;
     ptrdiff_t count = 0;
-    KILN_FOR_TOP_K(scores, n, k, scratch, chosen[count++] = (int32_t)p);
+    KILN_FOR_TOP_K(scores, n, k, keys, chosen[count] = (int32_t)p; count += kept);
     return count;
 }
 

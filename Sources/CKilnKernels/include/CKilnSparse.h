@@ -8,12 +8,13 @@
 
 /// For each of `rows` rows of `n` scores, writes into `mask` (same layout) 1 for the k largest scores
 /// of the row and 0 elsewhere; among equal scores the earlier position wins. 0 ≤ k ≤ n, no score is
-/// NaN. `scratch` holds n floats.
-void kiln_top_k_mask_f32(const float *scores, ptrdiff_t rows, ptrdiff_t n, ptrdiff_t k, float *mask, float *scratch);
+/// NaN. `keys` is room for n integers. The k-th largest is found by bisection on the scores' bits,
+/// each step a branch-free count, so the time does not depend on the scores' order.
+void kiln_top_k_mask_f32(const float *scores, ptrdiff_t rows, ptrdiff_t n, ptrdiff_t k, float *mask, int32_t *keys);
 
 /// The positions of the k largest of n scores (ties: the earlier position), in increasing order,
-/// written to `chosen`; returns k. `scratch` holds n floats.
-ptrdiff_t kiln_top_k_indices_f32(const float *scores, ptrdiff_t n, ptrdiff_t k, int32_t *chosen, float *scratch);
+/// written to `chosen`; returns k. `keys` is room for n integers.
+ptrdiff_t kiln_top_k_indices_f32(const float *scores, ptrdiff_t n, ptrdiff_t k, int32_t *chosen, int32_t *keys);
 
 /// y[o] = bias[o] + Σ_j x[chosen[j]] · wt[chosen[j]·out + o] for o < out: the product of a weight
 /// stored input-major (`wt` is Wᵀ, [in, out]) with x restricted to the `count` chosen inputs.

@@ -11,13 +11,19 @@ public struct QuantizationScheme: Sendable, Equatable {
     /// Codes in `±(2^(bits−1) − 1)` times the scale with zero exactly representable (symmetric), or
     /// `0…2^bits − 1` shifted by a zero point to span `[min, max]` (asymmetric).
     public var symmetric: Bool
+    /// NUPES's power exponent `a`: values are mapped to `sign(w)|w|^a` before the uniform grid and back by
+    /// the power `1/a` after it: for `a < 1` the grid is denser near zero, where bell-shaped weights crowd; nil is the plain grid.
+    public var power: Float?
 
-    /// A scheme of `bits` bits (2 to 8), per channel or per tensor, symmetric or asymmetric.
-    public init(bits: Int, perChannel: Bool = true, symmetric: Bool = true) {
+    /// A scheme of `bits` bits (2 to 8), per channel or per tensor, symmetric or asymmetric, on NUPES's
+    /// power-transformed values when `power` is given.
+    public init(bits: Int, perChannel: Bool = true, symmetric: Bool = true, power: Float? = nil) {
         precondition((2...8).contains(bits), "QuantizationScheme: bits \(bits) must be from 2 to 8")
+        precondition(power.map { $0 > 0 } ?? true, "QuantizationScheme: power \(power!) must be positive")
         self.bits = bits
         self.perChannel = perChannel
         self.symmetric = symmetric
+        self.power = power
     }
 
     /// The smallest and largest code.
@@ -28,7 +34,7 @@ public struct QuantizationScheme: Sendable, Equatable {
 
 /// A weight stored as integer codes with a scale and zero point per group (the whole tensor, or each
 /// row): `w ≈ scale·(code − zeroPoint)`, round to nearest, so each value is within half a step
-/// (`scale / 2`) of its reconstruction.
+/// (`scale / 2`) of its reconstruction (in the power domain, under NUPES).
 ///
 /// ```swift
 /// let q = QuantizedWeight(layer.weight, scheme: QuantizationScheme(bits: 8))
@@ -50,7 +56,7 @@ public struct QuantizedWeight: Sendable {
     public init(_ weight: Tensor, scheme: QuantizationScheme) {
         precondition(weight.dtype == .float32 && weight.rank >= 1 && weight.count > 0,
                      "QuantizedWeight: needs a non-empty float tensor, got \(weight.dtype) \(weight.shape)")
-        let values = weight.scalars
+        let values = weight.scalars.map { scheme.power.map(Self.signedPower($0)) ?? $0 }
         let groups = scheme.perChannel ? weight.shape[0] : 1
         let size = values.count / groups
         let range = scheme.codeRange
@@ -82,13 +88,20 @@ public struct QuantizedWeight: Sendable {
         self.zeroPoints = zeroPoints
     }
 
-    /// The reconstruction `scale·(code − zeroPoint)`.
+    /// The reconstruction `scale·(code − zeroPoint)` (raised to the power `1/a` under NUPES).
     public func dequantized() -> Tensor {
         let size = codes.count / scales.count
+        let inverse = scheme.power.map { 1 / $0 }
         return Tensor(codes.indices.map { i in
             let g = i / size
-            return scales[g] * Float(Int(codes[i]) - zeroPoints[g])
+            let value = scales[g] * Float(Int(codes[i]) - zeroPoints[g])
+            return inverse.map(Self.signedPower(value)) ?? value
         }, shape: shape)
+    }
+
+    /// `sign(x)·|x|^a`, curried on `x`.
+    static func signedPower(_ x: Float) -> (Float) -> Float {
+        { a in x < 0 ? -Foundation.pow(-x, a) : Foundation.pow(x, a) }
     }
 
     /// The storage the codes need at ``QuantizationScheme/bits`` per value plus a float scale and

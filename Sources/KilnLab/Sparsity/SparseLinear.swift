@@ -18,7 +18,8 @@ public final class SparseLinear {
     private let bias: [Float]?
     private let outputs: Int
     private var chosen: [Int32]
-    private var scratch: [Float]
+    private var scores: [Float]
+    private var keys: [Int32]
 
     /// The sparse form of `layer`, keeping the inputs `sparsifier` chooses.
     /// - Precondition: the sparsifier is for the layer's input width.
@@ -30,7 +31,8 @@ public final class SparseLinear {
         bias = layer.bias?.value.scalars
         outputs = layer.weight.shape[0]
         chosen = [Int32](repeating: 0, count: sparsifier.width)
-        scratch = [Float](repeating: 0, count: 2 * sparsifier.width)
+        scores = [Float](repeating: 0, count: sparsifier.width)
+        keys = [Int32](repeating: 0, count: sparsifier.width)
     }
 
     /// The layer's output for one token `x` (`[in]` or `[1, in]`), in the same shape with `out` last.
@@ -39,19 +41,23 @@ public final class SparseLinear {
                      "SparseLinear: takes one token of \(sparsifier.width) inputs, got \(x.shape)")
         var y = Tensor(zeros: Array(x.shape.dropLast()) + [outputs])
         x.withUnsafeFloats { input in
+            let count = chosen.withUnsafeMutableBufferPointer { chosen in
+                scores.withUnsafeMutableBufferPointer { scores in
+                    keys.withUnsafeMutableBufferPointer { keys in
+                        sparsifier.choose(input.baseAddress!, into: chosen.baseAddress!, scores: scores.baseAddress!, keys: keys.baseAddress!)
+                    }
+                }
+            }
             y.withUnsafeMutableFloats { output in
                 transposedWeight.withUnsafeBufferPointer { wt in
-                    chosen.withUnsafeMutableBufferPointer { chosen in
-                        scratch.withUnsafeMutableBufferPointer { scratch in
-                            let count = sparsifier.choose(input.baseAddress!, into: chosen.baseAddress!, scratch: scratch.baseAddress!)
-                            if let bias {
-                                bias.withUnsafeBufferPointer {
-                                    kiln_sparse_gemv_f32(wt.baseAddress, outputs, chosen.baseAddress, count, input.baseAddress, $0.baseAddress,
-                                                         output.baseAddress)
-                                }
-                            } else {
-                                kiln_sparse_gemv_f32(wt.baseAddress, outputs, chosen.baseAddress, count, input.baseAddress, nil, output.baseAddress)
+                    chosen.withUnsafeBufferPointer { chosen in
+                        if let bias {
+                            bias.withUnsafeBufferPointer {
+                                kiln_sparse_gemv_f32(wt.baseAddress, outputs, chosen.baseAddress, count, input.baseAddress, $0.baseAddress,
+                                                     output.baseAddress)
                             }
+                        } else {
+                            kiln_sparse_gemv_f32(wt.baseAddress, outputs, chosen.baseAddress, count, input.baseAddress, nil, output.baseAddress)
                         }
                     }
                 }
