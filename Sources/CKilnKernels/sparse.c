@@ -15,10 +15,11 @@ static inline int32_t order_key(float f) {
     return i < 0 ? i ^ 0x7FFFFFFF : i;
 }
 
-/// The k-th largest (1 ≤ k ≤ n) of n keys: bisection on the key value, each step one branch-free count
-/// that vectorizes, so the time does not depend on how the scores are ordered (a quickselect's
-/// partition branches mispredict about half the time on such data).
-static int32_t kth_largest_key(const int32_t *keys, ptrdiff_t n, ptrdiff_t k) {
+/// The k-th largest (1 ≤ k ≤ n) of n keys, or a value with exactly k keys at or above it: bisection
+/// on the key value, each step one branch-free count that vectorizes, so the time does not depend on
+/// how the scores are ordered (a quickselect's partition branches mispredict about half the time on
+/// such data). Inlined into an AVX2 and a portable variant.
+static inline __attribute__((always_inline)) int32_t kth_largest_key_body(const int32_t *keys, ptrdiff_t n, ptrdiff_t k) {
     int32_t low = keys[0], high = keys[0];
     for (ptrdiff_t i = 1; i < n; i++) {
         low = keys[i] < low ? keys[i] : low;
@@ -27,12 +28,26 @@ static int32_t kth_largest_key(const int32_t *keys, ptrdiff_t n, ptrdiff_t k) {
     // Invariant: at least k keys are ≥ low, fewer than k are > high.
     while (low < high) {
         int32_t middle = (int32_t)(low + ((int64_t)high - low + 1) / 2);
-        ptrdiff_t count = 0;
+        int32_t count = 0;   // 32-bit lanes: eight keys per AVX2 compare
         for (ptrdiff_t i = 0; i < n; i++) count += keys[i] >= middle;
-        if (count >= k) low = middle;
+        if (count == k) return middle;   // exactly k keys ≥ middle: it separates them as well as the k-th would
+        if (count > k) low = middle;
         else high = middle - 1;
     }
     return low;
+}
+
+#if defined(__x86_64__)
+KILN_AVX2 static int32_t kth_largest_key_avx2(const int32_t *keys, ptrdiff_t n, ptrdiff_t k) {
+    return kth_largest_key_body(keys, n, k);
+}
+#endif
+
+static int32_t kth_largest_key(const int32_t *keys, ptrdiff_t n, ptrdiff_t k) {
+#if defined(__x86_64__)
+    if (kiln_has_avx2_fma()) return kth_largest_key_avx2(keys, n, k);
+#endif
+    return kth_largest_key_body(keys, n, k);
 }
 
 /// Runs `keep` for every position p with `kept` 1 for the k largest scores (those above the k-th largest,
@@ -41,7 +56,7 @@ static int32_t kth_largest_key(const int32_t *keys, ptrdiff_t n, ptrdiff_t k) {
     do {                                                                              \
         for (ptrdiff_t p = 0; p < (n); p++) keys[p] = order_key((scores)[p]);         \
         int32_t kth = kth_largest_key(keys, n, k);                                    \
-        ptrdiff_t above = 0;                                                          \
+        int32_t above = 0;                                                            \
         for (ptrdiff_t p = 0; p < (n); p++) above += keys[p] > kth;                   \
         ptrdiff_t ties = (k) - above;                                                 \
         for (ptrdiff_t p = 0; p < (n); p++) {                                         \
