@@ -44,4 +44,32 @@ import Testing
         }
         #expect(smallRowError(perChannel: true) < smallRowError(perChannel: false) / 100)
     }
+
+    /// With a few input channels carrying outliers, AWQ's scaled rounding gives a lower output error on
+    /// the calibration inputs than round to nearest, at 4 bits; its α = 0 candidate is round to nearest.
+    @Test func awqBeatsRoundToNearestWhenInputChannelsCarryOutliers() {
+        let channelScales = Tensor((0..<32).map { [3, 11, 20].contains($0) ? Float(25) : 1 })
+        let inputs = Tensor.normal([256, 32], generator: RandomGenerator(seed: 3)) * channelScales
+        let weight = Tensor.normal([16, 32], generator: RandomGenerator(seed: 4))
+        let scheme = QuantizationScheme(bits: 4)
+        let awq = ActivationAwareQuantization(weight: weight, inputs: inputs, scheme: scheme)
+        let rounded = QuantizedWeight(weight, scheme: scheme).dequantized()
+        let difference = linear(inputs, weight: weight) - linear(inputs, weight: rounded)
+        expectClose(awq.roundToNearestError, Double((difference * difference).mean().item), relative: 1e-5)
+        #expect(awq.alpha > 0)
+        #expect(awq.outputError < 0.8 * awq.roundToNearestError)
+    }
+
+    /// NUPES's power exponent: the half-step bound holds in the power domain, and exponent 1 is the plain grid.
+    @Test func powerQuantizationRoundTripsInThePowerDomain() {
+        let weight = Tensor.normal([3, 40], generator: RandomGenerator(seed: 5))
+        let q = QuantizedWeight(weight, scheme: QuantizationScheme(bits: 4, power: 0.5))
+        func toPower(_ t: Tensor) -> [Float] { t.scalars.map { $0 < 0 ? -(-$0).squareRoot() : $0.squareRoot() } }
+        for (i, (a, b)) in zip(toPower(q.dequantized()), toPower(weight)).enumerated() {
+            let halfStep: Float = q.scales[i / 40] / 2
+            #expect(abs(a - b) <= halfStep * 1.0001 + 1e-6)
+        }
+        let plain = QuantizedWeight(weight, scheme: QuantizationScheme(bits: 4))
+        #expect(QuantizedWeight(weight, scheme: QuantizationScheme(bits: 4, power: 1)).codes == plain.codes)
+    }
 }
