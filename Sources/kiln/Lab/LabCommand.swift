@@ -5,5 +5,5 @@ struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
         abstract: "Analyse trained models with tools from recent research.",
-        subcommands: [LabActivationsCommand.self, LabSparsifyCommand.self])
+        subcommands: [LabActivationsCommand.self, LabSparsifyCommand.self, LabQuantizeCommand.self])
 }
