@@ -11,7 +11,7 @@ import Kiln
 /// - Massive activations (Sun et al. 2024, whose training dynamics "Hidden Dynamics of Massive
 ///   Activations" follows) are single values orders of magnitude above the rest: the ``largest``
 ///   entries are listed with their positions, and those at least ``massiveRatio`` times the median
-///   magnitude count as massive.
+///   magnitude of the active entries count as massive.
 ///
 /// ```swift
 /// let inputs = model.capturingInputs(of: ["2"]) { _ = model(batch) }["2"]!
@@ -25,7 +25,7 @@ public struct ActivationStatistics: Sendable {
         public let value: Float
         /// Its index in the observed tensor (the last entry is the channel).
         public let position: [Int]
-        /// `|value|` over the layer's median magnitude.
+        /// `|value|` over the layer's median active magnitude.
         public let ratioToMedian: Double
     }
 
@@ -57,7 +57,8 @@ public struct ActivationStatistics: Sendable {
     public let activationRatio: Double
     /// The fraction of channels inactive on every input.
     public let deadChannelFraction: Double
-    /// The median of `|a|`.
+    /// The median of `|a|` over the active entries (all of them for a smooth activation at threshold 0;
+    /// the non-zero ones of a ReLU, whose median over all entries would be 0).
     public let medianMagnitude: Double
     /// The largest entries by magnitude, largest first.
     public let largest: [Extreme]
@@ -80,8 +81,8 @@ public struct ActivationStatistics: Sendable {
             active += 1
             everActive[i % channels] = true
         }
-        let magnitudes = values.map { abs($0) }.sorted()
-        let median = Double(sortedQuantile(magnitudes, 0.5))
+        let activeMagnitudes = values.compactMap { abs($0) > threshold ? abs($0) : nil }.sorted()
+        let median = activeMagnitudes.isEmpty ? 0 : Double(sortedQuantile(activeMagnitudes, 0.5))
         let order = Self.largestIndices(values, count: largestCount)
         self.name = name
         shape = activations.shape
