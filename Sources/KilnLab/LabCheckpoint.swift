@@ -16,7 +16,11 @@ public enum LabCheckpoint {
         let settings = checkpoint.settings.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         if settings?["language_model"] != nil {
             let lm = try CharacterLanguageModel(checkpoint: path)
-            self = .languageModel(lm, try lm.windows())
+            let windows = try lm.windows()
+            guard windows.validationWindowCount > 0 else {
+                throw RunError("\(path): the corpus \(lm.settings.corpus) holds no validation window of \(lm.settings.context) tokens")
+            }
+            self = .languageModel(lm, windows)
         } else {
             self = .classifier(try TrainingRun.restore(checkpoint: path))
         }
