@@ -72,4 +72,16 @@ import Testing
         let plain = QuantizedWeight(weight, scheme: QuantizationScheme(bits: 4))
         #expect(QuantizedWeight(weight, scheme: QuantizationScheme(bits: 4, power: 1)).codes == plain.codes)
     }
+
+    /// The int8 kernel computes x·Ŵᵀ + b with Ŵ the per-channel symmetric reconstruction, for output
+    /// widths inside and past its 32-wide SIMD blocks, with and without bias.
+    @Test func int8LinearEqualsTheDequantizedLayer() {
+        for (outputs, bias) in [(70, true), (5, false)] {
+            let layer = Linear(24, outputs, bias: bias, generator: RandomGenerator(seed: 6))
+            let int8 = Int8Linear(layer)
+            let x = Tensor.normal([1, 24], generator: RandomGenerator(seed: 7))
+            let expected = linear(x, weight: int8.quantized.dequantized(), bias: layer.bias?.value)
+            expectClose(int8(x).scalars, expected.scalars, relative: 1e-5, absolute: 1e-5)
+        }
+    }
 }

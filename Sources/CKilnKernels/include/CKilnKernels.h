@@ -112,6 +112,7 @@ void kiln_normal_f32(const uint32_t *words, float *out, ptrdiff_t n, float mean,
 #include "CKilnNorm.h"
 #include "CKilnSoftmax.h"
 #include "CKilnSparse.h"
+#include "CKilnQuantized.h"
 #include "CKilnAttention.h"
 
 #endif

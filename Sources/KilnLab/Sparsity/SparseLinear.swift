@@ -1,5 +1,4 @@
 import CKilnKernels
-import Foundation
 import Kiln
 
 /// A linear layer for sparse decoding: one token at a time, it chooses the inputs to keep with an
@@ -64,38 +63,5 @@ public final class SparseLinear {
             }
         }
         return y
-    }
-}
-
-/// Seconds per token of a linear layer at batch size 1, dense against sparse.
-public struct DecodeTiming: Sendable, Equatable {
-    /// The dense layer's median time per token.
-    public let dense: Double
-    /// The sparse layer's median time per token, mask choice included.
-    public let sparse: Double
-    /// How many times faster the sparse layer is.
-    public var speedup: Double { dense / sparse }
-
-    /// The median over `rounds` rounds of each layer's mean time over `tokens` (rows of `[N, in]`),
-    /// one token per call, the dense `layer` and its `sparse` form alternating round by round.
-    /// - Precondition: `tokens` is `[N, in]` with `N ≥ 1`, `rounds ≥ 1`.
-    public init(layer: Linear, sparse: SparseLinear, tokens: Tensor, rounds: Int = 5) {
-        precondition(tokens.rank == 2 && tokens.shape[0] >= 1 && rounds >= 1,
-                     "DecodeTiming: tokens must be [N ≥ 1, in] and rounds ≥ 1, got \(tokens.shape), \(rounds)")
-        let rows = (0..<tokens.shape[0]).map { tokens[$0..<($0 + 1)].contiguous() }
-        func seconds(_ body: (Tensor) -> Tensor) -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
-            for row in rows { _ = body(row) }
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(rows.count)
-        }
-        var dense: [Double] = [], sparseTimes: [Double] = []
-        withoutGradient {
-            for _ in 0..<rounds {
-                dense.append(seconds { layer($0) })
-                sparseTimes.append(seconds { sparse($0) })
-            }
-        }
-        self.dense = dense.sorted()[rounds / 2]
-        self.sparse = sparseTimes.sorted()[rounds / 2]
     }
 }

@@ -17,7 +17,7 @@ public struct SparsificationStudy {
         public let timings: [(layer: String, timing: DecodeTiming)]
 
         /// Dense over sparse time, summed over the chosen layers.
-        public var speedup: Double { timings.map(\.timing.dense).reduce(0, +) / timings.map(\.timing.sparse).reduce(0, +) }
+        public var speedup: Double { timings.map(\.timing.dense).reduce(0, +) / timings.map(\.timing.candidate).reduce(0, +) }
     }
 
     /// The layers sparsified.
@@ -51,7 +51,8 @@ public struct SparsificationStudy {
                 let layer = model.module(at: path) as! Linear
                 let tokens = Tensor.concatenate(observed[path]!, axis: 0).reshaped([-1, sparsifier.width])
                 let timed = tokens[0..<min(timedTokens, tokens.shape[0])]
-                return (path, DecodeTiming(layer: layer, sparse: SparseLinear(layer, sparsifier: sparsifier), tokens: timed))
+                let sparse = SparseLinear(layer, sparsifier: sparsifier)
+                return (path, DecodeTiming(layer: layer, candidate: { sparse($0) }, tokens: timed))
             }
             return Outcome(method: method, measuredSparsity: inference.measuredSparsity(of: model, on: heldOut), figure: figure,
                            timings: timings)

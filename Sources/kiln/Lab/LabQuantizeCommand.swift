@@ -10,8 +10,9 @@ struct LabQuantizeCommand: ParsableCommand {
         abstract: "Round every linear weight to a few bits and report validation loss or accuracy and size against float.",
         discussion: """
         Methods: rtn (round to nearest), awq (activation-aware scales searched on training inputs), nupes \
-        (power exponent 1/2 before the grid). The weights are reconstructed in float for evaluation; there \
-        is no integer matrix product yet, so no speed is reported.
+        (power exponent 1/2 before the grid). The weights are reconstructed in float for evaluation. For \
+        int8 round to nearest (symmetric, per channel) each linear layer is also timed per token at batch 1 \
+        through the int8 kernel against the float layer.
         """)
 
     @Argument(help: "A checkpoint written by kiln lm train or kiln train.") var checkpoint: String
@@ -49,6 +50,10 @@ struct LabQuantizeCommand: ParsableCommand {
                              method.rawValue, bits, subject.figureName, study.quantizedFigure, study.floatFigure,
                              study.quantizedFigure - study.floatFigure, study.quantizedBytes, study.floatBytes,
                              Double(study.floatBytes) / Double(study.quantizedBytes)))
+                if !study.timings.isEmpty {
+                    let float = study.timings.map(\.timing.dense).reduce(0, +) * 1e6, int8 = study.timings.map(\.timing.candidate).reduce(0, +) * 1e6
+                    print(String(format: "  per token at batch 1, all linear layers: %.1f µs float, %.1f µs int8 (%.2f×)", float, int8, study.speedup))
+                }
             }
         }
     }
