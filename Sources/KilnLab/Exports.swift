@@ -1,5 +1,5 @@
 // Analysis tools from the papers: model merging, Fisher information, gradient spectra, SNR distance, Fréchet-mean prediction,
-// activation statistics and sparse inference.
+// activation statistics, sparse inference and weight quantization.
 @_exported import KilnNN
 // The Fisher estimate reads `Batch`es and `DataLoader`s.
 @_exported import KilnData
