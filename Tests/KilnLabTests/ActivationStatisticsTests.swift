@@ -70,3 +70,27 @@ import Testing
         #expect(analysis.heads.count == 4)
     }
 }
+
+@Suite struct TailTruncationTests {
+    /// With orthonormal columns ‖Σ_tail nᵢ‖² = Σ_tail aᵢ², a closed form to check CETT against; nothing is
+    /// truncated at ε = 0, and the threshold found for a target is where CETT crosses it.
+    @Test func cettMatchesTheClosedFormAndTheSearchReachesItsTarget() {
+        let weight = Init.orthogonal([12, 6], generator: RandomGenerator(seed: 1))
+        let a = Tensor.normal([40, 6], generator: RandomGenerator(seed: 2))
+        let threshold: Float = 0.7
+        let rows = a.scalars
+        var expected = 0.0
+        for t in 0..<40 {
+            let row = rows[(t * 6)..<(t * 6 + 6)].map(Double.init)
+            let tail = row.filter { abs($0) < Double(threshold) }.map { $0 * $0 }.reduce(0, +)
+            expected += (tail / row.map { $0 * $0 }.reduce(0, +)).squareRoot() / 40
+        }
+        expectClose(TailTruncation.error(activations: a, weight: weight, threshold: threshold), expected, relative: 1e-5)
+        #expect(TailTruncation.error(activations: a, weight: weight, threshold: 0) == 0)
+        let found = TailTruncation.activationRatio(activations: a, weight: weight, target: 0.2)
+        // CETT steps at each contribution; the threshold is where it crosses the target.
+        #expect(TailTruncation.error(activations: a, weight: weight, threshold: found.threshold) < 0.2)
+        #expect(TailTruncation.error(activations: a, weight: weight, threshold: found.threshold + 1e-5) >= 0.2)
+        #expect(found.ratio > 0 && found.ratio < 1)
+    }
+}
