@@ -68,6 +68,8 @@ import Testing
         #expect(names.contains("blocks.1.mlp.2") && names.contains("residual before blocks.0") && names.contains("residual before ln_f"))
         #expect(analysis.layers.first { $0.name == "blocks.1.mlp.2" }!.shape == [6, 8, 64])
         #expect(analysis.heads.count == 4)
+        #expect(analysis.tailTruncation.map(\.layer) == ["blocks.0.mlp.2", "blocks.1.mlp.2"])
+        #expect(analysis.tailTruncation.allSatisfy { $0.ratio > 0 && $0.ratio < 1 })
     }
 }
 

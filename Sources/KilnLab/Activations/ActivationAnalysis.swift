@@ -10,16 +10,21 @@ import KilnNN
 /// let analysis = ActivationAnalysis(model: gpt, batches: [ids])
 /// for layer in analysis.layers { print(layer.name, layer.activationRatio) }
 /// ```
-public struct ActivationAnalysis: Sendable {
+public struct ActivationAnalysis {
     /// One entry per observed tensor, in the order of the model's modules: linear inputs are named by
     /// the linear layer's path, the residual stream as `residual before <path>`.
     public let layers: [ActivationStatistics]
     /// One entry per head of every attention layer.
     public let heads: [AttentionSinkStatistics]
+    /// For the layers sparse inference acts on (``SparseInference/defaultLayers(of:)``): the activation
+    /// ratio where CETT crosses ``cettTarget`` (``TailTruncation``), meaningful for smooth activations too.
+    public let tailTruncation: [(layer: String, threshold: Float, ratio: Double)]
+    /// The CETT target of ``tailTruncation``.
+    public let cettTarget: Double
 
     /// The statistics of `model` (in evaluation mode, without gradients) on each of `batches`, with
-    /// `threshold` deciding which entries count as active.
-    public init(model: Module, batches: [Tensor], threshold: Float = 0) {
+    /// `threshold` deciding which entries count as active, and CETT ratios at `cettTarget`.
+    public init(model: Module, batches: [Tensor], threshold: Float = 0, cettTarget: Double = 0.2) {
         precondition(!batches.isEmpty, "ActivationAnalysis: needs at least one batch")
         let wasTraining = model.isTraining
         model.eval()
@@ -41,6 +46,12 @@ public struct ActivationAnalysis: Sendable {
         }
         layers = observed.compactMap { path, label in
             captured[path].map { ActivationStatistics(name: label, activations: Tensor.concatenate($0, axis: 0), threshold: threshold) }
+        }
+        self.cettTarget = cettTarget
+        tailTruncation = SparseInference.defaultLayers(of: model).compactMap { path in
+            guard let inputs = captured[path], let layer = model.module(at: path) as? Linear else { return nil }
+            let found = TailTruncation.activationRatio(activations: Tensor.concatenate(inputs, axis: 0), weight: layer.weight, target: cettTarget)
+            return (path, found.threshold, found.ratio)
         }
         heads = attentionLayers.flatMap { path, layer, input -> [AttentionSinkStatistics] in
             guard let inputs = captured[input], inputs[0].rank == 3, inputs[0].shape[1] >= 2 else { return [] }

@@ -19,6 +19,9 @@ extension ActivationAnalysis {
     public func report(title: String, facts: [(String, String)] = []) -> HTMLReport {
         var report = HTMLReport(title: title)
         report.summary = facts + layers.map { ($0.name, $0.summaryLine) }
+        report.summary += tailTruncation.map { entry in
+            ("\(entry.layer) at CETT \(cettTarget)", String(format: "activation ratio %.3f (threshold %.3g)", entry.ratio, entry.threshold))
+        }
         report.summary += heads.map { head in
             ("\(head.layer) head \(head.head)",
              String(format: "weight on position 0: %.3f, dormant on %.0f%% of inputs", head.sinkWeight, 100 * head.dormantFraction))
