@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "KilnDistributed", dependencies: ["Kiln"]),
         .target(name: "KilnTrain", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics", "KilnDistributed",
                                                   .product(name: "Yams", package: "Yams")]),
-        .target(name: "KilnLab", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics", "KilnTrain"]),
+        .target(name: "KilnLab", dependencies: ["Kiln", "KilnNN", "KilnOptimizers", "KilnData", "KilnMetrics", "KilnTrain", "CKilnKernels"]),
         .executableTarget(
             name: "kiln",
             dependencies: [

@@ -87,6 +87,19 @@ private final class Net: Module {
         #expect(model.module(at: "blocks.1")!.forwardHooks.isEmpty)
     }
 
+    @Test func forwardPreHooksReplaceInputsInOrderUntilRemoved() {
+        let layer = Linear(2, 1, bias: false)
+        layer.weight = Tensor([1, 10] as [Float], shape: [1, 2])
+        let zeroSecond = layer.addForwardPreHook { _, inputs in [inputs[0] * Tensor([1, 0] as [Float])] }
+        let double = layer.addForwardPreHook { _, inputs in [inputs[0] * 2] }
+        let observeOnly = layer.addForwardPreHook { _, _ in nil }
+        let x = Tensor([3, 4] as [Float], shape: [1, 2])
+        let captured = layer.capturingInputs(of: [""]) { #expect(layer(x).scalars == [6]) }
+        #expect(captured[""]![0].scalars == [6, 0])
+        [zeroSecond, double, observeOnly].forEach { $0.remove() }
+        #expect(layer(x).scalars == [43])
+    }
+
     @Test func trainAndEvalReachEverySubmodule() {
         let model = Net()
         model.eval()

@@ -1,3 +1,4 @@
+import Foundation
 import KilnNN
 import KilnTestSupport
 import Testing
@@ -18,6 +19,23 @@ import Testing
         ("softplus re-weighted", { MultiHeadAttention(dimension: 8, heads: 2, normalizer: .softplusReweighted(),
                                                       generator: RandomGenerator(seed: 8)) }),
     ]
+
+    /// The weights the lab reads are the causal softmax of the scaled query–key scores, from the
+    /// layer's own projections, computed here with plain loops.
+    @Test func attentionWeightsAreTheCausalSoftmaxOfTheScores() {
+        let layer = MultiHeadAttention(dimension: 8, heads: 2, generator: RandomGenerator(seed: 1))
+        let x = testTensor([2, 5, 8], seed: 3)
+        let weights = layer.attentionWeights(x)
+        #expect(weights.shape == [2, 2, 5, 5])
+        let parts = layer.qkv!(x).split(size: 8, axis: 2).map { $0.reshaped([2, 5, 2, 4]).transposed(1, 2).contiguous() }
+        let expected = referenceAttention(query: parts[0], key: parts[1], value: identityValues(5).expanded(to: [2, 2, 5, 5]).contiguous(),
+                                          causal: true, score: dotScore(scale: 0.5)) { scores, visible in
+            let top = zip(scores, visible).filter(\.1).map(\.0).max()!
+            let e = zip(scores, visible).map { $1 ? Foundation.exp($0 - top) : 0 }
+            return e.map { $0 / e.reduce(0, +) }
+        }
+        expectClose(weights.scalars, expected, relative: 1e-5, absolute: 1e-6)
+    }
 
     /// Decoding one token at a time through the cache gives the full causal forward's rows, whether
     /// the cache records gradients (joining by concatenation) or not (writing in place, growing past

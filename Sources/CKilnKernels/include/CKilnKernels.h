@@ -111,6 +111,8 @@ void kiln_normal_f32(const uint32_t *words, float *out, ptrdiff_t n, float mean,
 #include "CKilnPool.h"
 #include "CKilnNorm.h"
 #include "CKilnSoftmax.h"
+#include "CKilnSparse.h"
+#include "CKilnQuantized.h"
 #include "CKilnAttention.h"
 
 #endif

@@ -95,6 +95,9 @@ extension Tensor {
         return out
     }
 
+    /// The standard normal quantile Φ⁻¹(p) = √2·erf⁻¹(2p − 1): −∞ at 0, +∞ at 1.
+    public static func standardNormalQuantile(_ p: Double) -> Double { 2.0.squareRoot() * inverseErf(2 * p - 1) }
+
     /// The inverse error function: Giles' single-precision approximation ("Approximating the erfinv
     /// function", 2010) refined by one Newton step to about double precision.
     static func inverseErf(_ y: Double) -> Double {

@@ -143,9 +143,36 @@ public final class MultiHeadAttention: Module {
     /// ALiBi biases), continuing `cache` when given: its positions come first, and `x`'s keys and
     /// values are appended to it.
     public func forward(_ x: Tensor, mask: AttentionMask, cache: KeyValueCache?) -> Tensor {
+        let (batch, length) = (x.shape[0], x.shape[1])
+        let (query, key, value, mask) = prepare(x, mask: mask, cache: cache)
+        var y = attention(query: query, key: key, value: value, mask: mask, normalizer: normalizer,
+                          dropout: isTraining ? dropout : 0).transposed(1, 2)
+        if let gate {
+            let scores = gate(x).reshaped([batch, length, heads, outputGate == .elementwise ? headDimension : 1])
+            y = y * scores.sigmoid()
+        }
+        return proj(y.reshaped([batch, length, dimension]))
+    }
+
+    /// The attention weights `[B, heads, T, T]` of self-attention over `x` `[B, T, dimension]` under the
+    /// layer's own mask (causality, ALiBi): row `i` of head `h` says how much query `i` takes from each key.
+    ///
+    /// The lab reads attention sinks from them. They are the weights ``forward(_:mask:cache:)`` applies,
+    /// obtained by attending over the identity matrix as values.
+    public func attentionWeights(_ x: Tensor) -> Tensor {
+        let (query, key, _, mask) = prepare(x, mask: .none, cache: nil)
+        let keys = key.shape[2]
+        let identity = Tensor.where(Tensor.tril(rows: keys, columns: keys) .& Tensor.triu(rows: keys, columns: keys), Tensor(1), Tensor(0))
+        return attention(query: query, key: key, value: identity.expanded(to: [x.shape[0], keyValueHeads, keys, keys]),
+                         mask: mask, normalizer: normalizer)
+    }
+
+    /// Queries, keys and values after positions (the keys and values continuing `cache`), and `mask`
+    /// joined with the layer's causality and ALiBi biases.
+    private func prepare(_ x: Tensor, mask: AttentionMask, cache: KeyValueCache?) -> (Tensor, Tensor, Tensor, AttentionMask) {
         precondition(x.rank == 3 && x.shape[2] == dimension,
                      "MultiHeadAttention: input \(x.shape) must be [B, T, \(dimension)]")
-        let (batch, length) = (x.shape[0], x.shape[1])
+        let length = x.shape[1]
         var (query, key, value) = project(x)
         let offset = cache?.count ?? 0
         if case .rotary(let rotary) = positions {
@@ -159,13 +186,7 @@ public final class MultiHeadAttention: Module {
             let bias = ALiBi.bias(heads: heads, queries: length, keys: key.shape[2])
             mask.additive = mask.additive.map { $0 + bias } ?? bias
         }
-        var y = attention(query: query, key: key, value: value, mask: mask, normalizer: normalizer,
-                          dropout: isTraining ? dropout : 0).transposed(1, 2)
-        if let gate {
-            let scores = gate(x).reshaped([batch, length, heads, outputGate == .elementwise ? headDimension : 1])
-            y = y * scores.sigmoid()
-        }
-        return proj(y.reshaped([batch, length, dimension]))
+        return (query, key, value, mask)
     }
 
     /// Queries `[B, heads, T, D]`, keys and values `[B, keyValueHeads, T, D]`.

@@ -39,6 +39,7 @@ open class Module: CustomStringConvertible {
     public private(set) var isTraining = true
 
     internal var forwardHooks: [Int: (Module, [Tensor], Tensor) -> Void] = [:]
+    internal var forwardPreHooks: [Int: (Module, [Tensor]) -> [Tensor]?] = [:]
 
     /// A module in training mode with no parameters, buffers or children of its own.
     public init() {}
@@ -62,18 +63,20 @@ open class Module: CustomStringConvertible {
         return forward(inputs[0])
     }
 
-    /// Runs ``forward(_:)-(Tensor)``, then any forward hooks.
+    /// Runs any forward pre-hooks, ``forward(_:)-(Tensor)``, then any forward hooks.
     public final func callAsFunction(_ input: Tensor) -> Tensor {
         checkArity(1)
+        let input = forwardPreHooks.isEmpty ? input : runPreHooks([input])[0]
         let output = forward(input)
         if !forwardHooks.isEmpty { runHooks([input], output) }
         return output
     }
 
-    /// Runs ``forward(_:)-([Tensor])`` on `inputs`, then any forward hooks.
+    /// Runs any forward pre-hooks, ``forward(_:)-([Tensor])`` on `inputs`, then any forward hooks.
     /// - Precondition: ``inputArity`` contains `inputs.count`.
     public final func callAsFunction(_ inputs: [Tensor]) -> Tensor {
         checkArity(inputs.count)
+        let inputs = forwardPreHooks.isEmpty ? inputs : runPreHooks(inputs)
         let output = forward(inputs)
         if !forwardHooks.isEmpty { runHooks(inputs, output) }
         return output
@@ -87,6 +90,15 @@ open class Module: CustomStringConvertible {
     private func checkArity(_ count: Int) {
         precondition(inputArity.contains(count),
                      "\(type(of: self)): called with \(count) input\(count == 1 ? "" : "s"), but it takes \(inputArity.countDescription)")
+    }
+
+    private func runPreHooks(_ inputs: [Tensor]) -> [Tensor] {
+        forwardPreHooks.keys.sorted().reduce(inputs) { inputs, key in
+            guard let replaced = forwardPreHooks[key]!(self, inputs) else { return inputs }
+            precondition(replaced.count == inputs.count,
+                         "\(type(of: self)): a forward pre-hook returned \(replaced.count) inputs for \(inputs.count)")
+            return replaced
+        }
     }
 
     private func runHooks(_ inputs: [Tensor], _ output: Tensor) {

@@ -130,6 +130,12 @@ public struct CharacterLanguageModel {
         }
     }
 
+    /// The corpus the settings name, split and tokenized as in training (``LanguageModelText``), cut
+    /// into next-token windows of the training context.
+    public func windows() throws -> NextTokenWindows {
+        try LanguageModelText(settings).windows(tokenizer, context: settings.context, source: settings.corpus)
+    }
+
     // MARK: Sampling
 
     /// The text of `count` tokens (characters with the character tokenizer) generated after `prompt`

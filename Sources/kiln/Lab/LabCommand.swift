@@ -6,8 +6,8 @@ import KilnData
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
-        abstract: "Run the lab's experiments: data pruning, architectures scored without training.",
-        subcommands: [LabPruneCommand.self, LabNASCommand.self])
+        abstract: "Tools from recent research: activation statistics, sparse inference, quantization, data pruning, architectures scored without training.",
+        subcommands: [LabActivationsCommand.self, LabSparsifyCommand.self, LabQuantizeCommand.self, LabPruneCommand.self, LabNASCommand.self])
 }
 
 /// The Fashion-MNIST options the lab's experiments share.
