@@ -15,11 +15,12 @@ import KilnOptimizers
 /// ```
 ///
 /// Each step draws ``LanguageModelSettings/gradientAccumulation`` batches of windows (one by
-/// default), whose losses and gradients ``Trainer`` steps compute, and steps AdamW on their mean gradient. The run folder holds `checkpoint.safetensors` (with the batch generator's state,
-/// so ``resume(out:name:threads:)`` continues exactly as the run never stopped), the tokenizer
-/// (``TokenizerFile``: `vocabulary.json` for characters, `tokenizer.bpe` for BPE, learned from the
-/// training text only), `metrics.jsonl` (step records, `validation` records with `val_loss`, `speed` records with
-/// `tokens_per_s`) and `report.html`. The run works in its own ``ExecutionScope``: the settings'
+/// default); ``Trainer`` computes each batch's loss and gradients and steps AdamW on their mean.
+/// The run folder holds `checkpoint.safetensors` (with the batch generator's state, so
+/// ``resume(out:name:threads:changes:)`` continues exactly as the run never stopped), the
+/// tokenizer (``TokenizerFile``: `vocabulary.json` for characters, `tokenizer.bpe` for BPE,
+/// learned from the training text only), `metrics.jsonl` (step records, `validation` records with
+/// `val_loss`, `speed` records with `tokens_per_s`) and `report.html`. The run works in its own ``ExecutionScope``: the settings'
 /// threads and a generator seeded with the seed.
 public final class LanguageModelRun {
     /// What the run trains, and how.
