@@ -16,12 +16,15 @@ public enum SoftmaxAlgorithm: String, CaseIterable, Sendable {
     /// exponent, then recomputed and scaled by the inverse sum. Reads the input twice, writes once.
     case twoPass
 
-    /// The fastest of the three for `rows` rows of `length` elements, as measured on AVX2 with
-    /// 2 cores: reload while a row's exponentials stay in cache (e^x is computed once), two-pass
-    /// for rows of a million elements and more split across threads (4 MiB a row: then every pass
-    /// reads memory, and the max pass two-pass skips is the one that costs).
-    public static func fastest(rows: Int, length: Int) -> SoftmaxAlgorithm {
-        length >= 1 << 20 && SoftmaxRows.segments(rows: rows, length: length) > 1 ? .twoPass : .threePassReload
+    /// The fastest of the three for `rows` rows of `length` elements on the running machine, by a rule
+    /// from its cache sizes (`caches`, by default ``CacheSizes/running``), checked with `kiln bench softmax`: reload
+    /// computes e^x once, and wins while the exponentials a thread stores stay in its core's cache
+    /// (whole rows, or each thread's part of a split row); when a thread's part of a split row is
+    /// larger than that cache, two-pass wins: it reads the input twice and writes once, where reload
+    /// writes its exponentials past the cache, reads them back and writes them again.
+    public static func fastest(rows: Int, length: Int, caches: CacheSizes = .running) -> SoftmaxAlgorithm {
+        let segments = SoftmaxRows.segments(rows: rows, length: length, caches: caches)
+        return segments > 1 && 4 * length / segments > caches.perCore ? .twoPass : .threePassReload
     }
 
     var kernel: kiln_softmax_algorithm {

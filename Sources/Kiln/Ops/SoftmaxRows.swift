@@ -11,8 +11,8 @@ struct SoftmaxRows {
     let count: Int, length: Int
     /// Segments each row is split into (1 unless rows are long or too few to keep every thread busy).
     let segments: Int
-    /// Outputs of at least this many floats (larger than the last-level cache) are written past the cache.
-    static let streamingCount = 1 << 23
+    /// Outputs of at least this many floats (the last-level cache's size) are written past the cache.
+    static var streamingCount: Int { CacheSizes.running.shared / 4 }
     /// The permutation that moved the axis last (`nil` when it already was).
     private let order: [Int]?, inverse: [Int]?
 
@@ -35,12 +35,13 @@ struct SoftmaxRows {
         segments = Self.segments(rows: count, length: length)
     }
 
-    /// Rows longer than a core's cache are split across all threads, so the threads share one row
-    /// in the last-level cache; a few long rows are split so no thread idles.
-    static func segments(rows: Int, length: Int) -> Int {
+    /// Rows at least as large as a core's private cache are split across all threads, so the threads
+    /// share one row in the last-level cache; fewer rows than threads are split when each thread's
+    /// part stays large (32 KiB or more), so no thread idles.
+    static func segments(rows: Int, length: Int, caches: CacheSizes = .running) -> Int {
         let threads = Threads.count
         guard threads > 1 else { return 1 }
-        return length >= 1 << 18 || (rows < threads && length >= 1 << 15) ? threads : 1
+        return 4 * length >= caches.perCore || (rows < threads && length >= 1 << 15) ? threads : 1
     }
 
     /// `t` (of the op's input shape) laid out like ``data``, contiguous and detached.
