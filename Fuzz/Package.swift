@@ -37,6 +37,7 @@ let package = Package(
         fuzzTarget("runlog", ["KilnOptimizers", "KilnLab"]),
         fuzzTarget("schedule", ["KilnOptimizers"]),
         fuzzTarget("tokenizer", ["KilnData"]),
+        fuzzTarget("lmsettings", ["KilnTrain"]),
     ],
     swiftLanguageModes: [.v5]
 )

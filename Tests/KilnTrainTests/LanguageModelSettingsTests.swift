@@ -115,7 +115,8 @@ import Testing
         expected.steps = 300
         #expect(settings == expected)
         #expect(settings.tokenizer == .character && settings.dropout == 0 && settings.gradientAccumulation == 1)
-        for refused in [#"{"language_model":{"layers":"two"}}"#, #"{"other":{}}"#, "[]", nil] {
+        for refused in [#"{"language_model":{"layers":"two"}}"#, #"{"language_model":{"layers":0}}"#,
+                        #"{"language_model":{"context":1e300}}"#, #"{"other":{}}"#, "[]", "{", nil] {
             #expect(throws: RunError.self) { try StoredLanguageModel(checkpoint: checkpoint(refused), at: "x") }
         }
     }

@@ -157,6 +157,18 @@ data:
     yield "tokenizer", "words.bpe", tokenizer([(116, 104), (256, 101), (32, 257), (105, 110), (259, 103),
                                                (32, 97), (110, 100), (261, 262), (49, 50), (32, 32)])
 
+    anchor = {"activation": "gelu", "batch_size": 32, "context": 128, "corpus": "/usr/share/games/fortunes",
+              "dimension": 128, "eval_batch_size": 64, "eval_every": 250, "heads": 4, "layers": 4, "log_every": 10,
+              "lr": 0.001, "min_lr": 0.0001, "norm": "layer", "normalizer": "softmax", "positions": "learned",
+              "seed": 0, "steps": 1000, "train_fraction": 0.9, "warmup": 100, "weight_decay": 0.1}
+    moe = dict(anchor, hidden=256, tokenizer="bpe", vocabulary_size=512, dropout=0.1, gradient_accumulation=2,
+               moe={"balance_coefficient": 0.01, "balancing": "loss_free", "bias_rate": 0.001, "consistency": 1,
+                    "experts": 8, "router": "topk", "shared_experts": 0, "temperature": 1, "threshold": 0.05,
+                    "top_k": 2, "z_loss": 0.001})
+    for name, settings in (("anchor.json", anchor), ("moe-bpe.json", moe), ("older.json", {"layers": 2})):
+        yield "lmsettings", name, json.dumps({"language_model": settings}, sort_keys=True,
+                                             separators=(",", ":")).encode()
+
 
 def main():
     shutil.rmtree(ROOT, ignore_errors=True)

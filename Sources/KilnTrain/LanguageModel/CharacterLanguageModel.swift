@@ -213,11 +213,7 @@ struct StoredLanguageModel: Codable, Equatable {
     /// The settings stored in `checkpoint`, read from `path`. A setting the checkpoint does not hold
     /// (one added after it was written) takes its default, so older runs still sample, evaluate and resume.
     init(checkpoint: Checkpoint, at path: String) throws(RunError) {
-        guard let text = checkpoint.settings, let stored = Self.decoded(text, overDefaults: LanguageModelSettings()) else {
-            throw RunError("\(path) is not a language-model checkpoint: its metadata holds no language_model settings")
-        }
-        if let problem = stored.settings.problem() { throw RunError("\(path): stored settings are invalid: \(problem)") }
-        self = stored
+        self.init(try LanguageModelSettings(checkpointMetadata: checkpoint.settings, at: path))
     }
 
     /// The settings of the metadata `text`, each key it lacks taken from `defaults`; nil unless `text`
@@ -237,5 +233,19 @@ struct StoredLanguageModel: Codable, Equatable {
     var text: String {
         guard let text = sortedJSON(self) else { preconditionFailure("StoredLanguageModel: settings hold a non-finite number") }
         return text
+    }
+}
+
+extension LanguageModelSettings {
+    /// The settings a language-model checkpoint stores in its metadata entry `settings` (`text`, `nil`
+    /// when the checkpoint has none), read from `path`. A setting the checkpoint does not hold (one
+    /// added after it was written) takes its default, so older runs still sample, evaluate and resume.
+    /// - Throws: ``RunError`` naming `path` when the text is not such an entry or a setting is invalid.
+    public init(checkpointMetadata text: String?, at path: String) throws(RunError) {
+        guard let text, let stored = StoredLanguageModel.decoded(text, overDefaults: LanguageModelSettings()) else {
+            throw RunError("\(path) is not a language-model checkpoint: its metadata holds no language_model settings")
+        }
+        if let problem = stored.settings.problem() { throw RunError("\(path): stored settings are invalid: \(problem)") }
+        self = stored.settings
     }
 }
