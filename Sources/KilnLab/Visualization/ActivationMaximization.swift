@@ -26,10 +26,10 @@ public struct ActivationMaximization {
     public var makeOptimizer: ([ParameterGroup]) -> Optimizer
 
     /// An ascent of `steps` optimizer steps with weights `l2` (λ) and `totalVariation` (μ), clamping
-    /// to `range`, by an optimizer `optimizer` makes (Adam at learning rate 0.05 by default).
+    /// to `range`, by an optimizer `optimizer` makes (Adam at learning rate 0.005 by default: each step moves a pixel by about that much).
     /// - Precondition: `steps ≥ 0`, `l2 ≥ 0`, `totalVariation ≥ 0`.
     public init(steps: Int, l2: Float, totalVariation: Float = 0, range: ClosedRange<Float>? = nil,
-                optimizer: @escaping ([ParameterGroup]) -> Optimizer = { Adam(groups: $0, learningRate: 0.05) }) {
+                optimizer: @escaping ([ParameterGroup]) -> Optimizer = { Adam(groups: $0, learningRate: 0.005) }) {
         precondition(steps >= 0 && l2 >= 0 && totalVariation >= 0,
                      "ActivationMaximization: needs steps, l2 and totalVariation ≥ 0, got \(steps), \(l2), \(totalVariation)")
         self.steps = steps

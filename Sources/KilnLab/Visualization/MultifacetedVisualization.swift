@@ -19,6 +19,8 @@ public struct MultifacetedVisualization {
     public let starts: [[Tensor]]
     /// `logits[i][j]`: the class logit of `images[i][j]`.
     public let logits: [[Float]]
+    /// `startLogits[i][j]`: the class logit of `starts[i][j]`.
+    public let startLogits: [[Float]]
 
     /// Facets of each of `classes` for `model` (run in evaluation mode, its parameters left as they
     /// were): up to `examplesPerClass` images of the class from `inputs` (labels `labels`) are
@@ -67,10 +69,14 @@ public struct MultifacetedVisualization {
         let logitCount = withoutGradient { model(batch[0..<1]) }.shape[1]
         let mask = targets.oneHot(classes: logitCount)
         let result = ascent.maximize(from: batch) { x in (model(x) * mask).sum() }
-        let final = withoutGradient { (model(result) * mask).sum(axis: 1) }.scalars
+        func classLogits(_ x: Tensor) -> [[Float]] {
+            let all = withoutGradient { (model(x) * mask).sum(axis: 1) }.scalars
+            return classes.indices.map { i in Array(all[(i * facets)..<((i + 1) * facets)]) }
+        }
         self.classes = classes
         self.starts = starts
         images = classes.indices.map { i in (0..<facets).map { result[i * facets + $0] } }
-        logits = classes.indices.map { i in Array(final[(i * facets)..<((i + 1) * facets)]) }
+        logits = classLogits(result)
+        startLogits = classLogits(batch)
     }
 }

@@ -20,13 +20,14 @@ struct LabVisualizeCommand: ParsableCommand {
     @Argument(help: "A checkpoint written by kiln train on image data.") var checkpoint: String
     @Option(help: "The PNG file to write; an existing file is never replaced.") var out: String
     @Option(help: "Facets (columns) per class.") var facets = 4
-    @Option(help: "Ascent steps.") var steps = 200
-    @Option(help: "The learning rate of the ascent's Adam.") var learningRate = 0.05
+    @Option(help: "Ascent steps.") var steps = 150
+    @Option(help: "The learning rate of the ascent's Adam.") var learningRate = 0.005
     @Option(help: "λ, the weight of the squared L2 norm of the image.") var l2: Float = 1e-3
     @Option(help: "μ, the weight of the total-variation prior.") var tv: Float = 0.05
     @Option(help: "Training images per class that are clustered.") var examples = 1_000
     @Option(help: "Pixels per image pixel in the PNG.") var scale = 3
     @Option(help: "The seed of the clustering.") var seed = 0
+    @Flag(help: "Put each facet's starting image (its cluster's mean) in the columns before the facets.") var showStarts = false
     @Option(parsing: .unconditional, help: "Threads for kernels and BLAS.") var threads: Int?
 
     func validate() throws {
@@ -56,10 +57,11 @@ struct LabVisualizeCommand: ParsableCommand {
                                                             examplesPerClass: examples, ascent: ascent,
                                                             generator: RandomGenerator(seed: UInt64(seed)))
             for (i, c) in facetsFound.classes.enumerated() {
-                let logits = facetsFound.logits[i].map { String(format: "%.1f", $0) }.joined(separator: " ")
-                print("\(run.data.classNames[c]): class logit per facet \(logits)")
+                let logits = zip(facetsFound.startLogits[i], facetsFound.logits[i]).map { String(format: "%.1f → %.1f", $0, $1) }
+                print("\(run.data.classNames[c]): class logit of each facet's start → image: \(logits.joined(separator: ", "))")
             }
-            try AtomicFile.write(ImageGrid.png(facetsFound.images, range: range, scale: scale), to: out)
+            let rows = showStarts ? zip(facetsFound.starts, facetsFound.images).map { $0 + $1 } : facetsFound.images
+            try AtomicFile.write(ImageGrid.png(rows, range: range, scale: scale), to: out)
             print("wrote \(out)")
         }
     }
