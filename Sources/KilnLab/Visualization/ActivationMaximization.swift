@@ -7,7 +7,8 @@ import KilnOptimizers
 /// step (projected ascent), as feature visualization does to see what a unit responds to.
 ///
 /// Every row of a batch of inputs is its own ascent when the objective sums one term per row and
-/// the model runs in evaluation mode (the optimizer's steps are elementwise).
+/// the model runs in evaluation mode (the optimizer's steps are elementwise). Freeze the model
+/// (``Module/freeze()``) during the ascent, or the backward passes accumulate gradients on its parameters.
 ///
 /// ```swift
 /// let ascent = ActivationMaximization(steps: 200, l2: 1e-3, totalVariation: 0.05, range: -0.8...2.0)
