@@ -100,6 +100,20 @@ private final class Net: Module {
         #expect(layer(x).scalars == [43])
     }
 
+    @Test func forwardHooksReplaceOutputsInOrderUntilRemoved() {
+        let layer = Linear(2, 1, bias: false)
+        layer.weight = Tensor([1, 10] as [Float], shape: [1, 2])
+        let x = Tensor([3, 4] as [Float], shape: [1, 2])
+        let addOne = layer.addForwardHook(replacingOutput: { _, _, output in output + 1 })
+        let triple = layer.addForwardHook(replacingOutput: { _, _, output in output * 3 })
+        var seen: [Float] = []
+        let observe = layer.addForwardHook { _, _, output in seen = output.scalars }
+        #expect(layer(x).scalars == [132], "(43 + 1) · 3")
+        #expect(seen == [132], "a later hook sees the replaced output")
+        [addOne, triple, observe].forEach { $0.remove() }
+        #expect(layer(x).scalars == [43])
+    }
+
     @Test func trainAndEvalReachEverySubmodule() {
         let model = Net()
         model.eval()

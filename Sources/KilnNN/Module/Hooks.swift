@@ -19,6 +19,17 @@ extension Module {
     /// it was called with (one for most layers), as PyTorch's `register_forward_hook`.
     @discardableResult
     public func addForwardHook(_ hook: @escaping (Module, [Tensor], Tensor) -> Void) -> HookHandle {
+        addForwardHook(replacingOutput: { module, inputs, output in
+            hook(module, inputs, output)
+            return nil
+        })
+    }
+
+    /// Calls `hook(module, inputs, output)` after every forward pass of this module; when it returns a
+    /// tensor, the call returns that instead of the module's output, as a PyTorch forward hook that
+    /// returns a value. Hooks run in the order they were added, each on the last one's output.
+    @discardableResult
+    public func addForwardHook(replacingOutput hook: @escaping (Module, [Tensor], Tensor) -> Tensor?) -> HookHandle {
         nextHookKey += 1
         forwardHooks[nextHookKey] = hook
         return HookHandle(module: self, key: nextHookKey)

@@ -38,7 +38,7 @@ open class Module: CustomStringConvertible {
     /// Whether the module is in training mode (dropout active, batch statistics used).
     public private(set) var isTraining = true
 
-    internal var forwardHooks: [Int: (Module, [Tensor], Tensor) -> Void] = [:]
+    internal var forwardHooks: [Int: (Module, [Tensor], Tensor) -> Tensor?] = [:]
     internal var forwardPreHooks: [Int: (Module, [Tensor]) -> [Tensor]?] = [:]
 
     /// A module in training mode with no parameters, buffers or children of its own.
@@ -68,8 +68,7 @@ open class Module: CustomStringConvertible {
         checkArity(1)
         let input = forwardPreHooks.isEmpty ? input : runPreHooks([input])[0]
         let output = forward(input)
-        if !forwardHooks.isEmpty { runHooks([input], output) }
-        return output
+        return forwardHooks.isEmpty ? output : runHooks([input], output)
     }
 
     /// Runs any forward pre-hooks, ``forward(_:)-([Tensor])`` on `inputs`, then any forward hooks.
@@ -78,8 +77,7 @@ open class Module: CustomStringConvertible {
         checkArity(inputs.count)
         let inputs = forwardPreHooks.isEmpty ? inputs : runPreHooks(inputs)
         let output = forward(inputs)
-        if !forwardHooks.isEmpty { runHooks(inputs, output) }
-        return output
+        return forwardHooks.isEmpty ? output : runHooks(inputs, output)
     }
 
     /// Runs ``forward(_:)-([Tensor])`` on two or more inputs: `attention(x, mask)`.
@@ -101,8 +99,8 @@ open class Module: CustomStringConvertible {
         }
     }
 
-    private func runHooks(_ inputs: [Tensor], _ output: Tensor) {
-        for key in forwardHooks.keys.sorted() { forwardHooks[key]!(self, inputs, output) }
+    private func runHooks(_ inputs: [Tensor], _ output: Tensor) -> Tensor {
+        forwardHooks.keys.sorted().reduce(output) { output, key in forwardHooks[key]!(self, inputs, output) ?? output }
     }
 
     // MARK: Description

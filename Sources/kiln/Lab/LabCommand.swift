@@ -6,8 +6,9 @@ import KilnData
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
-        abstract: "Tools from recent research: activation statistics, sparse inference, quantization, data pruning, architectures scored without training.",
-        subcommands: [LabActivationsCommand.self, LabSparsifyCommand.self, LabQuantizeCommand.self, LabPruneCommand.self, LabNASCommand.self])
+        abstract: "Tools from recent research: activation statistics, sparse inference, quantization, data pruning, architectures scored without training, steering, feature visualization.",
+        subcommands: [LabActivationsCommand.self, LabSparsifyCommand.self, LabQuantizeCommand.self, LabPruneCommand.self, LabNASCommand.self,
+                       LabSteerCommand.self, LabVisualizeCommand.self])
 }
 
 /// The Fashion-MNIST options the lab's experiments share.
