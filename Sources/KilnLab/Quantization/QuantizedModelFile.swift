@@ -49,17 +49,17 @@ public enum QuantizedModelFile {
         guard replacing || !FileManager.default.fileExists(atPath: path) else {
             throw TensorFileError(path: path, reason: "already exists; not replaced")
         }
-        let (tensors, metadata, narrowed) = image(of: model, layers: layers, method: method)
-        try Safetensors.write(tensors, metadata: metadata, narrowed: narrowed, to: path)
+        try AtomicFile.write(encode(stateDict: model.stateDict(), layers: layers, method: method, path: path), to: path)
     }
 
-    /// The tensors, metadata and narrowed dtypes of the file ``write(model:layers:method:to:replacing:)`` writes.
-    static func image(of model: Module, layers: [QuantizedLayer], method: QuantizedLayer.Method)
-        -> (tensors: [String: Tensor], metadata: [String: String], narrowed: [String: String]) {
+    /// The file image of `stateDict` with the weights of `layers` (8 or 4 bits, one scheme) in their
+    /// quantized form; `path` names it in errors.
+    public static func encode(stateDict: [String: Tensor], layers: [QuantizedLayer], method: QuantizedLayer.Method,
+                              path: String) throws(TensorFileError) -> Data {
         guard let scheme = layers.first?.quantized.scheme else { preconditionFailure("QuantizedModelFile: no layers to write") }
         precondition([4, 8].contains(scheme.bits) && layers.allSatisfy { $0.quantized.scheme == scheme && $0.quantized.shape.count == 2 },
                      "QuantizedModelFile: writes 8- or 4-bit [out, in] weights of one scheme, got \(scheme.bits) bits")
-        var tensors = model.stateDict(), narrowed: [String: String] = [:]
+        var tensors = stateDict, narrowed: [String: String] = [:]
         for layer in layers {
             let name = layer.path + ".weight", q = layer.quantized
             let (rows, columns) = (q.shape[0], q.shape[1])
@@ -87,7 +87,7 @@ public enum QuantizedModelFile {
                         "quantization.groups": scheme.perChannel ? "per_channel" : "per_tensor",
                         "quantization.grid": scheme.symmetric ? "symmetric" : "asymmetric"]
         if let power = scheme.power { metadata["quantization.power"] = "\(power)" }
-        return (tensors, metadata, narrowed)
+        return try Safetensors.encode(tensors, metadata: metadata, narrowed: narrowed, path: path)
     }
 
     /// Reads and checks the quantized model file at `path`.
