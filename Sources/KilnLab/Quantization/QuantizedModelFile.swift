@@ -46,10 +46,15 @@ public enum QuantizedModelFile {
     /// their quantized form to `path`, atomically; an existing file is an error unless `replacing`.
     public static func write(model: Module, layers: [QuantizedLayer], method: QuantizedLayer.Method, to path: String,
                              replacing: Bool = false) throws(TensorFileError) {
+        try checkWritable(path, replacing: replacing)
+        try AtomicFile.write(encode(stateDict: model.stateDict(), layers: layers, method: method, path: path), to: path)
+    }
+
+    /// Throws unless `path` is free to write: absent, or `replacing` an existing file.
+    public static func checkWritable(_ path: String, replacing: Bool) throws(TensorFileError) {
         guard replacing || !FileManager.default.fileExists(atPath: path) else {
             throw TensorFileError(path: path, reason: "already exists; not replaced")
         }
-        try AtomicFile.write(encode(stateDict: model.stateDict(), layers: layers, method: method, path: path), to: path)
     }
 
     /// The file image of `stateDict` with the weights of `layers` (8 or 4 bits, one scheme) in their

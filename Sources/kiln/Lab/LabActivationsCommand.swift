@@ -65,11 +65,11 @@ struct LabActivationsCommand: ParsableCommand {
         guard !table.rows.isEmpty else { throw CommandError("\(path) holds no activation records; train with --track-activations") }
         let width = table.rows.map(\.label.count).max()!
         print("steps".padding(toLength: 7, withPad: " ", startingAt: 0) + "point".padding(toLength: width + 2, withPad: " ", startingAt: 0)
-              + "largest |a|  (token, channel)   median   largest/median")
+              + "largest |a|  (token, channel)     median  largest/median")
         for row in table.rows {
-            print(String(format: "%-7d%@%11.4g  (%d, %d)%@%9.4g  %10.1f", row.steps, row.label.padding(toLength: width + 2, withPad: " ", startingAt: 0),
-                         row.largest, row.token, row.channel, String(repeating: " ", count: max(1, 13 - "(\(row.token), \(row.channel))".count)),
-                         row.median, row.ratio))
+            let position = "(\(row.token), \(row.channel))"
+            print(String(format: "%-7d%@%11.4g  %@%11.4g  %14.1f", row.steps, row.label.padding(toLength: width + 2, withPad: " ", startingAt: 0),
+                         row.largest, position.padding(toLength: max(16, position.count), withPad: " ", startingAt: 0), row.median, row.ratio))
         }
     }
 }

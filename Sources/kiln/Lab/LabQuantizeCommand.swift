@@ -52,6 +52,7 @@ struct LabQuantizeCommand: ParsableCommand {
         if let threads { try RunLimits.check(threads: threads) }
         let scheme = QuantizationScheme(bits: bits, perChannel: !perTensor, symmetric: !asymmetric)
         let methods = try methods()
+        if let save { try QuantizedModelFile.checkWritable(save, replacing: overwrite) }
         try Threads.withCount(threads ?? Threads.count) {
             let subject = try LabCheckpoint(path: checkpoint)
             if let load {
