@@ -105,4 +105,21 @@ import Testing
         #expect(reason({ _ in }).contains("not a quantized model file"))
         #expect(!reason({ _ in }).contains("\n"))
     }
+
+    /// The fuzz seeds of scripts/fuzz/make_corpus.py, written without Kiln, dequantize to the closed
+    /// forms of the documented layout: int8 codes times their scale; 4-bit nibbles low first with a
+    /// zero point and AWQ's column scales; two's complement nibbles squared back under NUPES (power 1/2).
+    @Test func seedsWrittenByTheLayoutDequantizeToTheirClosedForms() throws {
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz/Corpus/quantized/").path
+        let expected: [(String, [Float])] = [
+            ("rtn_int8", [0.25, -0.5, 31.75, -31.75, 0, 1.25]),
+            ("awq_int4_asymmetric", [-1.75, -0.75, 3.5, -1.25, 0.875, -0.5]),
+            ("nupes_int4", [-0.0625, -3.0625, 3.0625, 0.25, 0.0625, -0.25]),
+        ]
+        for (name, weight) in expected {
+            let contents = try QuantizedModelFile.read(corpus + "/" + name + ".safetensors")
+            #expect(contents.stateDict["l.weight"]!.shape == [2, 3] && contents.stateDict["l.weight"]!.scalars == weight, "\(name)")
+            #expect(contents.stateDict["l.bias"]!.scalars == [0.5, -1], "\(name)")
+        }
+    }
 }
