@@ -153,10 +153,10 @@ public final class LanguageModelRun {
             }
             loss /= Double(settings.gradientAccumulation)
             mixture?.finishStep()
-            for callback in callbacks { try callback.trainer(trainer, didFinishStepWithLoss: loss) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
             let done = trainer.progress.step
             timed.add(step: done, seconds: seconds, tokensPerStep: tokensPerStep)
+            for callback in callbacks { try callback.trainer(trainer, didFinishStepWithLoss: loss) }   // outside the step's time
             if done % settings.logEvery == 0 {
                 try trainer.log?.write(LogRecord(kind: "speed", step: done - 1, epoch: 1,
                                                  values: ["tokens_per_s": timed.recentMedian(settings.logEvery)]))
