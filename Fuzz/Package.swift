@@ -35,6 +35,7 @@ let package = Package(
         fuzzTarget("csv", ["KilnData", "KilnTrain"]),
         fuzzTarget("settings", ["KilnTrain"]),
         fuzzTarget("runlog", ["KilnOptimizers", "KilnLab"]),
+        fuzzTarget("quantized", ["KilnLab"]),
         fuzzTarget("schedule", ["KilnOptimizers"]),
         fuzzTarget("tokenizer", ["KilnData"]),
         fuzzTarget("lmsettings", ["KilnTrain"]),

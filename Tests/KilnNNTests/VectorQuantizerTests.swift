@@ -62,4 +62,39 @@ import Testing
         #expect(usage(reinitialize: false) < 1)
         #expect(usage(reinitialize: true) == 1)
     }
+
+    /// VQBridge's property: 32 tight clusters in one region far from a codebook that starts near the
+    /// origin. Without restarts, the plain codebook's nearest code wins every cluster and the other
+    /// seven never move; through the projector (one ViT block), all eight codes come into use. The
+    /// gradient of a batch that chooses one code reaches every code of the raw codebook.
+    @Test func bridgeBringsCodebookUsageToAllCodesWithoutRestarts() {
+        let centers = Tensor.normal([32, 2], std: 3, generator: RandomGenerator(seed: 7)) + 20
+        func batch(_ seed: UInt64) -> Tensor {
+            let which = Tensor.randint([64], high: 32, generator: RandomGenerator(seed: seed))
+            return centers.indexSelect(axis: 0, indices: which) + Tensor.normal([64, 2], std: 0.05, generator: RandomGenerator(seed: seed + 1000))
+        }
+        func usage(bridged: Bool) -> Double {
+            let generator = RandomGenerator(seed: 8)
+            let bridge = bridged ? VQBridge(codes: 8, dimension: 2, width: 32, layers: 1, heads: 2, generator: generator) : nil
+            let vq = VectorQuantizer(codes: 8, dimension: 2, bridge: bridge, generator: generator)
+            let optimizer = Adam(learningRate: bridged ? 0.01 : 0.1)
+            for step in 0..<300 {
+                let z = batch(UInt64(step))
+                let (_, gradients) = valueAndGradient(of: vq) { $0.quantize(z).loss }
+                optimizer.update(vq, along: gradients)
+            }
+            vq.resetUsage()
+            for step in 0..<10 { _ = vq(batch(UInt64(5000 + step))) }
+            return vq.codebookUsage
+        }
+        #expect(usage(bridged: false) == 0.125)
+        #expect(usage(bridged: true) == 1)
+
+        let vq = VectorQuantizer(codes: 8, dimension: 2, bridge: VQBridge(codes: 8, dimension: 2, width: 16, layers: 1, heads: 2,
+                                                                          generator: RandomGenerator(seed: 1)))
+        let one = Tensor([5, 5] as [Float], shape: [1, 2])
+        let (_, gradients) = valueAndGradient(of: vq) { $0.quantize(one).loss }
+        let rows = gradients["codebook"]!.abs().sum(axes: [1]).scalars
+        #expect(rows.allSatisfy { $0 > 0 }, "\(rows)")
+    }
 }

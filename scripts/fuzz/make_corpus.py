@@ -78,6 +78,25 @@ def seeds():
         [("empty", "F32", [0, 4], b""), ("scalar", "I32", [], struct.pack("<i", 42))])
 
     yield "npy", "float32_2x3.npy", npy("<f4", [2, 3], f32)
+
+    def quantized(method, bits, grid, groups, codes_dtype, codes_shape, codes, extra=(), power=None):
+        """A quantized model file of one [2, 3] weight `l.weight` beside a float bias `l.bias`."""
+        rows = 2 if groups == "per_channel" else 1
+        metadata = {"quantization": "kiln-int/1", "quantization.method": method, "quantization.bits": str(bits),
+                    "quantization.groups": groups, "quantization.grid": grid}
+        if power is not None:
+            metadata["quantization.power"] = power
+        return safetensors([("l.bias", "F32", [2], struct.pack("<2f", 0.5, -1.0)),
+                            ("l.weight.codes", codes_dtype, codes_shape, codes),
+                            ("l.weight.scales", "F32", [rows], struct.pack("<%df" % rows, *[0.25] * rows)),
+                            ("l.weight.shape", "I64", [2], struct.pack("<2q", 2, 3))] + list(extra), metadata)
+    yield "quantized", "rtn_int8.safetensors", quantized("rtn", 8, "symmetric", "per_channel", "I8", [2, 3],
+                                                         struct.pack("<6b", 1, -2, 127, -127, 0, 5))
+    yield "quantized", "awq_int4_asymmetric.safetensors", quantized(
+        "awq", 4, "asymmetric", "per_tensor", "U8", [2, 2], bytes([0x21, 0x0F, 0xF3, 0x07]),
+        [("l.weight.input_scales", "F32", [3], struct.pack("<3f", 1.0, 2.0, 0.5)), ("l.weight.zero_points", "U8", [1], b"\x08")])
+    yield "quantized", "nupes_int4.safetensors", quantized("nupes", 4, "symmetric", "per_channel", "U8", [2, 2],
+                                                           bytes([0x9F, 0x07, 0x12, 0x0E]), power="0.5")
     yield "npy", "int64_vector.npy", npy("<i8", [3], i64)
     yield "npy", "big_endian_fortran.npy", npy(">f8", [2, 2], struct.pack(">4d", 1, 2, 3, 4), fortran=True)
     yield "npy", "scalar_v2.npy", npy("|u1", [], b"\x07", version=(2, 0))

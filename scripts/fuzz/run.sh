@@ -6,14 +6,14 @@
 #   scripts/fuzz/run.sh all SECONDS|runs=N    every target in turn, one at a time
 #   ... [-- LIBFUZZER_FLAGS...]               extra flags for libFuzzer
 #
-# Targets: safetensors npy npz idx gzip csv settings lmsettings runlog schedule tokenizer.
+# Targets: safetensors npy npz idx gzip csv settings lmsettings runlog schedule tokenizer quantized.
 # Everything a run writes stays in Fuzz/Findings/TARGET/: the inputs it found (corpus/), crash,
 # timeout and leak inputs (crash-*, timeout-*, leak-*, oom-*) and the log (log.txt). The committed
 # seeds in Fuzz/Corpus/TARGET are read, never written. A crash stops the run with a non-zero exit;
 # replay an input with `Fuzz/.build/release/fuzz-TARGET FILE`.
 set -euo pipefail
 
-targets=(safetensors npy npz idx gzip csv settings lmsettings runlog schedule tokenizer)
+targets=(safetensors npy npz idx gzip csv settings lmsettings runlog schedule tokenizer quantized)
 usage() { echo "usage: $0 TARGET|all SECONDS|runs=N [-- LIBFUZZER_FLAGS...]" >&2; exit 2; }
 
 [ $# -ge 2 ] || usage

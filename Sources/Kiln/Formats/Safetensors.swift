@@ -12,6 +12,8 @@ public enum Safetensors {
     public struct Contents {
         public var tensors: [String: Tensor]
         public var metadata: [String: String]
+        /// The dtype code each read tensor was stored as (`"F32"`, `"I8"`, …), before widening.
+        public var storedTypes: [String: String] = [:]
 
         /// Contents to write: named tensors and string metadata.
         public init(tensors: [String: Tensor], metadata: [String: String] = [:]) {
@@ -32,13 +34,17 @@ public enum Safetensors {
     }
 
     /// Writes tensors (and metadata) to `path` atomically; names are sorted as PyTorch's writer does.
-    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to path: String) throws(TensorFileError) {
-        try AtomicFile.write(encode(tensors, metadata: metadata, path: path), to: path)
+    /// `narrowed` names int64 tensors to store as 8-bit integers, `"I8"` or `"U8"`.
+    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], narrowed: [String: String] = [:],
+                             to path: String) throws(TensorFileError) {
+        try AtomicFile.write(encode(tensors, metadata: metadata, narrowed: narrowed, path: path), to: path)
     }
 
     /// The file image of `tensors`; `path` names it in errors, thrown for an empty tensor name
     /// or one spelled `__metadata__`, which no reader could tell apart.
-    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:], path: String) throws(TensorFileError) -> Data {
+    /// - Precondition: each tensor `narrowed` names is int64 with values that fit its code, `"I8"` or `"U8"`.
+    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:], narrowed: [String: String] = [:],
+                              path: String) throws(TensorFileError) -> Data {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header[metadataKey] = metadata }
         var offset = 0
@@ -47,8 +53,13 @@ public enum Safetensors {
             guard !name.isEmpty, name != metadataKey else {
                 throw TensorFileError(path: path, reason: "cannot write a tensor named '\(name.snippet())'")
             }
-            let bytes = t.count * t.dtype.byteSize
-            header[name] = ["dtype": code(for: t.dtype), "shape": t.shape, "data_offsets": [offset, offset + bytes]]
+            if let narrow = narrowed[name] {
+                let range = narrow == "I8" ? -128...127 : 0...255
+                precondition(["I8", "U8"].contains(narrow) && t.dtype == .int64 && t.integers.allSatisfy(range.contains),
+                             "Safetensors.encode: '\(name)' (\(t.dtype) \(t.shape)) cannot be stored as \(narrow)")
+            }
+            let bytes = t.count * (narrowed[name] == nil ? t.dtype.byteSize : 1)
+            header[name] = ["dtype": narrowed[name] ?? code(for: t.dtype), "shape": t.shape, "data_offsets": [offset, offset + bytes]]
             offset += bytes
         }
         guard var json = try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]) else {
@@ -58,8 +69,12 @@ public enum Safetensors {
         var data = Data(capacity: 8 + json.count + offset)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(json)
-        for (_, t) in named {
-            data.append(Data(bytes: t.storage.base + t.offset * t.dtype.byteSize, count: t.count * t.dtype.byteSize))
+        for (name, t) in named {
+            if narrowed[name] != nil {
+                data.append(contentsOf: t.integers.map { UInt8(truncatingIfNeeded: $0) })
+            } else {
+                data.append(Data(bytes: t.storage.base + t.offset * t.dtype.byteSize, count: t.count * t.dtype.byteSize))
+            }
         }
         return data
     }
@@ -116,6 +131,7 @@ public enum Safetensors {
             end = entry.end
             let region = UnsafeRawBufferPointer(rebasing: bytes[(start + entry.begin)..<(start + entry.end)])
             contents.tensors[name] = entry.type.tensor(shape: entry.shape, count: entry.count, from: region)
+            contents.storedTypes[name] = entry.code
         }
         guard end == dataLength else { throw fail("\(dataLength - end) trailing bytes after the last tensor at byte \(start + end)") }
         return contents
@@ -124,6 +140,7 @@ public enum Safetensors {
     /// One tensor's header entry, checked: a known dtype, a valid shape, and a byte range
     /// whose length is the shape's element count times the dtype's size.
     private struct Entry {
+        let code: String
         let type: StoredType
         let shape: [Int]
         let count: Int
@@ -149,7 +166,7 @@ public enum Safetensors {
             guard let bytes = CheckedSize.byteCount(count, itemSize: type.byteSize), bytes == offsets[1] - offsets[0] else {
                 throw fail("\(offsets[1] - offsets[0]) data bytes for shape \(shape) of \(code)")
             }
-            (self.type, self.shape, begin, end) = (type, shape, offsets[0], offsets[1])
+            (self.code, self.type, self.shape, begin, end) = (code, type, shape, offsets[0], offsets[1])
         }
 
         /// The JSON array's elements when all are integers (not booleans or fractions) that fit in `Int`.

@@ -30,14 +30,9 @@ public struct ActivationAnalysis {
         model.eval()
         defer { model.train(wasTraining) }
         let modules = model.namedModules()
-        var observed: [(path: String, label: String)] = []
-        for (path, module) in modules {
-            if module is Linear { observed.append((path, path)) }
-            if module is TransformerBlock { observed.append(("\(path).ln1", "residual before \(path)")) }
-        }
-        if let gpt = model as? GPT, let final = modules.first(where: { $0.module === gpt.finalNorm }) {
-            observed.append((final.name, "residual before \(final.name)"))
-        }
+        let order = Dictionary(modules.enumerated().map { ($0.element.name, $0.offset) }) { first, _ in first }
+        let observed = (modules.compactMap { path, module in module is Linear ? (path: path, label: path) : nil } + Self.residualStream(of: model))
+            .sorted { order[$0.path, default: 0] < order[$1.path, default: 0] }
         let attentionLayers = modules.compactMap { path, module in
             (module as? MultiHeadAttention).map { (path: path, layer: $0, input: $0.qkv != nil ? "\(path).qkv" : "\(path).q") }
         }
@@ -58,5 +53,19 @@ public struct ActivationAnalysis {
             let weights = withoutGradient { Tensor.concatenate(inputs.map(layer.attentionWeights), axis: 0) }
             return AttentionSinkStatistics.heads(of: path, weights: weights)
         }
+    }
+}
+
+extension ActivationAnalysis {
+    /// Where massive activations live: the residual stream entering each ``TransformerBlock`` (the
+    /// input of its first norm, labelled `residual before <block>`) and GPT's final norm, as the paths
+    /// whose inputs to capture, in the order of the model's modules.
+    public static func residualStream(of model: Module) -> [(path: String, label: String)] {
+        let modules = model.namedModules()
+        var observed = modules.compactMap { path, module in module is TransformerBlock ? (path: "\(path).ln1", label: "residual before \(path)") : nil }
+        if let gpt = model as? GPT, let final = modules.first(where: { $0.module === gpt.finalNorm }) {
+            observed.append((final.name, "residual before \(final.name)"))
+        }
+        return observed
     }
 }

@@ -6,14 +6,7 @@ import KilnNN
 /// the weights' size, and for int8 the time per token at batch 1 of the int8 kernel against the float layers.
 public struct QuantizationStudy {
     /// How the weights are rounded.
-    public enum Method: String, CaseIterable, Sendable {
-        /// Round to nearest.
-        case rtn
-        /// AWQ's activation-aware scales (``ActivationAwareQuantization``).
-        case awq
-        /// NUPES's power transform with exponent 1/2 before the grid.
-        case nupes
-    }
+    public typealias Method = QuantizedLayer.Method
 
     /// The float model's figure.
     public let floatFigure: Double
@@ -26,6 +19,8 @@ public struct QuantizationStudy {
     /// For int8 round to nearest (symmetric, per channel): each linear layer's time per token at batch 1
     /// through ``Int8Linear`` against the float layer, on held-out inputs; empty otherwise.
     public let timings: [(layer: String, timing: DecodeTiming)]
+    /// Every linear layer's quantized weight, as ``QuantizedModelFile`` saves them.
+    public let layers: [QuantizedLayer]
 
     /// Float over int8 time, summed over the linear layers (nan without timings).
     public var speedup: Double { timings.map(\.timing.dense).reduce(0, +) / timings.map(\.timing.candidate).reduce(0, +) }
@@ -36,11 +31,6 @@ public struct QuantizationStudy {
                 calibrationCount: Int = 16) {
         let model = subject.model
         let linears = model.namedModules().compactMap { path, module in (module as? Linear).map { (path, $0) } }
-        var inputs: [String: [Tensor]] = [:]
-        if method == .awq {
-            let calibration = subject.trainingInputs(count: calibrationCount)
-            inputs = withoutGradient { model.capturingInputs(of: linears.map(\.0)) { for batch in calibration { _ = model(batch) } } }
-        }
         floatFigure = subject.evaluate(limit: evaluationLimit)
         if method == .rtn && scheme == QuantizationScheme(bits: 8) {
             let heldOut = subject.heldOutInputs(count: 2)
@@ -54,24 +44,12 @@ public struct QuantizationStudy {
             timings = []
         }
         let originals = linears.map { $0.1.weight }
-        var bytes = 0
-        for (path, layer) in linears {
-            switch method {
-            case .rtn, .nupes:
-                var chosen = scheme
-                if method == .nupes { chosen.power = 0.5 }
-                let q = QuantizedWeight(layer.weight, scheme: chosen)
-                layer.weight = q.dequantized()
-                bytes += q.byteCount
-            case .awq:
-                let awq = ActivationAwareQuantization(weight: layer.weight, inputs: Tensor.concatenate(inputs[path]!, axis: 0), scheme: scheme)
-                layer.weight = awq.effectiveWeight
-                bytes += awq.quantized.byteCount + 4 * awq.inputScales.count
-            }
-        }
+        layers = QuantizedLayer.linears(of: model, method: method, scheme: scheme,
+                                        calibration: method == .awq ? subject.trainingInputs(count: calibrationCount) : [])
+        for ((_, layer), quantized) in zip(linears, layers) { layer.weight = quantized.dequantized() }
         quantizedFigure = subject.evaluate(limit: evaluationLimit)
         for ((_, layer), original) in zip(linears, originals) { layer.weight = original }
         floatBytes = originals.map { 4 * $0.count }.reduce(0, +)
-        quantizedBytes = bytes
+        quantizedBytes = layers.map(\.byteCount).reduce(0, +)
     }
 }

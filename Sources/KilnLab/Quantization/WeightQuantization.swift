@@ -88,6 +88,18 @@ public struct QuantizedWeight: Sendable {
         self.zeroPoints = zeroPoints
     }
 
+    /// Codes already made under `scheme` for a weight of `shape`, with their scales and zero points,
+    /// as a quantized model file stores them.
+    init(scheme: QuantizationScheme, shape: [Int], codes: [Int16], scales: [Float], zeroPoints: [Int]) {
+        precondition(shape.reduce(1, *) == codes.count && scales.count == zeroPoints.count && codes.count % scales.count == 0,
+                     "QuantizedWeight: \(codes.count) codes of shape \(shape) in \(scales.count) groups")
+        self.scheme = scheme
+        self.shape = shape
+        self.codes = codes
+        self.scales = scales
+        self.zeroPoints = zeroPoints
+    }
+
     /// The reconstruction `scale·(code − zeroPoint)` (raised to the power `1/a` under NUPES).
     public func dequantized() -> Tensor {
         let size = codes.count / scales.count

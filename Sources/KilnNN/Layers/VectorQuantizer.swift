@@ -9,8 +9,9 @@ import Kiln
 /// failure mode "Scalable Training for Vector-Quantized Networks with 100% Codebook Utilization"
 /// (2025) measures: ``codebookUsage`` is the fraction of codes chosen since ``resetUsage()``, and
 /// ``reinitializeDeadCodes(from:generator:)`` moves every unchosen code onto a random input vector,
-/// the dead-code restart of Jukebox and SoundStream. (The paper's own remedy, the VQBridge projector,
-/// is not implemented here.)
+/// the dead-code restart of Jukebox and SoundStream. That paper's own remedy is the ``VQBridge``
+/// projector: given one, the quantizer picks and returns codes of the projected codebook `f(C)`
+/// (``codesInUse``), so the gradient of the chosen codes reaches every code.
 ///
 /// ```swift
 /// let vq = VectorQuantizer(codes: 512, dimension: 64)
@@ -23,27 +24,35 @@ public final class VectorQuantizer: Module {
     public let commitment: Float
     /// How often each code was chosen since ``resetUsage()``.
     public private(set) var usageCounts: [Int]
+    /// The projector whose output is the codebook quantized with, or nil to quantize with ``codebook`` itself.
+    public let bridge: VQBridge?
 
     /// `codes` codes of size `dimension`, drawn uniformly in `±1/codes` as in VQ-VAE's reference
-    /// code, with commitment weight β = `commitment`.
-    public init(codes: Int, dimension: Int, commitment: Float = 0.25, generator: RandomGenerator = Random.default) {
+    /// code, with commitment weight β = `commitment`, projected by `bridge` when given.
+    public init(codes: Int, dimension: Int, commitment: Float = 0.25, bridge: VQBridge? = nil, generator: RandomGenerator = Random.default) {
         precondition(codes > 0 && dimension > 0, "VectorQuantizer: \(codes) codes of size \(dimension) must both be positive")
         codebook = Tensor.uniform([codes, dimension], low: -1 / Float(codes), high: 1 / Float(codes), generator: generator)
         self.commitment = commitment
         usageCounts = [Int](repeating: 0, count: codes)
+        self.bridge = bridge
         super.init()
     }
 
     /// The number of codes K.
     public var codeCount: Int { codebook.shape[0] }
 
+    /// The codes quantized with, `[K, D]`: `f(C)` under a ``bridge``, else the codebook `C`.
+    public var codesInUse: Tensor { bridge.map { $0(codebook) } ?? codebook }
+
     /// The index of the nearest code (squared Euclidean distance, the first on ties) of each vector of
     /// `z` `[..., D]`: int64 `[...]`.
-    public func nearestCodes(_ z: Tensor) -> Tensor {
+    public func nearestCodes(_ z: Tensor) -> Tensor { nearestCodes(z, among: withoutGradient { codesInUse }) }
+
+    private func nearestCodes(_ z: Tensor, among table: Tensor) -> Tensor {
         let dimension = codebook.shape[1]
         precondition(z.rank >= 1 && z.shape.last == dimension, "VectorQuantizer: input \(z.shape) must end in \(dimension)")
         return withoutGradient {
-            let flat = z.reshaped([-1, dimension]), codes = codebook.detached()
+            let flat = z.reshaped([-1, dimension]), codes = table.detached()
             // ‖z − c‖² = ‖z‖² − 2 z·c + ‖c‖²; ‖z‖² is the same for every code of a row.
             let distances = (codes * codes).sum(axes: [1]) - 2 * flat.matmul(codes.transposed())
             return distances.argmin(axis: 1).reshaped(Array(z.shape.dropLast()))
@@ -53,9 +62,10 @@ public final class VectorQuantizer: Module {
     /// The quantized vectors (straight-through), the chosen codes and the VQ loss of `z` `[..., D]`;
     /// counts the chosen codes for ``codebookUsage``.
     public func quantize(_ z: Tensor) -> (quantized: Tensor, codes: Tensor, loss: Tensor) {
-        let codes = nearestCodes(z)
+        let table = codesInUse
+        let codes = nearestCodes(z, among: table)
         for code in codes.integers { usageCounts[code] += 1 }
-        let q = codebook.indexSelect(axis: 0, indices: codes.reshaped([-1])).reshaped(z.shape)
+        let q = table.indexSelect(axis: 0, indices: codes.reshaped([-1])).reshaped(z.shape)
         func meanSquare(_ x: Tensor) -> Tensor { (x * x).mean() }
         let codebookLoss = meanSquare(z.detached() - q)
         let commitmentLoss = meanSquare(z - q.detached())

@@ -42,6 +42,8 @@ public final class LanguageModelRun {
     /// alike on every process, and each trains on its shard of them. Only rank 0 writes the run
     /// folder, validates and prints; every process returns the summary of what it saw.
     public var dataParallel: DataParallel?
+    /// Called after each optimizer step with its loss (on every process).
+    public var callbacks: [any TrainerCallback] = []
     private let resumed: Checkpoint?
 
     private init(settings: LanguageModelSettings, folder: RunFolder, tokenizer: TextTokenizer?, resumed: Checkpoint?) throws {
@@ -154,6 +156,7 @@ public final class LanguageModelRun {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
             let done = trainer.progress.step
             timed.add(step: done, seconds: seconds, tokensPerStep: tokensPerStep)
+            for callback in callbacks { try callback.trainer(trainer, didFinishStepWithLoss: loss) }   // outside the step's time
             if done % settings.logEvery == 0 {
                 try trainer.log?.write(LogRecord(kind: "speed", step: done - 1, epoch: 1,
                                                  values: ["tokens_per_s": timed.recentMedian(settings.logEvery)]))

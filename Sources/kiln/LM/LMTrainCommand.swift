@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KilnLab
 import KilnTrain
 
 /// `kiln lm train`: train a GPT on characters, bytes or BPE tokens; with no options, the charlm anchor.
@@ -62,6 +63,8 @@ struct LMTrainCommand: ParsableCommand {
     @Option(help: "Folder that holds run folders.") var out = "runs"
     @Option(help: "Run name (default: lm and the time).") var name: String?
     @Option(parsing: .unconditional, help: "Steps between checkpoints (0: only the final one).") var checkpointEvery = 250
+    @Option(parsing: .unconditional, help: "Steps between records of the residual stream's largest activations on the first validation window (see kiln lab activations --growth).")
+    var trackActivations: Int?
     @Flag(help: "Continue the run in <out>/<name>/ from its checkpoint, with its stored settings (options that repeat them are allowed).")
     var resume = false
     @Flag(help: "End with the figures as one JSON line.") var json = false
@@ -88,6 +91,11 @@ struct LMTrainCommand: ParsableCommand {
         }
         run.checkpointEvery = checkpointEvery
         run.dataParallel = dataParallel
+        if let trackActivations {
+            guard trackActivations >= 1 else { throw CommandError("--track-activations must be positive, got \(trackActivations)") }
+            guard run.windows.validationWindowCount > 0 else { throw CommandError("--track-activations needs a validation window") }
+            run.callbacks.append(MassiveActivationTracker(every: trackActivations, probe: run.windows.validationBatch(windows: 0..<1).inputs))
+        }
         let summary = try run.run()
         guard prints else { return }
         let peakMiB = Double(MemoryBench.peakResidentKiB()) / 1024
