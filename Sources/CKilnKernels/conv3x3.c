@@ -327,11 +327,12 @@ static ptrdiff_t direct_row(const kiln_conv3x3_geometry *g) { return round8(g->o
 static ptrdiff_t direct_plane(const kiln_conv3x3_geometry *g) { return (ptrdiff_t)(g->out_h + 2) * direct_row(g); }
 
 size_t kiln_direct3x3_workspace_floats(const kiln_conv3x3_geometry *g) {
-    return (size_t)g->channels * direct_plane(g) + (size_t)g->out_channels * g->out_h * round8(g->out_w);
+    // padded planes, then (weight gradient) dy channels-last
+    return (size_t)g->channels * direct_plane(g) + (size_t)g->out_h * g->out_w * round8(g->out_channels);
 }
 
 size_t kiln_direct3x3_weight_partial_floats(const kiln_conv3x3_geometry *g) {
-    return (size_t)8 * g->out_channels * g->channels * 9;
+    return (size_t)g->channels * 9 * round8(g->out_channels);
 }
 
 /// xp [channels][out_h + 2][direct_row]: the image shifted by the padding, zeros around.
@@ -345,30 +346,40 @@ static void stage_padded(const float *x, const kiln_conv3x3_geometry *g, float *
                    sizeof(float) * (size_t)g->width);
 }
 
-/// One output row segment of vecs vectors from column j: Σ over (channel, tap) in order, then the bias.
-INLINE void direct_segment(int vecs, const float *xp, const float *k, float bias, const kiln_conv3x3_geometry *g,
-                           int i, int j, float *out) {
+/// One output row segment of vecs vectors from column j for outs (1 or 2) output channels at once, which
+/// share the input loads: per channel the sum over (channel, tap) in order, then the bias.
+INLINE void direct_segment(int outs, int vecs, const float *xp, const float *k, ptrdiff_t k_stride, const float *bias,
+                           const kiln_conv3x3_geometry *g, int i, int j, float *out, ptrdiff_t out_stride) {
     const ptrdiff_t row = direct_row(g), plane = direct_plane(g);
-    v8 acc[4];
-    for (int v = 0; v < vecs; v++) acc[v] = splat8(0);
+    v8 acc[2][4];
+    for (int q = 0; q < outs; q++)
+        for (int v = 0; v < vecs; v++) acc[q][v] = splat8(0);
     for (int c = 0; c < g->channels; c++) {
         for (int ki = 0; ki < 3; ki++) {
             const float *in = xp + c * plane + (i + ki) * row + j;
             for (int kj = 0; kj < 3; kj++) {
-                const v8 s = splat8(k[(c * 3 + ki) * 3 + kj]);
-                for (int v = 0; v < vecs; v++) acc[v] = acc[v] + s * load8(in + 8 * v + kj);
+                v8 x[4];
+                for (int v = 0; v < vecs; v++) x[v] = load8(in + 8 * v + kj);
+                for (int q = 0; q < outs; q++) {
+                    const v8 s = splat8(k[q * k_stride + (c * 3 + ki) * 3 + kj]);
+                    for (int v = 0; v < vecs; v++) acc[q][v] = acc[q][v] + s * x[v];
+                }
             }
         }
     }
-    for (int v = 0; v < vecs; v++) {
-        const v8 y = acc[v] + splat8(bias);
-        const int at = j + 8 * v;
-        if (at + 8 <= g->out_w) {
-            store8(out + at, y);
-        } else {
-            float lanes[8];
-            store8(lanes, y);
-            for (int l = 0; at + l < g->out_w; l++) out[at + l] = lanes[l];
+    for (int q = 0; q < outs; q++) {
+        const v8 b = splat8(bias ? bias[q] : 0.0f);
+        float *target = out + q * out_stride;
+        for (int v = 0; v < vecs; v++) {
+            const v8 y = acc[q][v] + b;
+            const int at = j + 8 * v;
+            if (at + 8 <= g->out_w) {
+                store8(target + at, y);
+            } else {
+                float lanes[8];
+                store8(lanes, y);
+                for (int l = 0; at + l < g->out_w; l++) target[at + l] = lanes[l];
+            }
         }
     }
 }
@@ -376,54 +387,83 @@ INLINE void direct_segment(int vecs, const float *xp, const float *k, float bias
 INLINE void direct_forward(const float *x, const float *w, const float *bias, const kiln_conv3x3_geometry *g, int images,
                            float *y, float *workspace) {
     const ptrdiff_t in_image = (ptrdiff_t)g->channels * g->height * g->width, plane = (ptrdiff_t)g->out_h * g->out_w;
+    const ptrdiff_t k_stride = (ptrdiff_t)g->channels * 9;
     for (int n = 0; n < images; n++) {
         stage_padded(x + n * in_image, g, workspace);
-        for (int o = 0; o < g->out_channels; o++) {
-            const float *k = w + (ptrdiff_t)o * g->channels * 9;
-            const float b = bias ? bias[o] : 0.0f;
+        for (int o = 0; o < g->out_channels; o += 2) {
+            const int outs = g->out_channels - o < 2 ? 1 : 2;
+            const float *k = w + o * k_stride, *b = bias ? bias + o : NULL;
             for (int i = 0; i < g->out_h; i++) {
                 float *out = y + (n * (ptrdiff_t)g->out_channels + o) * plane + (ptrdiff_t)i * g->out_w;
                 for (int j = 0; j < g->out_w; j += 32) {
                     const int vecs = (g->out_w - j + 7) / 8;
-                    switch (vecs > 4 ? 4 : vecs) {
-                    case 4: direct_segment(4, workspace, k, b, g, i, j, out); break;
-                    case 3: direct_segment(3, workspace, k, b, g, i, j, out); break;
-                    case 2: direct_segment(2, workspace, k, b, g, i, j, out); break;
-                    default: direct_segment(1, workspace, k, b, g, i, j, out); break;
+#define SEGMENT(q, v) direct_segment(q, v, workspace, k, k_stride, b, g, i, j, out, plane)
+                    if (outs == 2) {
+                        switch (vecs > 4 ? 4 : vecs) {
+                        case 4: SEGMENT(2, 4); break;
+                        case 3: SEGMENT(2, 3); break;
+                        case 2: SEGMENT(2, 2); break;
+                        default: SEGMENT(2, 1); break;
+                        }
+                    } else {
+                        switch (vecs > 4 ? 4 : vecs) {
+                        case 4: SEGMENT(1, 4); break;
+                        case 3: SEGMENT(1, 3); break;
+                        case 2: SEGMENT(1, 2); break;
+                        default: SEGMENT(1, 1); break;
+                        }
                     }
+#undef SEGMENT
                 }
             }
         }
     }
 }
 
+/// sums [9][op] for channel c and tap row ki, vecs·8 output channels from o: each Σ over positions
+/// of dy · x in order, as sgemm sums the lowered product, 3 taps at a time sharing the dy loads.
+INLINE void direct_weight_block(int vecs, const float *xp, const float *dt, const kiln_conv3x3_geometry *g, int c, int ki,
+                                int o, float *sums) {
+    const ptrdiff_t row = direct_row(g), op = round8(g->out_channels);
+    v8 acc[3][2];
+    for (int kj = 0; kj < 3; kj++)
+        for (int v = 0; v < vecs; v++) acc[kj][v] = load8(sums + (3 * ki + kj) * op + o + 8 * v);
+    for (int i = 0; i < g->out_h; i++) {
+        const float *in = xp + c * direct_plane(g) + (i + ki) * row;
+        const float *d = dt + (ptrdiff_t)i * g->out_w * op + o;
+        for (int j = 0; j < g->out_w; j++) {
+            v8 dv[2];
+            for (int v = 0; v < vecs; v++) dv[v] = load8(d + j * op + 8 * v);
+            for (int kj = 0; kj < 3; kj++) {
+                const v8 s = splat8(in[j + kj]);
+                for (int v = 0; v < vecs; v++) acc[kj][v] = acc[kj][v] + s * dv[v];
+            }
+        }
+    }
+    for (int kj = 0; kj < 3; kj++)
+        for (int v = 0; v < vecs; v++) store8(sums + (3 * ki + kj) * op + o + 8 * v, acc[kj][v]);
+}
+
 INLINE void direct_weight_grad(const float *x, const float *dy, const kiln_conv3x3_geometry *g, int images, float *partial,
                                float *workspace) {
     const ptrdiff_t in_image = (ptrdiff_t)g->channels * g->height * g->width, plane = (ptrdiff_t)g->out_h * g->out_w;
-    const ptrdiff_t row = direct_row(g), xplane = direct_plane(g), drow = round8(g->out_w);
-    float *xp = workspace, *dp = workspace + g->channels * xplane;
+    const ptrdiff_t op = round8(g->out_channels);
+    float *xp = workspace, *dt = workspace + g->channels * direct_plane(g);
     for (int n = 0; n < images; n++) {
         stage_padded(x + n * in_image, g, xp);
-        // dp [out_channels][out_h][drow]: dy with zero tails.
-        memset(dp, 0, sizeof(float) * (size_t)g->out_channels * g->out_h * drow);
-        for (int o = 0; o < g->out_channels; o++)
-            for (int i = 0; i < g->out_h; i++)
-                memcpy(dp + (o * g->out_h + i) * drow, dy + (n * (ptrdiff_t)g->out_channels + o) * plane + i * g->out_w,
-                       sizeof(float) * (size_t)g->out_w);
+        // dt [out_h·out_w][op]: dy channels-last, zeros in the padding channels.
+        memset(dt, 0, sizeof(float) * (size_t)plane * op);
         for (int o = 0; o < g->out_channels; o++) {
-            for (int c = 0; c < g->channels; c++) {
-                float *sums = partial + ((ptrdiff_t)o * g->channels + c) * 72;
-                v8 acc[9];
-                for (int t = 0; t < 9; t++) acc[t] = load8(sums + 8 * t);
-                for (int i = 0; i < g->out_h; i++) {
-                    const float *d = dp + (o * g->out_h + i) * drow, *in = xp + c * xplane + i * row;
-                    for (int j = 0; j < drow; j += 8) {
-                        const v8 dv = load8(d + j);
-                        for (int ki = 0; ki < 3; ki++)
-                            for (int kj = 0; kj < 3; kj++) acc[3 * ki + kj] = acc[3 * ki + kj] + dv * load8(in + ki * row + j + kj);
-                    }
+            const float *src = dy + (n * (ptrdiff_t)g->out_channels + o) * plane;
+            for (ptrdiff_t p = 0; p < plane; p++) dt[p * op + o] = src[p];
+        }
+        for (int c = 0; c < g->channels; c++) {
+            float *sums = partial + (ptrdiff_t)c * 9 * op;
+            for (int ki = 0; ki < 3; ki++) {
+                for (int o = 0; o < op; o += 16) {
+                    if (op - o >= 16) direct_weight_block(2, xp, dt, g, c, ki, o, sums);
+                    else direct_weight_block(1, xp, dt, g, c, ki, o, sums);
                 }
-                for (int t = 0; t < 9; t++) store8(sums + 8 * t, acc[t]);
             }
         }
     }
@@ -457,12 +497,10 @@ void kiln_direct3x3_weight_grad_f32(const float *x, const float *dy, const kiln_
 }
 
 void kiln_direct3x3_fold_weight_grad_f32(const float *partial, const kiln_conv3x3_geometry *g, float *dw) {
-    const ptrdiff_t taps = (ptrdiff_t)g->out_channels * g->channels * 9;
-    for (ptrdiff_t t = 0; t < taps; t++) {
-        float sum = 0;
-        for (int l = 0; l < 8; l++) sum += partial[8 * t + l];
-        dw[t] += sum;
-    }
+    const ptrdiff_t op = round8(g->out_channels);
+    for (int o = 0; o < g->out_channels; o++)
+        for (int c = 0; c < g->channels; c++)
+            for (int t = 0; t < 9; t++) dw[((ptrdiff_t)o * g->channels + c) * 9 + t] += partial[((ptrdiff_t)c * 9 + t) * op + o];
 }
 
 void kiln_conv3x3_transpose_weights_f32(const float *w, int out_channels, int channels, float *wt) {

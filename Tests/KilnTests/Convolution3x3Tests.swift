@@ -38,6 +38,24 @@ import Testing
         }
     }
 
+    /// The PyTorch fixtures' 3×3 stride-1 cases (which the automatic choice sends to the direct
+    /// kernel, having few channels) through each kernel.
+    @Test(arguments: [ConvolutionMethod.winograd, .direct], ["basic", "padded"])
+    func matchesPyTorch(_ method: ConvolutionMethod, _ name: String) {
+        let f = ConvolutionTests.fixtures
+        let padding = ConvolutionTests.cases[name]!.1
+        let x = f["\(name).x"]!, w = f["\(name).w"]!, b = f["\(name).b"]!, cot = f["\(name).cot"]!
+        let (_, grads) = valueAndGradient(at: [x, w, b]) { t in
+            (conv2d(t[0], weight: t[1], bias: t[2], padding: padding, method: method) * cot).sum()
+        }
+        let y = conv2d(x, weight: w, bias: b, padding: padding, method: method)
+        // Winograd's transforms round differently from a plain sum: up to about 1e-6 on values near 5.
+        let absolute: Float = method == .winograd ? 2e-6 : 1e-7
+        for (actual, key) in zip([y] + grads, ["y", "dx", "dw", "db"]) {
+            expectClose(actual.scalars, f["\(name).\(key)"]!.scalars, relative: 1e-5, absolute: absolute)
+        }
+    }
+
     @Test(arguments: [ConvolutionMethod.winograd, .direct])
     func gradientCheck(_ method: ConvolutionMethod) {
         let x = testTensor([2, 3, 5, 4], seed: 11), w = testTensor([2, 3, 3, 3], seed: 12), b = testTensor([2], seed: 13)

@@ -44,14 +44,15 @@ size_t kiln_direct3x3_workspace_floats(const kiln_conv3x3_geometry *g);
 void kiln_direct3x3_forward_f32(const float *x, const float *w, const float *bias, const kiln_conv3x3_geometry *g,
                                 int images, float *y, float *workspace);
 
-/// Floats of the direct weight-gradient accumulator: 8 · out_channels · channels · 9.
+/// Floats of the direct weight-gradient accumulator: channels · 9 · out_channels rounded up to 8.
 size_t kiln_direct3x3_weight_partial_floats(const kiln_conv3x3_geometry *g);
 
-/// Adds the weight gradient of the images to partial (lane sums, kiln_direct3x3_weight_partial_floats).
+/// Adds the weight gradient of the images to partial [channels][9][out_channels rounded up to 8], each
+/// entry summed over images and positions in order, as sgemm sums the lowered product.
 void kiln_direct3x3_weight_grad_f32(const float *x, const float *dy, const kiln_conv3x3_geometry *g, int images,
                                     float *partial, float *workspace);
 
-/// dw [out_channels, channels, 3, 3] += the lanes of partial summed.
+/// dw [out_channels, channels, 3, 3] += partial, rearranged.
 void kiln_direct3x3_fold_weight_grad_f32(const float *partial, const kiln_conv3x3_geometry *g, float *dw);
 
 /// wt [channels, out_channels, 3, 3]: w [out_channels, channels, 3, 3] with the roles of the channels

@@ -85,8 +85,8 @@ enum Convolution3x3 {
         return dx
     }
 
-    /// The weight gradient: per thread a partial sum (in the Winograd domain, or per vector lane for
-    /// the direct kernel), added up and folded into `[O, C, 3, 3]` at the end.
+    /// The weight gradient: per thread a partial sum (in the Winograd domain, or channels-last for the
+    /// direct kernel), added up and folded into `[O, C, 3, 3]` at the end.
     static func weightGradient(_ dy: Tensor, _ x: Tensor, _ g: ConvolutionGeometry, method: ConvolutionMethod) -> Tensor {
         var c = g.forward3x3
         let winograd = method == .winograd
