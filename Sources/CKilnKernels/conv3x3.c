@@ -31,6 +31,39 @@ INLINE v8 splat8(float s) { return (v8){s, s, s, s, s, s, s, s}; }
 
 static int round8(int n) { return (n + 7) & ~7; }
 
+/// The 8×8 block at src (rows ld_src apart) transposed into dst (rows ld_dst apart).
+INLINE void transpose8(const float *src, ptrdiff_t ld_src, float *dst, ptrdiff_t ld_dst) {
+    v8 r[8], t[8], u[8];
+    for (int i = 0; i < 8; i++) r[i] = load8(src + i * ld_src);
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = __builtin_shufflevector(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 1] = __builtin_shufflevector(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[i + 2] = __builtin_shufflevector(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 3] = __builtin_shufflevector(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+    for (int i = 0; i < 4; i++) {
+        store8(dst + i * ld_dst, __builtin_shufflevector(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11));
+        store8(dst + (i + 4) * ld_dst, __builtin_shufflevector(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15));
+    }
+}
+
+/// dst[j·ld_dst + i] = src[i·ld_src + j] for i < rows, j < cols: 8×8 blocks through vectors, the edges one by one.
+INLINE void transpose(const float *src, ptrdiff_t ld_src, float *dst, ptrdiff_t ld_dst, int rows, int cols) {
+    int i = 0;
+    for (; i + 8 <= rows; i += 8) {
+        int j = 0;
+        for (; j + 8 <= cols; j += 8) transpose8(src + i * ld_src + j, ld_src, dst + j * ld_dst + i, ld_dst);
+        for (; j < cols; j++)
+            for (int r = 0; r < 8; r++) dst[j * ld_dst + i + r] = src[(i + r) * ld_src + j];
+    }
+    for (; i < rows; i++)
+        for (int j = 0; j < cols; j++) dst[j * ld_dst + i] = src[i * ld_src + j];
+}
+
 /// Sizes shared by the Winograd kernels.
 typedef struct {
     int cp, op;           // channels and output channels rounded up to 8
@@ -452,11 +485,8 @@ INLINE void direct_weight_grad(const float *x, const float *dy, const kiln_conv3
     for (int n = 0; n < images; n++) {
         stage_padded(x + n * in_image, g, xp);
         // dt [out_h·out_w][op]: dy channels-last, zeros in the padding channels.
-        memset(dt, 0, sizeof(float) * (size_t)plane * op);
-        for (int o = 0; o < g->out_channels; o++) {
-            const float *src = dy + (n * (ptrdiff_t)g->out_channels + o) * plane;
-            for (ptrdiff_t p = 0; p < plane; p++) dt[p * op + o] = src[p];
-        }
+        if (op != g->out_channels) memset(dt, 0, sizeof(float) * (size_t)plane * op);
+        transpose(dy + n * (ptrdiff_t)g->out_channels * plane, plane, dt, op, g->out_channels, (int)plane);
         for (int c = 0; c < g->channels; c++) {
             float *sums = partial + (ptrdiff_t)c * 9 * op;
             for (int ki = 0; ki < 3; ki++) {
