@@ -69,6 +69,7 @@ enum Convolution3x3 {
         }
     }
 
+    /// The output `[N, O, oH, oW]` of the convolution by `method`, the bias added in the same pass.
     static func forward(_ x: Tensor, _ k: Tensor, _ bias: Tensor?, _ g: ConvolutionGeometry, method: ConvolutionMethod) -> Tensor {
         let out = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outH, g.outW])
         convolve(x.floatPointer, k.floatPointer, bias.map { UnsafePointer($0.floatPointer) }, g.forward3x3, g,
