@@ -31,6 +31,15 @@ INLINE v8 splat8(float s) { return (v8){s, s, s, s, s, s, s, s}; }
 
 static int round8(int n) { return (n + 7) & ~7; }
 
+/// dst[0..<n] = src[0..<n] by vectors; the tail's stores are conditional so that no row becomes a
+/// library memcpy call (rows here are a few dozen floats, thousands per image).
+INLINE void copy_row(float *dst, const float *src, int n) {
+    int j = 0;
+    for (; j + 8 <= n; j += 8) store8(dst + j, load8(src + j));
+    for (int l = 0; l < 8; l++)
+        if (j + l < n) dst[j + l] = src[j + l];
+}
+
 /// The 8×8 block at src (rows ld_src apart) transposed into dst (rows ld_dst apart).
 INLINE void transpose8(const float *src, ptrdiff_t ld_src, float *dst, ptrdiff_t ld_dst) {
     v8 r[8], t[8], u[8];
@@ -369,14 +378,13 @@ size_t kiln_direct3x3_weight_partial_floats(const kiln_conv3x3_geometry *g) {
 }
 
 /// xp [channels][out_h + 2][direct_row]: the image shifted by the padding, zeros around.
-static void stage_padded(const float *x, const kiln_conv3x3_geometry *g, float *xp) {
+INLINE void stage_padded(const float *x, const kiln_conv3x3_geometry *g, float *xp) {
     const ptrdiff_t row = direct_row(g), plane = direct_plane(g);
     memset(xp, 0, sizeof(float) * (size_t)g->channels * plane);
     const int rows = g->height < g->out_h + 2 - g->pad_h ? g->height : g->out_h + 2 - g->pad_h;
     for (int c = 0; c < g->channels; c++)
         for (int r = 0; r < rows; r++)
-            memcpy(xp + c * plane + (r + g->pad_h) * row + g->pad_w, x + ((ptrdiff_t)c * g->height + r) * g->width,
-                   sizeof(float) * (size_t)g->width);
+            copy_row(xp + c * plane + (r + g->pad_h) * row + g->pad_w, x + ((ptrdiff_t)c * g->height + r) * g->width, g->width);
 }
 
 /// One output row segment of vecs vectors from column j for outs (1 or 2) output channels at once, which
@@ -411,7 +419,7 @@ INLINE void direct_segment(int outs, int vecs, const float *xp, const float *k, 
             } else {
                 float lanes[8];
                 store8(lanes, y);
-                for (int l = 0; at + l < g->out_w; l++) target[at + l] = lanes[l];
+                copy_row(target + at, lanes, g->out_w - at);
             }
         }
     }
