@@ -107,6 +107,7 @@ void kiln_normal_f32(const uint32_t *words, float *out, ptrdiff_t n, float mean,
 
 #include "CKilnReduce.h"
 #include "CKilnConv.h"
+#include "CKilnConv3x3.h"
 #include "CKilnActivations.h"
 #include "CKilnPool.h"
 #include "CKilnNorm.h"

@@ -6,6 +6,8 @@ struct ConvolutionGeometry {
     let outChannels, kernelH, kernelW: Int
     let strideH, strideW, padH, padW, dilationH, dilationW, groups: Int
     let outH, outW: Int
+    /// How the passes are computed (tests force one to compare them).
+    var method = ConvolutionMethod.automatic
 
     /// Channels of one group, input and output side.
     var groupIn: Int { inChannels / groups }
@@ -55,11 +57,21 @@ struct ConvolutionGeometry {
 /// 2-D convolution (cross-correlation, as PyTorch's `conv2d`) of `input` `[N, C, H, W]` with
 /// `weight` `[O, C/groups, kH, kW]`, plus an optional `bias` `[O]`.
 ///
-/// Lowered to im2col and sgemm over chunks of the batch; the backward pass reuses the same
-/// lowering (col2im for the input gradient).
+/// 3×3, stride-1, ungrouped convolutions (padding up to 2) run Winograd F(2×2, 3×3) when a pass
+/// reads and writes 8 channels or more, else a direct kernel; every other geometry is lowered to im2col
+/// and sgemm over chunks of the batch, and its backward pass reuses the lowering (col2im for the
+/// input gradient).
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                    stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                    dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
+    conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+           method: .automatic)
+}
+
+/// ``conv2d(_:weight:bias:stride:padding:dilation:groups:)`` computed by `method`.
+package func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
+                    stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+                    dilation: (Int, Int) = (1, 1), groups: Int = 1, method: ConvolutionMethod) -> Tensor {
     precondition(input.rank == 4 && weight.rank == 4,
                  "conv2d: expects input [N, C, H, W] and weight [O, C/groups, kH, kW], got \(input.shape) and \(weight.shape)")
     let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
@@ -74,7 +86,8 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     precondition(outH > 0 && outW > 0, "conv2d: kernel \(weight.shape) larger than padded input \(input.shape)")
     let geometry = ConvolutionGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o, kernelH: kh, kernelW: kw,
                                        strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
-                                       dilationH: dilation.0, dilationW: dilation.1, groups: groups, outH: outH, outW: outW)
+                                       dilationH: dilation.0, dilationW: dilation.1, groups: groups, outH: outH, outW: outW,
+                                       method: method)
     let x = input.contiguousData(), k = weight.contiguousData(), b = bias?.contiguousData()
     let out = Convolution.forward(x, k, b, geometry)
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
@@ -86,7 +99,8 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     }
 }
 
-/// The lowered forward and backward passes of ``conv2d(_:weight:bias:stride:padding:dilation:groups:)``.
+/// The forward and backward passes of ``conv2d(_:weight:bias:stride:padding:dilation:groups:)``:
+/// each pass goes to ``Convolution3x3`` when the geometry's method says so, else it is lowered.
 ///
 /// With several threads the batch is split between them and each lowers and multiplies its own
 /// images with BLAS on one thread: the products of a small convolution are too small to split
@@ -103,6 +117,8 @@ enum Convolution {
     }
 
     static func forward(_ x: Tensor, _ k: Tensor, _ bias: Tensor?, _ g: ConvolutionGeometry) -> Tensor {
+        let method = g.method(from: g.inChannels, to: g.outChannels)
+        if method != .lowered { return Convolution3x3.forward(x, k, bias, g, method: method) }
         let out = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outH, g.outW])
         let px = UnsafePointer(x.floatPointer), pk = UnsafePointer(k.floatPointer), po = out.floatPointer
         let pbias = bias.map { UnsafePointer($0.floatPointer) }
@@ -143,6 +159,19 @@ enum Convolution {
     /// Gradients of the input and the weight from the output gradient `dy` `[N, O, oH, oW]`.
     static func backward(_ dy: Tensor, _ x: Tensor, _ k: Tensor, _ g: ConvolutionGeometry,
                          needInput: Bool, needWeight: Bool) -> (Tensor?, Tensor?) {
+        let inputMethod = g.method(from: g.outChannels, to: g.inChannels)
+        let weightMethod = g.method(from: g.inChannels, to: g.outChannels)
+        let dx = needInput && inputMethod != .lowered ? Convolution3x3.inputGradient(dy, k, g, method: inputMethod) : nil
+        let dw = needWeight && weightMethod != .lowered ? Convolution3x3.weightGradient(dy, x, g, method: weightMethod) : nil
+        let (loweredDx, loweredDw) = loweredBackward(dy, x, k, g, needInput: needInput && dx == nil,
+                                                     needWeight: needWeight && dw == nil)
+        return (dx ?? loweredDx, dw ?? loweredDw)
+    }
+
+    /// ``backward(_:_:_:_:needInput:needWeight:)`` by im2col, sgemm and col2im.
+    static func loweredBackward(_ dy: Tensor, _ x: Tensor, _ k: Tensor, _ g: ConvolutionGeometry,
+                                needInput: Bool, needWeight: Bool) -> (Tensor?, Tensor?) {
+        guard needInput || needWeight else { return (nil, nil) }
         let dx = needInput ? Tensor(zeros: x.shape) : nil
         let workers = max(1, min(Threads.count, g.batch))
         // One weight-gradient partial per thread, summed at the end.
