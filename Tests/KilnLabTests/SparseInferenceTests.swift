@@ -83,17 +83,22 @@ import Testing
     }
 
     /// The column-skipping kernel gives the dense layer's output on the masked input, for every
-    /// method, with and without bias, for widths inside and past the 64-wide SIMD blocks.
+    /// method, with and without bias, for widths inside and past the 64-wide SIMD blocks, input widths
+    /// with and without a partial group of eight, no sparsity, and tied scores at the k-th place.
     @Test func sparseLinearEqualsTheDenseLayerOnMaskedInputs() {
-        let calibration = Tensor.normal([100, 48], generator: RandomGenerator(seed: 8))
-        for (outputs, bias) in [(70, true), (133, false), (5, true)] {
-            let layer = Linear(48, outputs, bias: bias, generator: RandomGenerator(seed: 9))
-            for method in SparsityMethod.allCases {
-                let sparsifier = InputSparsifier(method: method, sparsity: 0.6, weight: layer.weight, calibration: calibration)
-                let sparse = SparseLinear(layer, sparsifier: sparsifier)
-                for row in 0..<4 {
-                    let x = calibration[row..<(row + 1)]
-                    expectClose(sparse(x).scalars, layer(x * sparsifier.mask(x)).scalars, relative: 1e-5, absolute: 1e-5)
+        for inputs in [48, 45] {
+            let calibration = Tensor.normal([100, inputs], generator: RandomGenerator(seed: 8))
+            let tied = Tensor((0..<inputs).map { Float($0 % 3) - 1 }, shape: [1, inputs])
+            for (outputs, bias) in [(70, true), (133, false), (5, true)] {
+                let layer = Linear(inputs, outputs, bias: bias, generator: RandomGenerator(seed: 9))
+                for method in SparsityMethod.allCases {
+                    for sparsity in [0.6, 0] {
+                        let sparsifier = InputSparsifier(method: method, sparsity: sparsity, weight: layer.weight, calibration: calibration)
+                        let sparse = SparseLinear(layer, sparsifier: sparsifier)
+                        for x in (0..<4).map({ calibration[$0..<($0 + 1)] }) + [tied] {
+                            expectClose(sparse(x).scalars, layer(x * sparsifier.mask(x)).scalars, relative: 1e-5, absolute: 1e-5)
+                        }
+                    }
                 }
             }
         }

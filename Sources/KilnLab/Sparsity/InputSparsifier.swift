@@ -92,43 +92,4 @@ public struct InputSparsifier: Sendable {
             }
         }
     }
-
-    /// The positions `x` (one token's `d` inputs) keeps, in increasing order, written to `chosen`
-    /// (room for `d`); returns how many. `scores` and `keys` are room for `d` values each. The per-token
-    /// path of ``SparseLinear``.
-    func choose(_ x: UnsafePointer<Float>, into chosen: UnsafeMutablePointer<Int32>, scores: UnsafeMutablePointer<Float>,
-                keys: UnsafeMutablePointer<Int32>) -> Int {
-        switch method {
-        case .magnitude, .wina:
-            if let columnNorms {
-                for i in 0..<width { scores[i] = Swift.abs(x[i]) * columnNorms[i] }
-            } else {
-                for i in 0..<width { scores[i] = Swift.abs(x[i]) }
-            }
-            return kiln_top_k_indices_f32(scores, width, keep, chosen, keys)
-        case .chess:
-            return thresholds!.withUnsafeBufferPointer { tau in
-                compact(width, into: chosen) { Swift.abs(x[$0]) > tau[$0] }
-            }
-        case .statistical:
-            var sum: Float = 0, squares: Float = 0
-            for i in 0..<width { sum += x[i] }
-            let mean = sum / Float(width)
-            for i in 0..<width { squares += (x[i] - mean) * (x[i] - mean) }
-            let threshold = keep == width ? -Float.infinity : mean + (squares / Float(width)).squareRoot() * standardScore
-            return compact(width, into: chosen) { x[$0] > threshold }
-        }
-    }
-
-    /// Writes the positions below `count` where `keeps` holds to `chosen`, in order, without a branch
-    /// per position (half of them would be mispredicted at 50% sparsity); returns how many.
-    @inline(__always)
-    private func compact(_ count: Int, into chosen: UnsafeMutablePointer<Int32>, where keeps: (Int) -> Bool) -> Int {
-        var kept = 0
-        for i in 0..<count {
-            chosen[kept] = Int32(i)
-            kept += keeps(i) ? 1 : 0
-        }
-        return kept
-    }
 }
