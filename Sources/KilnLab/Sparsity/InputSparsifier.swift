@@ -7,9 +7,12 @@ public enum SparsityMethod: String, CaseIterable, Sendable {
     /// (TEAL itself calibrates one magnitude threshold per layer).
     case magnitude
     /// WINA (Weight Informed Neuron Activation): the k inputs of largest `|xᵢ|·‖W[:,i]‖₂`, the
-    /// magnitude weighted by the norm of the weight column it multiplies. (WINA's optional
-    /// orthogonalizing transformation of the weights is not applied.)
+    /// magnitude weighted by the norm of the weight column it multiplies, on the layer as it is.
     case wina
+    /// WINA after its tensor-wise orthogonalization of the layer (``WINAOrthogonalization``): the criterion
+    /// of ``wina`` on the rotated input `Vᵀx` and weight `WV`, whose column norms are `W`'s singular values.
+    /// ``SparseInference`` rotates the layer; a sparsifier given a weight applies WINA's rule to it.
+    case winaOrthogonal = "wina-orthogonal"
     /// CHESS's channel-wise thresholds: input `i` is kept when `|xᵢ| > τᵢ`, with `τᵢ` the quantile of
     /// `|xᵢ|` at the target sparsity on calibration data, so each channel is off that often.
     case chess
@@ -50,7 +53,7 @@ public struct InputSparsifier: Sendable {
         self.sparsity = sparsity
         self.width = width
         keep = Int(((1 - sparsity) * Double(width)).rounded())
-        columnNorms = method == .wina ? (weight * weight).sum(axes: [0]).sqrt().scalars : nil
+        columnNorms = method == .wina || method == .winaOrthogonal ? (weight * weight).sum(axes: [0]).sqrt().scalars : nil
         if method == .chess {
             guard let calibration, calibration.shape.last == width else {
                 preconditionFailure("InputSparsifier: CHESS needs calibration inputs [..., \(width)], got \(calibration?.shape.description ?? "none")")
@@ -71,7 +74,7 @@ public struct InputSparsifier: Sendable {
         precondition(x.shape.last == width, "InputSparsifier.mask: input \(x.shape) must end in \(width)")
         return withoutGradient {
             switch method {
-            case .magnitude, .wina:
+            case .magnitude, .wina, .winaOrthogonal:
                 var scores = x.abs()
                 if let columnNorms { scores = scores * Tensor(columnNorms) }
                 var mask = Tensor(zeros: x.shape)

@@ -32,7 +32,7 @@ public final class SparseLinear {
         self.sparsifier = sparsifier
         outputs = layer.weight.shape[0]
         switch sparsifier.method {
-        case .magnitude, .wina: rule = KILN_KEEP_TOP_K
+        case .magnitude, .wina, .winaOrthogonal: rule = KILN_KEEP_TOP_K
         case .chess: rule = KILN_KEEP_ABOVE_CHANNEL_THRESHOLD
         case .statistical: rule = KILN_KEEP_ABOVE_STATISTIC
         }

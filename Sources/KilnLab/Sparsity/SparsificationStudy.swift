@@ -50,8 +50,9 @@ public struct SparsificationStudy {
             let timings = inference.sparsifiers.map { path, sparsifier -> (layer: String, timing: DecodeTiming) in
                 let layer = model.module(at: path) as! Linear
                 let tokens = Tensor.concatenate(observed[path]!, axis: 0).reshaped([-1, sparsifier.width])
-                let timed = tokens[0..<min(timedTokens, tokens.shape[0])]
-                let sparse = SparseLinear(layer, sparsifier: sparsifier)
+                let timed = inference.sparsifierInputs(of: path, tokens[0..<min(timedTokens, tokens.shape[0])])
+                let sparse = inference.orthogonalizations[path].map { $0.withRotatedWeight(of: layer) { SparseLinear(layer, sparsifier: sparsifier) } }
+                    ?? SparseLinear(layer, sparsifier: sparsifier)
                 return (path, DecodeTiming(layer: layer, candidate: { sparse($0) }, tokens: timed))
             }
             return Outcome(method: method, measuredSparsity: inference.measuredSparsity(of: model, on: heldOut), figure: figure,
