@@ -1,4 +1,4 @@
-// Top-k selection and the column-skipping matrix–vector product of sparse inference.
+// Top-k selection, and the linear layer of one token that chooses its inputs and reads only their weight columns.
 #include "CKilnSparse.h"
 #include "CKilnKernels.h"
 #include <math.h>
@@ -128,7 +128,7 @@ static inline __attribute__((always_inline)) float statistic_threshold_body(cons
     return mean + sqrtf(square / (float)n) * z;
 }
 
-/// Whether `rule` keeps every input (k ≥ n for the top-k and the statistical rule) or none (k ≤ 0 for top-k).
+/// Whether `rule` keeps every input: k ≥ n for the top-k and the statistical rule.
 static int keeps_all(kiln_keep_rule rule, ptrdiff_t n, ptrdiff_t k) {
     return rule != KILN_KEEP_ABOVE_CHANNEL_THRESHOLD && k >= n;
 }

@@ -25,7 +25,7 @@ typedef enum {
 /// One token through a linear layer on its kept inputs: y[o] = bias[o] + Σ_{kept i} x[i]·wt[i·out + o]
 /// for o < out, with `wt` = Wᵀ stored input-major ([in, out]) so each kept input reads one contiguous
 /// row, the inputs chosen by `rule` (see ``kiln_keep_rule``; `channel`, `k` and `z` are its parameters).
-/// Choosing, gathering and the product run in one pass of calls. `bias` may be NULL; `scratch` is room
+/// Choosing, gathering and the product are one call. `bias` may be NULL; `scratch` is room
 /// for 2·in + in/32 + 2 integers. Returns how many inputs were kept.
 ptrdiff_t kiln_sparse_linear_f32(const float *wt, ptrdiff_t in, ptrdiff_t out, const float *bias, const float *x,
                                  kiln_keep_rule rule, const float *channel, ptrdiff_t k, float z, float *y,
