@@ -33,7 +33,9 @@ public struct SparsificationStudy {
     /// ``SparseInference/defaultLayers(of:)``), over the first `evaluationLimit` held-out windows of a
     /// language model (all when nil); CHESS calibrates on `calibrationCount` training inputs, and each
     /// layer is timed on the inputs it receives from `timedInputs` held-out inputs, one token at a time.
-    /// - Precondition: every layer is a ``Linear`` of the model; counts are positive; `0 ≤ sparsity < 1`.
+    /// - Precondition: every layer is a ``Linear`` of the model; counts are positive; `0 ≤ sparsity < 1`;
+    ///   for ``SparsityMethod/winaOrthogonal``, every layer reads a LayerNorm (``WINAOrthogonalization/absorbingModule(of:in:)``),
+    ///   and its sparse timing leaves out the rotation, which belongs to that LayerNorm's map.
     public init(subject: LabCheckpoint, methods: [SparsityMethod], sparsity: Double, layers: [String]? = nil,
                 evaluationLimit: Int? = nil, calibrationCount: Int = 32, timedInputs: Int = 2, timedTokens: Int = 256) {
         let model = subject.model
