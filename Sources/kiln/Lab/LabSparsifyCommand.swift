@@ -82,7 +82,7 @@ struct LabSparsifyCommand: ParsableCommand {
             return
         }
         print("layers: \(study.layers.joined(separator: ", "))")
-        if !absorbing.isEmpty { print("wina-orthogonal: each rotation absorbed into the affine map of \(absorbing.joined(separator: ", "))") }
+        if !absorbing.isEmpty { print("wina-orthogonal: each rotation absorbed into the affine map of \(absorbing.joined(separator: ", ")) (left out of its timing)") }
         print(String(format: "dense: %@ %.4f", figureName, study.denseFigure))
         for o in study.outcomes {
             let dense = o.timings.map(\.timing.dense).reduce(0, +) * 1e6, sparse = o.timings.map(\.timing.candidate).reduce(0, +) * 1e6
