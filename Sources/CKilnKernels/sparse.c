@@ -1,6 +1,7 @@
-// Top-k selection and the column-skipping matrix–vector product of sparse inference.
+// Top-k selection, and the linear layer of one token that chooses its inputs and reads only their weight columns.
 #include "CKilnSparse.h"
 #include "CKilnKernels.h"
+#include <math.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -21,10 +22,8 @@ static inline int32_t order_key(float f) {
 /// such data). Inlined into an AVX2 and a portable variant.
 static inline __attribute__((always_inline)) int32_t kth_largest_key_body(const int32_t *keys, ptrdiff_t n, ptrdiff_t k) {
     int32_t low = keys[0], high = keys[0];
-    for (ptrdiff_t i = 1; i < n; i++) {
-        low = keys[i] < low ? keys[i] : low;
-        high = keys[i] > high ? keys[i] : high;
-    }
+    for (ptrdiff_t i = 1; i < n; i++) low = keys[i] < low ? keys[i] : low;   // one reduction a loop: these vectorize
+    for (ptrdiff_t i = 1; i < n; i++) high = keys[i] > high ? keys[i] : high;
     // Invariant: at least k keys are ≥ low, fewer than k are > high.
     while (low < high) {
         int32_t middle = (int32_t)(low + ((int64_t)high - low + 1) / 2);
@@ -79,28 +78,175 @@ void kiln_top_k_mask_f32(const float *scores, ptrdiff_t rows, ptrdiff_t n, ptrdi
     }
 }
 
-ptrdiff_t kiln_top_k_indices_f32(const float *scores, ptrdiff_t n, ptrdiff_t k, int32_t *chosen, int32_t *keys) {
-    if (k <= 0) return 0;
+/// Keys whose signed order is the order of the non-negative scores |x_i|·c_i (|x_i| when c is NULL).
+/// Two loops, not a choice per element: vectorized, the choice would become masked loads, slow on some CPUs.
+static inline __attribute__((always_inline)) void score_keys_body(const float *x, ptrdiff_t n, const float *c, int32_t *keys) {
+    float *scores = (float *)keys;   // then read as their bits
+    if (c) {
+        for (ptrdiff_t i = 0; i < n; i++) scores[i] = fabsf(x[i]) * c[i];
+    } else {
+        for (ptrdiff_t i = 0; i < n; i++) scores[i] = fabsf(x[i]);
+    }
+}
+
+/// The number of keys at or above `t`, in one branch-free pass.
+static inline __attribute__((always_inline)) ptrdiff_t count_at_least_body(const int32_t *keys, ptrdiff_t n, int32_t t) {
+    int32_t count = 0;
+    for (ptrdiff_t i = 0; i < n; i++) count += keys[i] >= t;
+    return count;
+}
+
+/// Sets the bits of the k largest keys, the k-th being `kth`: those above it, then the earliest equal to it.
+static void mask_top_k_with_ties(const int32_t *keys, ptrdiff_t n, ptrdiff_t k, int32_t kth, uint8_t *mask) {
+    int32_t above = 0;
+    for (ptrdiff_t i = 0; i < n; i++) above += keys[i] > kth;
+    ptrdiff_t ties = k - above;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        int tie = keys[i] == kth && ties > 0;
+        ties -= tie;
+        mask[i / 8] |= (uint8_t)(((keys[i] > kth) | tie) << (i % 8));
+    }
+}
+
+/// Spark Transformer's threshold mean(x) + std(x)·z over the n inputs.
+/// Eight running sums, so that the sums vectorize and their additions do not wait on each other.
+static inline __attribute__((always_inline)) float statistic_threshold_body(const float *x, ptrdiff_t n, float z) {
+    float sums[8] = {0}, squares[8] = {0};
+    const ptrdiff_t whole = n / 8 * 8;
+    for (ptrdiff_t i = 0; i < whole; i += 8) {
+        for (int l = 0; l < 8; l++) sums[l] += x[i + l];
+    }
+    float sum = 0, square = 0;
+    for (ptrdiff_t i = whole; i < n; i++) sum += x[i];
+    for (int l = 0; l < 8; l++) sum += sums[l];
+    const float mean = sum / (float)n;
+    for (ptrdiff_t i = 0; i < whole; i += 8) {
+        for (int l = 0; l < 8; l++) squares[l] += (x[i + l] - mean) * (x[i + l] - mean);
+    }
+    for (ptrdiff_t i = whole; i < n; i++) square += (x[i] - mean) * (x[i] - mean);
+    for (int l = 0; l < 8; l++) square += squares[l];
+    return mean + sqrtf(square / (float)n) * z;
+}
+
+/// Whether `rule` keeps every input: k ≥ n for the top-k and the statistical rule.
+static int keeps_all(kiln_keep_rule rule, ptrdiff_t n, ptrdiff_t k) {
+    return rule != KILN_KEEP_ABOVE_CHANNEL_THRESHOLD && k >= n;
+}
+
+/// The bit-mask bytes of the inputs `rule` keeps (bit j of byte b is input 8b + j), portably; `keys` is
+/// room for n integers.
+static void keep_mask_portable(const float *x, ptrdiff_t n, kiln_keep_rule rule, const float *channel, ptrdiff_t k,
+                               float z, int32_t *keys, uint8_t *mask) {
+    switch (rule) {
+    case KILN_KEEP_TOP_K:
+        score_keys_body(x, n, channel, keys);
+        mask_top_k_with_ties(keys, n, k, kth_largest_key_body(keys, n, k), mask);
+        return;
+    case KILN_KEEP_ABOVE_CHANNEL_THRESHOLD:
+        for (ptrdiff_t i = 0; i < n; i++) mask[i / 8] |= (uint8_t)((fabsf(x[i]) > channel[i]) << (i % 8));
+        return;
+    case KILN_KEEP_ABOVE_STATISTIC: {
+        const float threshold = statistic_threshold_body(x, n, z);
+        for (ptrdiff_t i = 0; i < n; i++) mask[i / 8] |= (uint8_t)((x[i] > threshold) << (i % 8));
+        return;
+    }
+    }
+}
+
+/// Adds x[i]·wt[i·out + o] over the chosen inputs i to y[o] for `from` ≤ o < `out`, portably.
+static void sparse_columns_portable(const float *wt, ptrdiff_t out, ptrdiff_t from, const int32_t *chosen, ptrdiff_t count,
+                                    const float *x, float *y) {
+    for (ptrdiff_t j = 0; j < count; j++) {
+        const float xi = x[chosen[j]];
+        const float *column = wt + (ptrdiff_t)chosen[j] * out;
+        for (ptrdiff_t o = from; o < out; o++) y[o] += xi * column[o];
+    }
+}
+
+/// The positions of the set bits of `mask` (n bits) in increasing order, written to `chosen`; returns how many.
+static ptrdiff_t compact_mask(const uint8_t *mask, ptrdiff_t n, int32_t *chosen) {
     ptrdiff_t count = 0;
-    KILN_FOR_TOP_K(scores, n, k, keys, chosen[count] = (int32_t)p; count += kept);
+    for (ptrdiff_t b = 0; b < (n + 7) / 8; b++) {
+        for (unsigned bits = mask[b]; bits; bits &= bits - 1) chosen[count++] = (int32_t)(8 * b + __builtin_ctz(bits));
+    }
     return count;
 }
 
 #if defined(__x86_64__)
-/// Blocks of 64 outputs held in eight registers while every chosen column passes; the rest portably.
-KILN_AVX2 static ptrdiff_t sparse_gemv_avx2(const float *wt, ptrdiff_t out, const int32_t *chosen, ptrdiff_t count,
-                                            const float *x, float *y) {
-    ptrdiff_t o = 0;
+/// The mask bits of eight lanes from a comparison's result.
+#define KILN_MASK_BYTE(comparison) ((uint8_t)_mm256_movemask_ps(comparison))
+
+/// ``keep_mask_portable`` with the passes vectorized and the masks packed eight lanes at a time; the
+/// top-k takes the portable tie-breaking pass only when the k-th score is shared.
+KILN_AVX2 static void keep_mask_avx2(const float *x, ptrdiff_t n, kiln_keep_rule rule, const float *channel, ptrdiff_t k,
+                                     float z, int32_t *keys, uint8_t *mask) {
+    const ptrdiff_t whole = n / 8 * 8;
+    const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    switch (rule) {
+    case KILN_KEEP_TOP_K: {
+        score_keys_body(x, n, channel, keys);
+        const int32_t kth = kth_largest_key_body(keys, n, k);
+        if (count_at_least_body(keys, n, kth) != k) {
+            mask_top_k_with_ties(keys, n, k, kth, mask);
+            return;
+        }
+        const __m256i below = _mm256_set1_epi32(kth - 1);
+        for (ptrdiff_t i = 0; i < whole; i += 8) {
+            mask[i / 8] = KILN_MASK_BYTE(_mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_loadu_si256((const __m256i *)(keys + i)), below)));
+        }
+        for (ptrdiff_t i = whole; i < n; i++) mask[i / 8] |= (uint8_t)((keys[i] >= kth) << (i % 8));
+        return;
+    }
+    case KILN_KEEP_ABOVE_CHANNEL_THRESHOLD:
+        for (ptrdiff_t i = 0; i < whole; i += 8) {
+            const __m256 size = _mm256_and_ps(_mm256_loadu_ps(x + i), magnitude);
+            mask[i / 8] = KILN_MASK_BYTE(_mm256_cmp_ps(size, _mm256_loadu_ps(channel + i), _CMP_GT_OQ));
+        }
+        for (ptrdiff_t i = whole; i < n; i++) mask[i / 8] |= (uint8_t)((fabsf(x[i]) > channel[i]) << (i % 8));
+        return;
+    case KILN_KEEP_ABOVE_STATISTIC: {
+        const float threshold = statistic_threshold_body(x, n, z);
+        const __m256 t = _mm256_set1_ps(threshold);
+        for (ptrdiff_t i = 0; i < whole; i += 8) mask[i / 8] = KILN_MASK_BYTE(_mm256_cmp_ps(_mm256_loadu_ps(x + i), t, _CMP_GT_OQ));
+        for (ptrdiff_t i = whole; i < n; i++) mask[i / 8] |= (uint8_t)((x[i] > threshold) << (i % 8));
+        return;
+    }
+    }
+}
+
+/// The output blocks of 64 held in eight registers while every chosen column passes. The first block
+/// also turns the mask into the list of chosen inputs, which its loads from memory leave time for;
+/// the later blocks and the outputs past them read that list.
+#define KILN_ACCUMULATE_64(column_of, xi)                                                              \
+    do {                                                                                               \
+        const __m256 xv = _mm256_set1_ps(xi);                                                          \
+        const float *column = (column_of);                                                             \
+        for (int r = 0; r < 8; r++) acc[r] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(column + 8 * r), acc[r]); \
+    } while (0)
+
+KILN_AVX2 static ptrdiff_t sparse_columns_avx2(const float *wt, ptrdiff_t in, ptrdiff_t out, const uint8_t *mask,
+                                               const float *x, float *y, int32_t *chosen, ptrdiff_t *done) {
+    ptrdiff_t count = -1, o = 0;
     for (; o + 64 <= out; o += 64) {
         __m256 acc[8];
         for (int r = 0; r < 8; r++) acc[r] = _mm256_loadu_ps(y + o + 8 * r);
-        for (ptrdiff_t j = 0; j < count; j++) {
-            const __m256 xi = _mm256_set1_ps(x[chosen[j]]);
-            const float *column = wt + (ptrdiff_t)chosen[j] * out + o;
-            for (int r = 0; r < 8; r++) acc[r] = _mm256_fmadd_ps(xi, _mm256_loadu_ps(column + 8 * r), acc[r]);
+        if (count < 0) {
+            count = 0;
+            for (ptrdiff_t w = 0; w < (in + 63) / 64; w++) {
+                uint64_t bits;   // eight mask bytes, input 64w + j at bit j (x86 is little-endian)
+                memcpy(&bits, mask + 8 * w, sizeof bits);
+                for (; bits; bits &= bits - 1) {
+                    const ptrdiff_t i = 64 * w + __builtin_ctzll(bits);
+                    chosen[count++] = (int32_t)i;
+                    KILN_ACCUMULATE_64(wt + i * out + o, x[i]);
+                }
+            }
+        } else {
+            for (ptrdiff_t j = 0; j < count; j++) KILN_ACCUMULATE_64(wt + (ptrdiff_t)chosen[j] * out + o, x[chosen[j]]);
         }
         for (int r = 0; r < 8; r++) _mm256_storeu_ps(y + o + 8 * r, acc[r]);
     }
+    if (count < 0) count = compact_mask(mask, in, chosen);
     for (; o + 8 <= out; o += 8) {
         __m256 acc = _mm256_loadu_ps(y + o);
         for (ptrdiff_t j = 0; j < count; j++) {
@@ -108,24 +254,35 @@ KILN_AVX2 static ptrdiff_t sparse_gemv_avx2(const float *wt, ptrdiff_t out, cons
         }
         _mm256_storeu_ps(y + o, acc);
     }
-    return o;
+    *done = o;
+    return count;
 }
 #endif
 
-void kiln_sparse_gemv_f32(const float *wt, ptrdiff_t out, const int32_t *chosen, ptrdiff_t count, const float *x,
-                          const float *bias, float *y) {
+ptrdiff_t kiln_sparse_linear_f32(const float *wt, ptrdiff_t in, ptrdiff_t out, const float *bias, const float *x,
+                                 kiln_keep_rule rule, const float *channel, ptrdiff_t k, float z, float *y,
+                                 int32_t *scratch) {
+    int32_t *keys = scratch, *chosen = scratch + in;
+    uint8_t *mask = (uint8_t *)(scratch + 2 * in);
     if (bias) memcpy(y, bias, (size_t)out * sizeof(float));
     else memset(y, 0, (size_t)out * sizeof(float));
-    ptrdiff_t done = 0;
+    memset(mask, 0, (size_t)((in + 63) / 64 * 8));   // whole 64-bit words, read as such
+    const int all = keeps_all(rule, in, k);
+    if (all) memset(mask, 0xFF, (size_t)((in + 7) / 8));
+    const int none = rule == KILN_KEEP_TOP_K && k <= 0;
 #if defined(__x86_64__)
-    if (kiln_has_avx2_fma()) done = sparse_gemv_avx2(wt, out, chosen, count, x, y);
-#endif
-    // The portable path, and the outputs past the SIMD blocks.
-    if (done < out) {
-        for (ptrdiff_t j = 0; j < count; j++) {
-            const float xi = x[chosen[j]];
-            const float *column = wt + (ptrdiff_t)chosen[j] * out;
-            for (ptrdiff_t o = done; o < out; o++) y[o] += xi * column[o];
-        }
+    if (kiln_has_avx2_fma()) {
+        if (!all && !none) keep_mask_avx2(x, in, rule, channel, k, z, keys, mask);
+        if (all && in % 8) mask[in / 8] = (uint8_t)((1u << (in % 8)) - 1);
+        ptrdiff_t done = 0;
+        ptrdiff_t count = sparse_columns_avx2(wt, in, out, mask, x, y, chosen, &done);
+        sparse_columns_portable(wt, out, done, chosen, count, x, y);
+        return count;
     }
+#endif
+    if (!all && !none) keep_mask_portable(x, in, rule, channel, k, z, keys, mask);
+    if (all && in % 8) mask[in / 8] = (uint8_t)((1u << (in % 8)) - 1);
+    ptrdiff_t count = compact_mask(mask, in, chosen);
+    sparse_columns_portable(wt, out, 0, chosen, count, x, y);
+    return count;
 }

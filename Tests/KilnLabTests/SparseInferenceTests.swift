@@ -40,24 +40,31 @@ import Testing
     /// With orthogonal columns, ‖Wx − W(m⊙x)‖² = Σ_dropped ‖W[:,i]‖²xᵢ², so WINA's mask is the best
     /// k-subset: checked against every subset of 3 out of 8 inputs, on several tokens.
     @Test func winaMinimizesTheOutputErrorWithOrthogonalColumns() {
-        let (d, k) = (8, 3)
         let scales = Tensor([0.3, 2, 1, 0.5, 3, 0.8, 1.5, 0.1] as [Float])
-        let weight = Init.orthogonal([10, d], generator: RandomGenerator(seed: 5)) * scales
+        let weight = Init.orthogonal([10, 8], generator: RandomGenerator(seed: 5)) * scales
+        let tokens = (10..<16).map { Tensor.normal([1, 8], generator: RandomGenerator(seed: UInt64($0))) }
+        for (token, errors) in Self.winaAndBestSubsetErrors(weight: weight, keep: 3, tokens: tokens).enumerated() {
+            #expect(errors.wina <= errors.best * (1 + 1e-5) + 1e-6, "token \(token): WINA \(errors.wina), best subset \(errors.best)")
+        }
+    }
+
+    /// The output error `‖Wx − W(m⊙x)‖²` of WINA's mask of each token, and the least over all subsets of
+    /// `keep` inputs (brute force: for small widths).
+    static func winaAndBestSubsetErrors(weight: Tensor, keep k: Int, tokens: [Tensor]) -> [(wina: Float, best: Float)] {
+        let d = weight.shape[1]
         let sparsifier = InputSparsifier(method: .wina, sparsity: 1 - Double(k) / Double(d), weight: weight)
-        #expect(sparsifier.keep == k)
+        precondition(sparsifier.keep == k)
         func error(_ x: Tensor, _ mask: Tensor) -> Float {
             let difference = linear(x, weight: weight) - linear(x * mask, weight: weight)
             return (difference * difference).sum().item
         }
-        for seed in 10..<16 {
-            let x = Tensor.normal([1, d], generator: RandomGenerator(seed: UInt64(seed)))
-            let chosen = error(x, sparsifier.mask(x))
+        return tokens.map { x in
             var best = Float.infinity
             for subset in 0..<(1 << d) where subset.nonzeroBitCount == k {
                 let mask = Tensor((0..<d).map { subset >> $0 & 1 == 1 ? Float(1) : 0 }, shape: [1, d])
                 best = min(best, error(x, mask))
             }
-            #expect(chosen <= best * (1 + 1e-5) + 1e-6, "token \(seed): WINA \(chosen), best subset \(best)")
+            return (error(x, sparsifier.mask(x)), best)
         }
     }
 
@@ -83,17 +90,22 @@ import Testing
     }
 
     /// The column-skipping kernel gives the dense layer's output on the masked input, for every
-    /// method, with and without bias, for widths inside and past the 64-wide SIMD blocks.
+    /// method, with and without bias, for widths inside and past the 64-wide SIMD blocks, input widths
+    /// with and without a partial group of eight, no sparsity, and tied scores at the k-th place.
     @Test func sparseLinearEqualsTheDenseLayerOnMaskedInputs() {
-        let calibration = Tensor.normal([100, 48], generator: RandomGenerator(seed: 8))
-        for (outputs, bias) in [(70, true), (133, false), (5, true)] {
-            let layer = Linear(48, outputs, bias: bias, generator: RandomGenerator(seed: 9))
-            for method in SparsityMethod.allCases {
-                let sparsifier = InputSparsifier(method: method, sparsity: 0.6, weight: layer.weight, calibration: calibration)
-                let sparse = SparseLinear(layer, sparsifier: sparsifier)
-                for row in 0..<4 {
-                    let x = calibration[row..<(row + 1)]
-                    expectClose(sparse(x).scalars, layer(x * sparsifier.mask(x)).scalars, relative: 1e-5, absolute: 1e-5)
+        for inputs in [48, 45] {
+            let calibration = Tensor.normal([100, inputs], generator: RandomGenerator(seed: 8))
+            let tied = Tensor((0..<inputs).map { Float($0 % 3) - 1 }, shape: [1, inputs])
+            for (outputs, bias) in [(70, true), (133, false), (5, true)] {
+                let layer = Linear(inputs, outputs, bias: bias, generator: RandomGenerator(seed: 9))
+                for method in SparsityMethod.allCases {
+                    for sparsity in [0.6, 0] {
+                        let sparsifier = InputSparsifier(method: method, sparsity: sparsity, weight: layer.weight, calibration: calibration)
+                        let sparse = SparseLinear(layer, sparsifier: sparsifier)
+                        for x in (0..<4).map({ calibration[$0..<($0 + 1)] }) + [tied] {
+                            expectClose(sparse(x).scalars, layer(x * sparsifier.mask(x)).scalars, relative: 1e-5, absolute: 1e-5)
+                        }
+                    }
                 }
             }
         }

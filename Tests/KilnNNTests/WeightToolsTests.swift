@@ -115,7 +115,7 @@ private func identity(_ k: Int) -> [Float] { (0..<(k * k)).map { $0 / k == $0 % 
     @Test func singularValuesReconstructTheMatrix() {
         for shape in [[5, 3], [3, 5], [4, 4]] {
             let a = testTensor(shape, seed: 12)
-            let (u, s, v) = JacobiSVD.decompose(a)
+            let (u, s, v) = a.singularValueDecomposition()
             #expect(s.scalars == s.scalars.sorted(by: >))
             expectClose(((u * s).matmul(v.transposed())).scalars, a.scalars)
             let k = s.count

@@ -1,5 +1,5 @@
-// Sparse inference: choosing the k largest scores of each row, and a matrix–vector product that
-// reads only the columns of the chosen inputs, so skipped activations cost nothing.
+// Sparse inference: choosing the k largest scores of each row, and a linear layer that chooses a
+// token's inputs and reads only their weight columns, so skipped activations cost nothing.
 #ifndef CKILNSPARSE_H
 #define CKILNSPARSE_H
 
@@ -12,14 +12,23 @@
 /// each step a branch-free count, so the time does not depend on the scores' order.
 void kiln_top_k_mask_f32(const float *scores, ptrdiff_t rows, ptrdiff_t n, ptrdiff_t k, float *mask, int32_t *keys);
 
-/// The positions of the k largest of n scores (ties: the earlier position), in increasing order,
-/// written to `chosen`; returns k. `keys` is room for n integers.
-ptrdiff_t kiln_top_k_indices_f32(const float *scores, ptrdiff_t n, ptrdiff_t k, int32_t *chosen, int32_t *keys);
+/// How ``kiln_sparse_linear_f32`` chooses the inputs it keeps.
+typedef enum {
+    /// The k largest |x_i|·channel[i] (|x_i| when channel is NULL); among equal scores the earlier wins.
+    KILN_KEEP_TOP_K,
+    /// The inputs with |x_i| > channel[i].
+    KILN_KEEP_ABOVE_CHANNEL_THRESHOLD,
+    /// The inputs above mean(x) + std(x)·z (all when k ≥ in).
+    KILN_KEEP_ABOVE_STATISTIC,
+} kiln_keep_rule;
 
-/// y[o] = bias[o] + Σ_j x[chosen[j]] · wt[chosen[j]·out + o] for o < out: the product of a weight
-/// stored input-major (`wt` is Wᵀ, [in, out]) with x restricted to the `count` chosen inputs.
-/// `bias` may be NULL.
-void kiln_sparse_gemv_f32(const float *wt, ptrdiff_t out, const int32_t *chosen, ptrdiff_t count, const float *x,
-                          const float *bias, float *y);
+/// One token through a linear layer on its kept inputs: y[o] = bias[o] + Σ_{kept i} x[i]·wt[i·out + o]
+/// for o < out, with `wt` = Wᵀ stored input-major ([in, out]) so each kept input reads one contiguous
+/// row, the inputs chosen by `rule` (see ``kiln_keep_rule``; `channel`, `k` and `z` are its parameters).
+/// Choosing, gathering and the product are one call. `bias` may be NULL; `scratch` is room
+/// for 2·in + in/32 + 2 integers. Returns how many inputs were kept.
+ptrdiff_t kiln_sparse_linear_f32(const float *wt, ptrdiff_t in, ptrdiff_t out, const float *bias, const float *x,
+                                 kiln_keep_rule rule, const float *channel, ptrdiff_t k, float z, float *y,
+                                 int32_t *scratch);
 
 #endif

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Matrix decompositions for analysis tools: singular values with their gradient.
+/// Matrix decompositions for analysis tools: singular values with their gradient, and the whole decomposition.
 extension Tensor {
     /// The singular values of a matrix, largest first (PyTorch's `torch.linalg.svdvals`).
     ///
@@ -12,6 +12,15 @@ extension Tensor {
         precondition(rank == 2 && dtype == .float32, "singularValues: expects a float matrix, got \(dtype) \(shape)")
         let (u, s, v) = JacobiSVD.decompose(self)
         return Autograd.record(s, self) { g in (u * g).matmul(v.transposed()) }
+    }
+
+    /// The thin singular value decomposition `self = u · diag(s) · vᵀ` of an `[m, n]` matrix, with
+    /// `k = min(m, n)`: `u` `[m, k]` and `v` `[n, k]` have orthonormal columns, `s` `[k]` is descending
+    /// (PyTorch's `torch.linalg.svd(full_matrices=False)`, with `v` in place of `Vh`). Not recorded for
+    /// autodiff; one-sided Jacobi rotations in double precision, as ``singularValues()``.
+    public func singularValueDecomposition() -> (u: Tensor, s: Tensor, v: Tensor) {
+        precondition(rank == 2 && dtype == .float32, "singularValueDecomposition: expects a float matrix, got \(dtype) \(shape)")
+        return JacobiSVD.decompose(detached())
     }
 }
 

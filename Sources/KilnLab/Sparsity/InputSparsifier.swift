@@ -7,9 +7,12 @@ public enum SparsityMethod: String, CaseIterable, Sendable {
     /// (TEAL itself calibrates one magnitude threshold per layer).
     case magnitude
     /// WINA (Weight Informed Neuron Activation): the k inputs of largest `|xᵢ|·‖W[:,i]‖₂`, the
-    /// magnitude weighted by the norm of the weight column it multiplies. (WINA's optional
-    /// orthogonalizing transformation of the weights is not applied.)
+    /// magnitude weighted by the norm of the weight column it multiplies, on the layer as it is.
     case wina
+    /// WINA after its tensor-wise orthogonalization of the layer (``WINAOrthogonalization``): the criterion
+    /// of ``wina`` on the rotated input `Vᵀx` and weight `WV`, whose column norms are `W`'s singular values.
+    /// ``SparseInference`` rotates the layer; a sparsifier given a weight applies WINA's rule to it.
+    case winaOrthogonal = "wina-orthogonal"
     /// CHESS's channel-wise thresholds: input `i` is kept when `|xᵢ| > τᵢ`, with `τᵢ` the quantile of
     /// `|xᵢ|` at the target sparsity on calibration data, so each channel is off that often.
     case chess
@@ -50,7 +53,7 @@ public struct InputSparsifier: Sendable {
         self.sparsity = sparsity
         self.width = width
         keep = Int(((1 - sparsity) * Double(width)).rounded())
-        columnNorms = method == .wina ? (weight * weight).sum(axes: [0]).sqrt().scalars : nil
+        columnNorms = method == .wina || method == .winaOrthogonal ? (weight * weight).sum(axes: [0]).sqrt().scalars : nil
         if method == .chess {
             guard let calibration, calibration.shape.last == width else {
                 preconditionFailure("InputSparsifier: CHESS needs calibration inputs [..., \(width)], got \(calibration?.shape.description ?? "none")")
@@ -71,7 +74,7 @@ public struct InputSparsifier: Sendable {
         precondition(x.shape.last == width, "InputSparsifier.mask: input \(x.shape) must end in \(width)")
         return withoutGradient {
             switch method {
-            case .magnitude, .wina:
+            case .magnitude, .wina, .winaOrthogonal:
                 var scores = x.abs()
                 if let columnNorms { scores = scores * Tensor(columnNorms) }
                 var mask = Tensor(zeros: x.shape)
@@ -91,44 +94,5 @@ public struct InputSparsifier: Sendable {
                 return Tensor.where(x .> mean + std * standardScore, Tensor(1), Tensor(0))
             }
         }
-    }
-
-    /// The positions `x` (one token's `d` inputs) keeps, in increasing order, written to `chosen`
-    /// (room for `d`); returns how many. `scores` and `keys` are room for `d` values each. The per-token
-    /// path of ``SparseLinear``.
-    func choose(_ x: UnsafePointer<Float>, into chosen: UnsafeMutablePointer<Int32>, scores: UnsafeMutablePointer<Float>,
-                keys: UnsafeMutablePointer<Int32>) -> Int {
-        switch method {
-        case .magnitude, .wina:
-            if let columnNorms {
-                for i in 0..<width { scores[i] = Swift.abs(x[i]) * columnNorms[i] }
-            } else {
-                for i in 0..<width { scores[i] = Swift.abs(x[i]) }
-            }
-            return kiln_top_k_indices_f32(scores, width, keep, chosen, keys)
-        case .chess:
-            return thresholds!.withUnsafeBufferPointer { tau in
-                compact(width, into: chosen) { Swift.abs(x[$0]) > tau[$0] }
-            }
-        case .statistical:
-            var sum: Float = 0, squares: Float = 0
-            for i in 0..<width { sum += x[i] }
-            let mean = sum / Float(width)
-            for i in 0..<width { squares += (x[i] - mean) * (x[i] - mean) }
-            let threshold = keep == width ? -Float.infinity : mean + (squares / Float(width)).squareRoot() * standardScore
-            return compact(width, into: chosen) { x[$0] > threshold }
-        }
-    }
-
-    /// Writes the positions below `count` where `keeps` holds to `chosen`, in order, without a branch
-    /// per position (half of them would be mispredicted at 50% sparsity); returns how many.
-    @inline(__always)
-    private func compact(_ count: Int, into chosen: UnsafeMutablePointer<Int32>, where keeps: (Int) -> Bool) -> Int {
-        var kept = 0
-        for i in 0..<count {
-            chosen[kept] = Int32(i)
-            kept += keeps(i) ? 1 : 0
-        }
-        return kept
     }
 }

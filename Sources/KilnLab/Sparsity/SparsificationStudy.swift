@@ -33,7 +33,9 @@ public struct SparsificationStudy {
     /// ``SparseInference/defaultLayers(of:)``), over the first `evaluationLimit` held-out windows of a
     /// language model (all when nil); CHESS calibrates on `calibrationCount` training inputs, and each
     /// layer is timed on the inputs it receives from `timedInputs` held-out inputs, one token at a time.
-    /// - Precondition: every layer is a ``Linear`` of the model; counts are positive; `0 ≤ sparsity < 1`.
+    /// - Precondition: every layer is a ``Linear`` of the model; counts are positive; `0 ≤ sparsity < 1`;
+    ///   for ``SparsityMethod/winaOrthogonal``, every layer reads a LayerNorm (``WINAOrthogonalization/absorbingModule(of:in:)``),
+    ///   and its sparse timing leaves out the rotation, which belongs to that LayerNorm's map.
     public init(subject: LabCheckpoint, methods: [SparsityMethod], sparsity: Double, layers: [String]? = nil,
                 evaluationLimit: Int? = nil, calibrationCount: Int = 32, timedInputs: Int = 2, timedTokens: Int = 256) {
         let model = subject.model
@@ -50,8 +52,9 @@ public struct SparsificationStudy {
             let timings = inference.sparsifiers.map { path, sparsifier -> (layer: String, timing: DecodeTiming) in
                 let layer = model.module(at: path) as! Linear
                 let tokens = Tensor.concatenate(observed[path]!, axis: 0).reshaped([-1, sparsifier.width])
-                let timed = tokens[0..<min(timedTokens, tokens.shape[0])]
-                let sparse = SparseLinear(layer, sparsifier: sparsifier)
+                let timed = inference.sparsifierInputs(of: path, tokens[0..<min(timedTokens, tokens.shape[0])])
+                let sparse = inference.orthogonalizations[path].map { $0.withRotatedWeight(of: layer) { SparseLinear(layer, sparsifier: sparsifier) } }
+                    ?? SparseLinear(layer, sparsifier: sparsifier)
                 return (path, DecodeTiming(layer: layer, candidate: { sparse($0) }, tokens: timed))
             }
             return Outcome(method: method, measuredSparsity: inference.measuredSparsity(of: model, on: heldOut), figure: figure,

@@ -10,7 +10,9 @@ struct LabSparsifyCommand: ParsableCommand {
         abstract: "Drop activations before linear layers and report the figure and batch-1 speed against the dense model.",
         discussion: """
         Methods: magnitude (top-k by |x|, TEAL's criterion), wina (top-k by |x_i|·‖W[:,i]‖₂), chess (per-channel \
-        thresholds calibrated on training data), statistical (Spark Transformer's mean + std·Φ⁻¹(1 − k/d)). \
+        thresholds calibrated on training data), statistical (Spark Transformer's mean + std·Φ⁻¹(1 − k/d)), \
+        wina-orthogonal (WINA after its orthogonalization W = UΣVᵀ → WV, the input rotated by Vᵀ; only for \
+        layers reading a LayerNorm, whose affine map absorbs the rotation: blocks.N.mlp.0, blocks.N.attn.qkv). \
         By default the inputs of each transformer block's second MLP layer are sparsified (every linear layer \
         but the first in other models). Timings are per token at batch size 1, dense layer against the \
         column-skipping kernel, mask choice included.
@@ -46,7 +48,7 @@ struct LabSparsifyCommand: ParsableCommand {
     func run() throws {
         if let threads { try RunLimits.check(threads: threads) }
         let methods = try methods()
-        let (study, figureName) = try Threads.withCount(threads ?? Threads.count) { () throws -> (SparsificationStudy, String) in
+        let (study, figureName, absorbing) = try Threads.withCount(threads ?? Threads.count) { () throws -> (SparsificationStudy, String, [String]) in
             let subject = try LabCheckpoint(path: checkpoint)
             var chosen: [String]?
             if let layers {
@@ -55,8 +57,18 @@ struct LabSparsifyCommand: ParsableCommand {
                     throw CommandError("--layers: '\(path)' is no linear layer of the model")
                 }
             }
+            var absorbing: [String] = []
+            if methods.contains(.winaOrthogonal) {
+                for path in chosen ?? SparseInference.defaultLayers(of: subject.model) {
+                    guard let norm = WINAOrthogonalization.absorbingModule(of: path, in: subject.model) else {
+                        throw CommandError("--method wina-orthogonal: layer '\(path)' does not read a LayerNorm whose affine map could "
+                                           + "absorb the rotation (a nonlinearity before it cannot); choose blocks.N.mlp.0 or blocks.N.attn.qkv with --layers")
+                    }
+                    absorbing.append(norm)
+                }
+            }
             return (SparsificationStudy(subject: subject, methods: methods, sparsity: sparsity, layers: chosen, evaluationLimit: windows,
-                                        calibrationCount: calibration, timedTokens: tokens), subject.figureName)
+                                        calibrationCount: calibration, timedTokens: tokens), subject.figureName, absorbing)
         }
         if json {
             let rows = study.outcomes.map { o -> [String: Any] in
@@ -70,6 +82,7 @@ struct LabSparsifyCommand: ParsableCommand {
             return
         }
         print("layers: \(study.layers.joined(separator: ", "))")
+        if !absorbing.isEmpty { print("wina-orthogonal: each rotation absorbed into the affine map of \(absorbing.joined(separator: ", ")) (left out of its timing)") }
         print(String(format: "dense: %@ %.4f", figureName, study.denseFigure))
         for o in study.outcomes {
             let dense = o.timings.map(\.timing.dense).reduce(0, +) * 1e6, sparse = o.timings.map(\.timing.candidate).reduce(0, +) * 1e6
