@@ -1,0 +1,145 @@
+// Batch normalization's per-channel affine map, ReLU and 2×2 max pooling in one pass, and the
+// backward pass that reads only the pooled gradient, a one-byte code per window and the input.
+//
+// A window's code is the row-major position (0…3) of its maximum after ReLU, the first on ties as
+// max pooling takes it, or 4 when that maximum is not positive: then ReLU's derivative (0 at 0)
+// stops the gradient of every position in the window.
+#include "CKilnKernels.h"
+#include "vecmath8.h"
+#include <math.h>
+
+enum { NO_GRADIENT = 4 };
+
+static inline float relu_value(float v) { return v > 0 ? v : (v == v ? 0.0f : v); }
+
+/// One window from its four normalized values in row-major order; a NaN counts as the maximum.
+static inline float window_max(const float v[4], uint8_t *code) {
+    float best = relu_value(v[0]);
+    int at = 0;
+    for (int i = 1; i < 4; i++) {
+        const float r = relu_value(v[i]);
+        if (r > best || isnan(r)) { best = r; at = i; }
+    }
+    *code = best > 0 ? (uint8_t)at : (uint8_t)NO_GRADIENT;
+    return best;
+}
+
+static void pool_rows_scalar(const float *r0, const float *r1, float s, float t, int from, int out_w,
+                             float *y, uint8_t *code) {
+    for (int ow = from; ow < out_w; ow++) {
+        const int i = 2 * ow;
+        const float v[4] = { s * r0[i] + t, s * r0[i + 1] + t, s * r1[i] + t, s * r1[i + 1] + t };
+        y[ow] = window_max(v, code + ow);
+    }
+}
+
+#if defined(__x86_64__)
+KILN_AVX2 static __m256 relu8(__m256 v) { return _mm256_max_ps(_mm256_setzero_ps(), v); }
+
+/// Whether `b` replaces `a` as the maximum: greater, or NaN.
+KILN_AVX2 static __m256 replaces8(__m256 b, __m256 a) {
+    return _mm256_or_ps(_mm256_cmp_ps(b, a, _CMP_GT_OQ), _mm256_cmp_ps(b, b, _CMP_UNORD_Q));
+}
+
+/// Puts windows back in order after the in-lane even/odd shuffles (64-bit blocks 0, 2, 1, 3).
+KILN_AVX2 static __m256 window_order8(__m256 v) {
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xD8));
+}
+
+/// Eight windows at a time from two input rows; returns the first window left for the scalar loop.
+KILN_AVX2 static int pool_rows_avx2(const float *r0, const float *r1, float s, float t, int out_w, float *y, uint8_t *code) {
+    const __m256 vs = _mm256_set1_ps(s), vt = _mm256_set1_ps(t), zero = _mm256_setzero_ps();
+    int ow = 0;
+    for (; ow + 8 <= out_w; ow += 8) {
+        const int i = 2 * ow;
+        const __m256 a0 = relu8(_mm256_fmadd_ps(_mm256_loadu_ps(r0 + i), vs, vt));
+        const __m256 a1 = relu8(_mm256_fmadd_ps(_mm256_loadu_ps(r0 + i + 8), vs, vt));
+        const __m256 b0 = relu8(_mm256_fmadd_ps(_mm256_loadu_ps(r1 + i), vs, vt));
+        const __m256 b1 = relu8(_mm256_fmadd_ps(_mm256_loadu_ps(r1 + i + 8), vs, vt));
+        const __m256 top_left = _mm256_shuffle_ps(a0, a1, 0x88), top_right = _mm256_shuffle_ps(a0, a1, 0xDD);
+        const __m256 low_left = _mm256_shuffle_ps(b0, b1, 0x88), low_right = _mm256_shuffle_ps(b0, b1, 0xDD);
+        const __m256 top_col = replaces8(top_right, top_left), low_col = replaces8(low_right, low_left);
+        const __m256 top = _mm256_blendv_ps(top_left, top_right, top_col);
+        const __m256 low = _mm256_blendv_ps(low_left, low_right, low_col);
+        const __m256 row = replaces8(low, top);
+        const __m256 best = window_order8(_mm256_blendv_ps(top, low, row));
+        _mm256_storeu_ps(y + ow, best);
+        const int cols = _mm256_movemask_ps(window_order8(_mm256_blendv_ps(top_col, low_col, row)));
+        const int rows = _mm256_movemask_ps(window_order8(row));
+        const int positive = _mm256_movemask_ps(_mm256_cmp_ps(best, zero, _CMP_GT_OQ));
+        for (int j = 0; j < 8; j++) {
+            code[ow + j] = (positive >> j) & 1 ? (uint8_t)(((cols >> j) & 1) | (((rows >> j) & 1) << 1)) : (uint8_t)NO_GRADIENT;
+        }
+    }
+    return ow;
+}
+#endif
+
+void kiln_affine_relu_max_pool2x2_f32(const float *x, const float *scale, const float *shift, ptrdiff_t channels,
+                                      ptrdiff_t height, ptrdiff_t width, ptrdiff_t p_begin, ptrdiff_t p_end,
+                                      float *y, uint8_t *code) {
+    const int out_h = (int)(height / 2), out_w = (int)(width / 2);
+    const ptrdiff_t in_plane = height * width, out_plane = (ptrdiff_t)out_h * out_w;
+    for (ptrdiff_t p = p_begin; p < p_end; p++) {
+        const ptrdiff_t c = p % channels;
+        const float s = scale[c], t = shift[c];
+        for (int oh = 0; oh < out_h; oh++) {
+            const float *r0 = x + p * in_plane + (ptrdiff_t)2 * oh * width, *r1 = r0 + width;
+            float *yr = y + p * out_plane + (ptrdiff_t)oh * out_w;
+            uint8_t *cr = code + p * out_plane + (ptrdiff_t)oh * out_w;
+            int from = 0;
+#if defined(__x86_64__)
+            if (kiln_has_avx2_fma()) from = pool_rows_avx2(r0, r1, s, t, out_w, yr, cr);
+#endif
+            pool_rows_scalar(r0, r1, s, t, from, out_w, yr, cr);
+        }
+    }
+}
+
+/// The input position, within its plane, of window `o`'s code `q`.
+static inline ptrdiff_t window_position(ptrdiff_t o, int out_w, ptrdiff_t width, uint8_t q) {
+    const ptrdiff_t oh = o / out_w, ow = o % out_w;
+    return (2 * oh + (q >> 1)) * width + 2 * ow + (q & 1);
+}
+
+void kiln_relu_max_pool2x2_grad_sums_f32(const float *gy, const uint8_t *code, const float *x, const float *center,
+                                         ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                                         ptrdiff_t c_begin, ptrdiff_t c_end, float *sum_g, float *sum_gx) {
+    const int out_w = (int)(width / 2);
+    const ptrdiff_t in_plane = height * width, out_plane = (height / 2) * (ptrdiff_t)out_w;
+    for (ptrdiff_t c = c_begin; c < c_end; c++) {
+        double s0 = 0, s1 = 0;
+        for (ptrdiff_t n = 0; n < outer; n++) {
+            const ptrdiff_t p = n * channels + c;
+            const float *g = gy + p * out_plane, *xp = x + p * in_plane;
+            const uint8_t *q = code + p * out_plane;
+            float a0 = 0, a1 = 0;
+            for (ptrdiff_t o = 0; o < out_plane; o++) {
+                if (q[o] == NO_GRADIENT) continue;
+                a0 += g[o];
+                a1 += g[o] * (xp[window_position(o, out_w, width, q[o])] - center[c]);
+            }
+            s0 += a0;
+            s1 += a1;
+        }
+        sum_g[c] = (float)s0;
+        sum_gx[c] = (float)s1;
+    }
+}
+
+void kiln_affine_relu_max_pool2x2_backward_f32(const float *gy, const uint8_t *code, const float *x, const float *k,
+                                               const float *b, const float *d, ptrdiff_t channels, ptrdiff_t height,
+                                               ptrdiff_t width, ptrdiff_t p_begin, ptrdiff_t p_end, float *dx) {
+    const int out_w = (int)(width / 2);
+    const ptrdiff_t in_plane = height * width, out_plane = (height / 2) * (ptrdiff_t)out_w;
+    for (ptrdiff_t p = p_begin; p < p_end; p++) {
+        const ptrdiff_t c = p % channels;
+        float *target = dx + p * in_plane;
+        kiln_channel_affine_f32(x + p * in_plane, b + c, NULL, NULL, d + c, 1, 1, in_plane, 0, 1, target);
+        const float *g = gy + p * out_plane;
+        const uint8_t *q = code + p * out_plane;
+        for (ptrdiff_t o = 0; o < out_plane; o++) {
+            if (q[o] != NO_GRADIENT) target[window_position(o, out_w, width, q[o])] += k[c] * g[o];
+        }
+    }
+}
