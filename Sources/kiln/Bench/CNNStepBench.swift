@@ -6,15 +6,17 @@ import KilnTrain
 
 /// One training step of the cnn anchor's model (anchors/cnn.py) at batch 128 on random images, and
 /// where its time goes outside the convolution kernels: each phase of the step (forward with the
-/// loss, backward, AdamW) over 20 steps after 3 warm-ups, then forward + backward of each non-conv
-/// stage at the step's shapes, the batch-norm → ReLU → 2 × 2 max-pool blocks both fused (as the
-/// model runs them) and layer by layer. `scripts/bench/cnnstep_torch.py` measures PyTorch's twins.
+/// loss, backward, AdamW) over 20 steps after 3 warm-ups, as the model runs and with every layer on
+/// its own (unfused); then forward + backward of each non-conv stage at the step's shapes, the
+/// batch-norm → ReLU → 2 × 2 max-pool blocks both fused (as the model runs them) and layer by layer.
+/// `scripts/bench/cnnstep_torch.py` measures PyTorch's twins.
 enum CNNStepBench {
     static let batch = 128
 
     static func run(_ report: BenchReport, steps: Int = 20, warmups: Int = 3) {
         let generator = RandomGenerator(seed: 0)
-        step(report, generator: generator, steps: steps, warmups: warmups)
+        step(report, layered: false, generator: generator, steps: steps, warmups: warmups)
+        step(report, layered: true, generator: generator, steps: steps, warmups: warmups)
         var total = 0.0
         for (name, shape) in [("block1", [batch, 32, 28, 28]), ("block2", [batch, 64, 14, 14])] {
             let x = Tensor.normal(shape, generator: generator)
@@ -41,9 +43,13 @@ enum CNNStepBench {
         report.add("cnnstep_non_conv_total", ["forward_backward_ms": total * 1e3])
     }
 
-    /// Median seconds of forward, backward and update, and of the whole step, on the anchor's model.
-    private static func step(_ report: BenchReport, generator: RandomGenerator, steps: Int, warmups: Int) {
+    /// Median seconds of forward, backward and update, and of the whole step, on the anchor's model;
+    /// `layered` puts a no-op forward hook on each ReLU, so every layer runs on its own, unfused.
+    private static func step(_ report: BenchReport, layered: Bool, generator: RandomGenerator, steps: Int, warmups: Int) {
         let model = ReferenceModels.cnn()
+        if layered {
+            for layer in model.layers where layer is ReLU { _ = layer.addForwardHook { _, _, _ in } }
+        }
         let optimizer = AdamW(groups: ParameterGroup.groups(of: model), learningRate: 1e-3)
         var phases = [[Double]](repeating: [], count: 4)
         for step in 0..<(warmups + steps) {
@@ -62,7 +68,7 @@ enum CNNStepBench {
             }
         }
         let ms = phases.map { Timing.median($0) * 1e3 }
-        report.add("cnnstep_b128", ["forward_ms": ms[0], "backward_ms": ms[1], "adamw_ms": ms[2], "step_ms": ms[3]])
+        report.add(layered ? "cnnstep_b128_layered" : "cnnstep_b128", ["forward_ms": ms[0], "backward_ms": ms[1], "adamw_ms": ms[2], "step_ms": ms[3]])
     }
 
     /// Seconds per forward + backward of `f` at `x`, `w`, `b`, against a fixed random cotangent.
