@@ -1,4 +1,5 @@
 import Kiln
+import KilnNN
 import KilnTestSupport
 import Testing
 
