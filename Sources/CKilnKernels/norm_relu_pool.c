@@ -96,11 +96,8 @@ void kiln_affine_relu_max_pool2x2_f32(const float *x, const float *scale, const 
     }
 }
 
-/// The input position, within its plane, of window `o`'s code `q`.
-static inline ptrdiff_t window_position(ptrdiff_t o, int out_w, ptrdiff_t width, uint8_t q) {
-    const ptrdiff_t oh = o / out_w, ow = o % out_w;
-    return (2 * oh + (q >> 1)) * width + 2 * ow + (q & 1);
-}
+/// The offset of code `q`'s position from its window's top-left corner, in a plane `width` wide.
+static inline ptrdiff_t code_offset(uint8_t q, ptrdiff_t width) { return (q >> 1) * width + (q & 1); }
 
 void kiln_relu_max_pool2x2_grad_sums_f32(const float *gy, const uint8_t *code, const float *x, const float *center,
                                          ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
@@ -114,10 +111,13 @@ void kiln_relu_max_pool2x2_grad_sums_f32(const float *gy, const uint8_t *code, c
             const float *g = gy + p * out_plane, *xp = x + p * in_plane;
             const uint8_t *q = code + p * out_plane;
             float a0 = 0, a1 = 0;
-            for (ptrdiff_t o = 0; o < out_plane; o++) {
-                if (q[o] == NO_GRADIENT) continue;
-                a0 += g[o];
-                a1 += g[o] * (xp[window_position(o, out_w, width, q[o])] - center[c]);
+            for (ptrdiff_t oh = 0; oh < height / 2; oh++) {
+                const float *corner = xp + 2 * oh * width;
+                for (ptrdiff_t ow = 0, o = oh * out_w; ow < out_w; ow++, o++) {
+                    if (q[o] == NO_GRADIENT) continue;
+                    a0 += g[o];
+                    a1 += g[o] * (corner[2 * ow + code_offset(q[o], width)] - center[c]);
+                }
             }
             s0 += a0;
             s1 += a1;
@@ -138,8 +138,11 @@ void kiln_affine_relu_max_pool2x2_backward_f32(const float *gy, const uint8_t *c
         kiln_channel_affine_f32(x + p * in_plane, b + c, NULL, NULL, d + c, 1, 1, in_plane, 0, 1, target);
         const float *g = gy + p * out_plane;
         const uint8_t *q = code + p * out_plane;
-        for (ptrdiff_t o = 0; o < out_plane; o++) {
-            if (q[o] != NO_GRADIENT) target[window_position(o, out_w, width, q[o])] += k[c] * g[o];
+        for (ptrdiff_t oh = 0; oh < height / 2; oh++) {
+            float *corner = target + 2 * oh * width;
+            for (ptrdiff_t ow = 0, o = oh * out_w; ow < out_w; ow++, o++) {
+                if (q[o] != NO_GRADIENT) corner[2 * ow + code_offset(q[o], width)] += k[c] * g[o];
+            }
         }
     }
 }
