@@ -24,9 +24,8 @@ static inline float window_max(const float v[4], uint8_t *code) {
     return best;
 }
 
-static void pool_rows_scalar(const float *r0, const float *r1, float s, float t, int from, int out_w,
-                             float *y, uint8_t *code) {
-    for (int ow = from; ow < out_w; ow++) {
+static void pool_rows_scalar(const float *r0, const float *r1, float s, float t, int out_w, float *y, uint8_t *code) {
+    for (int ow = 0; ow < out_w; ow++) {
         const int i = 2 * ow;
         const float v[4] = { s * r0[i] + t, s * r0[i + 1] + t, s * r1[i] + t, s * r1[i + 1] + t };
         y[ow] = window_max(v, code + ow);
@@ -34,6 +33,19 @@ static void pool_rows_scalar(const float *r0, const float *r1, float s, float t,
 }
 
 #if defined(__x86_64__)
+/// A mask of the first `count` lanes (none when `count` ≤ 0).
+KILN_AVX2 static __m256i first_lanes(int count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+KILN_AVX2 static __m256 load_first(const float *p, int count) {
+    return count >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, first_lanes(count));
+}
+
+KILN_AVX2 static void store_first(float *p, int count, __m256 v) {
+    if (count >= 8) _mm256_storeu_ps(p, v); else _mm256_maskstore_ps(p, first_lanes(count), v);
+}
+
 KILN_AVX2 static __m256 relu8(__m256 v) { return _mm256_max_ps(_mm256_setzero_ps(), v); }
 
 /// Whether `b` replaces `a` as the maximum: greater, or NaN.
@@ -46,16 +58,15 @@ KILN_AVX2 static __m256 window_order8(__m256 v) {
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xD8));
 }
 
-/// Eight windows at a time from two input rows; returns the first window left for the scalar loop.
-KILN_AVX2 static int pool_rows_avx2(const float *r0, const float *r1, float s, float t, int out_w, float *y, uint8_t *code) {
+/// Eight windows at a time from two input rows, the last block masked.
+KILN_AVX2 static void pool_rows_avx2(const float *r0, const float *r1, float s, float t, int out_w, float *y, uint8_t *code) {
     const __m256 vs = _mm256_set1_ps(s), vt = _mm256_set1_ps(t), zero = _mm256_setzero_ps();
-    int ow = 0;
-    for (; ow + 8 <= out_w; ow += 8) {
-        const int i = 2 * ow;
-        const __m256 a0 = relu8(_mm256_fmadd_ps(_mm256_loadu_ps(r0 + i), vs, vt));
-        const __m256 a1 = relu8(_mm256_fmadd_ps(_mm256_loadu_ps(r0 + i + 8), vs, vt));
-        const __m256 b0 = relu8(_mm256_fmadd_ps(_mm256_loadu_ps(r1 + i), vs, vt));
-        const __m256 b1 = relu8(_mm256_fmadd_ps(_mm256_loadu_ps(r1 + i + 8), vs, vt));
+    for (int ow = 0; ow < out_w; ow += 8) {
+        const int i = 2 * ow, n = out_w - ow < 8 ? out_w - ow : 8;
+        const __m256 a0 = relu8(_mm256_fmadd_ps(load_first(r0 + i, 2 * n), vs, vt));
+        const __m256 a1 = relu8(_mm256_fmadd_ps(load_first(r0 + i + 8, 2 * n - 8), vs, vt));
+        const __m256 b0 = relu8(_mm256_fmadd_ps(load_first(r1 + i, 2 * n), vs, vt));
+        const __m256 b1 = relu8(_mm256_fmadd_ps(load_first(r1 + i + 8, 2 * n - 8), vs, vt));
         const __m256 top_left = _mm256_shuffle_ps(a0, a1, 0x88), top_right = _mm256_shuffle_ps(a0, a1, 0xDD);
         const __m256 low_left = _mm256_shuffle_ps(b0, b1, 0x88), low_right = _mm256_shuffle_ps(b0, b1, 0xDD);
         const __m256 top_col = replaces8(top_right, top_left), low_col = replaces8(low_right, low_left);
@@ -63,15 +74,15 @@ KILN_AVX2 static int pool_rows_avx2(const float *r0, const float *r1, float s, f
         const __m256 low = _mm256_blendv_ps(low_left, low_right, low_col);
         const __m256 row = replaces8(low, top);
         const __m256 best = window_order8(_mm256_blendv_ps(top, low, row));
-        _mm256_storeu_ps(y + ow, best);
+        store_first(y + ow, n, best);
         const int cols = _mm256_movemask_ps(window_order8(_mm256_blendv_ps(top_col, low_col, row)));
         const int rows = _mm256_movemask_ps(window_order8(row));
         const int positive = _mm256_movemask_ps(_mm256_cmp_ps(best, zero, _CMP_GT_OQ));
-        for (int j = 0; j < 8; j++) {
-            code[ow + j] = (positive >> j) & 1 ? (uint8_t)(((cols >> j) & 1) | (((rows >> j) & 1) << 1)) : (uint8_t)NO_GRADIENT;
+        for (int j = 0; j < n; j++) {
+            const uint8_t at = (uint8_t)(((cols >> j) & 1) | (((rows >> j) & 1) << 1));
+            code[ow + j] = (positive >> j) & 1 ? at : (uint8_t)NO_GRADIENT;
         }
     }
-    return ow;
 }
 #endif
 
@@ -87,11 +98,10 @@ void kiln_affine_relu_max_pool2x2_f32(const float *x, const float *scale, const 
             const float *r0 = x + p * in_plane + (ptrdiff_t)2 * oh * width, *r1 = r0 + width;
             float *yr = y + p * out_plane + (ptrdiff_t)oh * out_w;
             uint8_t *cr = code + p * out_plane + (ptrdiff_t)oh * out_w;
-            int from = 0;
 #if defined(__x86_64__)
-            if (kiln_has_avx2_fma()) from = pool_rows_avx2(r0, r1, s, t, out_w, yr, cr);
+            if (kiln_has_avx2_fma()) { pool_rows_avx2(r0, r1, s, t, out_w, yr, cr); continue; }
 #endif
-            pool_rows_scalar(r0, r1, s, t, from, out_w, yr, cr);
+            pool_rows_scalar(r0, r1, s, t, out_w, yr, cr);
         }
     }
 }
@@ -99,26 +109,116 @@ void kiln_affine_relu_max_pool2x2_f32(const float *x, const float *scale, const 
 /// The offset of code `q`'s position from its window's top-left corner, in a plane `width` wide.
 static inline ptrdiff_t code_offset(uint8_t q, ptrdiff_t width) { return (q >> 1) * width + (q & 1); }
 
+/// Σ g and Σ g·(x − m) over one plane, g being the pooled gradient at each window's coded position.
+static void plane_grad_sums(const float *g, const uint8_t *q, const float *x, float m, ptrdiff_t height, ptrdiff_t width,
+                            float *sum_g, float *sum_gx) {
+    const ptrdiff_t out_w = width / 2;
+    float a0 = 0, a1 = 0;
+    for (ptrdiff_t oh = 0; oh < height / 2; oh++) {
+        const float *corner = x + 2 * oh * width;
+        for (ptrdiff_t ow = 0, o = oh * out_w; ow < out_w; ow++, o++) {
+            if (q[o] == NO_GRADIENT) continue;
+            a0 += g[o];
+            a1 += g[o] * (corner[2 * ow + code_offset(q[o], width)] - m);
+        }
+    }
+    *sum_g = a0;
+    *sum_gx = a1;
+}
+
+/// One plane's dx: b·x + d everywhere, plus k·g at each window's coded position.
+static void plane_backward(const float *g, const uint8_t *q, const float *x, float k, float b, float d,
+                           ptrdiff_t height, ptrdiff_t width, float *dx) {
+    const ptrdiff_t out_w = width / 2;
+    kiln_channel_affine_f32(x, &b, NULL, NULL, &d, 1, 1, height * width, 0, 1, dx);
+    for (ptrdiff_t oh = 0; oh < height / 2; oh++) {
+        float *corner = dx + 2 * oh * width;
+        for (ptrdiff_t ow = 0, o = oh * out_w; ow < out_w; ow++, o++) {
+            if (q[o] != NO_GRADIENT) corner[2 * ow + code_offset(q[o], width)] += k * g[o];
+        }
+    }
+}
+
+#if defined(__x86_64__)
+/// The gradient that reaches the input positions of windows [0, n) (n ≤ 8) as two input rows of 16
+/// columns: rows[0] and rows[1] the top row's columns 0–7 and 8–15, rows[2] and rows[3] the lower row's.
+KILN_AVX2 static void expand_windows(const float *g, const uint8_t *q, int n, __m256 rows[4]) {
+    uint8_t codes[16] = { NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT };
+    for (int j = 0; j < n; j++) codes[j] = q[j];
+    const __m256i vq = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)codes));
+    const __m256 vg = load_first(g, n);
+    __m256 at[4];
+    for (int j = 0; j < 4; j++) at[j] = _mm256_and_ps(vg, _mm256_castsi256_ps(_mm256_cmpeq_epi32(vq, _mm256_set1_epi32(j))));
+    for (int r = 0; r < 2; r++) {
+        const __m256 lo = _mm256_unpacklo_ps(at[2 * r], at[2 * r + 1]), hi = _mm256_unpackhi_ps(at[2 * r], at[2 * r + 1]);
+        rows[2 * r] = _mm256_permute2f128_ps(lo, hi, 0x20);
+        rows[2 * r + 1] = _mm256_permute2f128_ps(lo, hi, 0x31);
+    }
+}
+
+KILN_AVX2 static void plane_grad_sums_avx2(const float *g, const uint8_t *q, const float *x, float m, ptrdiff_t height,
+                                           ptrdiff_t width, float *sum_g, float *sum_gx) {
+    const int out_w = (int)(width / 2);
+    const __m256 vm = _mm256_set1_ps(m);
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    for (ptrdiff_t oh = 0; oh < height / 2; oh++) {
+        for (int ow = 0; ow < out_w; ow += 8) {
+            const int n = out_w - ow < 8 ? out_w - ow : 8;
+            __m256 rows[4];
+            expand_windows(g + oh * out_w + ow, q + oh * out_w + ow, n, rows);
+            a0 = _mm256_add_ps(a0, _mm256_add_ps(_mm256_add_ps(rows[0], rows[1]), _mm256_add_ps(rows[2], rows[3])));
+            for (int r = 0; r < 4; r++) {
+                const float *at = x + (2 * oh + r / 2) * width + 2 * ow + 8 * (r % 2);
+                a1 = _mm256_fmadd_ps(rows[r], _mm256_sub_ps(load_first(at, 2 * n - 8 * (r % 2)), vm), a1);
+            }
+        }
+    }
+    *sum_g = hsum8(a0);
+    *sum_gx = hsum8(a1);
+}
+
+KILN_AVX2 static void plane_backward_avx2(const float *g, const uint8_t *q, const float *x, float k, float b, float d,
+                                          ptrdiff_t height, ptrdiff_t width, float *dx) {
+    const int out_w = (int)(width / 2);
+    const __m256 vk = _mm256_set1_ps(k), vb = _mm256_set1_ps(b), vd = _mm256_set1_ps(d);
+    for (ptrdiff_t oh = 0; oh < height / 2; oh++) {
+        for (int ow = 0; ow < out_w; ow += 8) {
+            const int n = out_w - ow < 8 ? out_w - ow : 8;
+            __m256 rows[4];
+            expand_windows(g + oh * out_w + ow, q + oh * out_w + ow, n, rows);
+            for (int r = 0; r < 4; r++) {
+                const ptrdiff_t at = (2 * oh + r / 2) * width + 2 * ow + 8 * (r % 2);
+                const int count = 2 * n - 8 * (r % 2);
+                const __m256 base = _mm256_fmadd_ps(vb, load_first(x + at, count), vd);
+                store_first(dx + at, count, _mm256_fmadd_ps(vk, rows[r], base));
+            }
+        }
+        if (width % 2) {
+            for (int r = 0; r < 2; r++) dx[(2 * oh + r) * width + width - 1] = b * x[(2 * oh + r) * width + width - 1] + d;
+        }
+    }
+    if (height % 2) {
+        const ptrdiff_t last = (height - 1) * width;
+        for (ptrdiff_t i = 0; i < width; i++) dx[last + i] = b * x[last + i] + d;
+    }
+}
+#endif
+
 void kiln_relu_max_pool2x2_grad_sums_f32(const float *gy, const uint8_t *code, const float *x, const float *center,
                                          ptrdiff_t outer, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
                                          ptrdiff_t c_begin, ptrdiff_t c_end, float *sum_g, float *sum_gx) {
-    const int out_w = (int)(width / 2);
-    const ptrdiff_t in_plane = height * width, out_plane = (height / 2) * (ptrdiff_t)out_w;
+    const ptrdiff_t in_plane = height * width, out_plane = (height / 2) * (width / 2);
     for (ptrdiff_t c = c_begin; c < c_end; c++) {
         double s0 = 0, s1 = 0;
         for (ptrdiff_t n = 0; n < outer; n++) {
             const ptrdiff_t p = n * channels + c;
-            const float *g = gy + p * out_plane, *xp = x + p * in_plane;
-            const uint8_t *q = code + p * out_plane;
-            float a0 = 0, a1 = 0;
-            for (ptrdiff_t oh = 0; oh < height / 2; oh++) {
-                const float *corner = xp + 2 * oh * width;
-                for (ptrdiff_t ow = 0, o = oh * out_w; ow < out_w; ow++, o++) {
-                    if (q[o] == NO_GRADIENT) continue;
-                    a0 += g[o];
-                    a1 += g[o] * (corner[2 * ow + code_offset(q[o], width)] - center[c]);
-                }
-            }
+            float a0, a1;
+#if defined(__x86_64__)
+            if (kiln_has_avx2_fma()) {
+                plane_grad_sums_avx2(gy + p * out_plane, code + p * out_plane, x + p * in_plane, center[c], height, width, &a0, &a1);
+            } else
+#endif
+            plane_grad_sums(gy + p * out_plane, code + p * out_plane, x + p * in_plane, center[c], height, width, &a0, &a1);
             s0 += a0;
             s1 += a1;
         }
@@ -130,19 +230,16 @@ void kiln_relu_max_pool2x2_grad_sums_f32(const float *gy, const uint8_t *code, c
 void kiln_affine_relu_max_pool2x2_backward_f32(const float *gy, const uint8_t *code, const float *x, const float *k,
                                                const float *b, const float *d, ptrdiff_t channels, ptrdiff_t height,
                                                ptrdiff_t width, ptrdiff_t p_begin, ptrdiff_t p_end, float *dx) {
-    const int out_w = (int)(width / 2);
-    const ptrdiff_t in_plane = height * width, out_plane = (height / 2) * (ptrdiff_t)out_w;
+    const ptrdiff_t in_plane = height * width, out_plane = (height / 2) * (width / 2);
     for (ptrdiff_t p = p_begin; p < p_end; p++) {
         const ptrdiff_t c = p % channels;
-        float *target = dx + p * in_plane;
-        kiln_channel_affine_f32(x + p * in_plane, b + c, NULL, NULL, d + c, 1, 1, in_plane, 0, 1, target);
-        const float *g = gy + p * out_plane;
-        const uint8_t *q = code + p * out_plane;
-        for (ptrdiff_t oh = 0; oh < height / 2; oh++) {
-            float *corner = target + 2 * oh * width;
-            for (ptrdiff_t ow = 0, o = oh * out_w; ow < out_w; ow++, o++) {
-                if (q[o] != NO_GRADIENT) corner[2 * ow + code_offset(q[o], width)] += k[c] * g[o];
-            }
+#if defined(__x86_64__)
+        if (kiln_has_avx2_fma()) {
+            plane_backward_avx2(gy + p * out_plane, code + p * out_plane, x + p * in_plane, k[c], b[c], d[c], height, width,
+                                dx + p * in_plane);
+            continue;
         }
+#endif
+        plane_backward(gy + p * out_plane, code + p * out_plane, x + p * in_plane, k[c], b[c], d[c], height, width, dx + p * in_plane);
     }
 }
