@@ -7,6 +7,7 @@
 #include "CKilnKernels.h"
 #include "vecmath8.h"
 #include <math.h>
+#include <string.h>
 
 enum { NO_GRADIENT = 4 };
 
@@ -143,9 +144,9 @@ static void plane_backward(const float *g, const uint8_t *q, const float *x, flo
 /// The gradient that reaches the input positions of windows [0, n) (n ≤ 8) as two input rows of 16
 /// columns: rows[0] and rows[1] the top row's columns 0–7 and 8–15, rows[2] and rows[3] the lower row's.
 KILN_AVX2 static void expand_windows(const float *g, const uint8_t *q, int n, __m256 rows[4]) {
-    uint8_t codes[16] = { NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT };
-    for (int j = 0; j < n; j++) codes[j] = q[j];
-    const __m256i vq = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)codes));
+    uint8_t tail[8] = { NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT, NO_GRADIENT };
+    if (n < 8) memcpy(tail, q, (size_t)n);
+    const __m256i vq = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(n < 8 ? tail : q)));
     const __m256 vg = load_first(g, n);
     __m256 at[4];
     for (int j = 0; j < 4; j++) at[j] = _mm256_and_ps(vg, _mm256_castsi256_ps(_mm256_cmpeq_epi32(vq, _mm256_set1_epi32(j))));
