@@ -5,9 +5,10 @@ import CKilnKernels
 /// gradients as `maxPool2d(relu(batchNorm(input, …).output), kernelSize: (2, 2))`, with the batch mean
 /// and population variance of each channel as ``batchNorm(_:weight:bias:eps:)`` returns them.
 ///
-/// The normalized and activated tensors are never stored: one pass writes the pooled output and a
-/// byte per window naming the position of its maximum (or none when the maximum is not positive, where
-/// ReLU stops the gradient), and the backward pass reads only that, the pooled gradient and the input.
+/// The normalized and activated tensors are never stored: one pass writes the pooled output, a byte
+/// per window naming the position of its maximum (or none when the maximum is not positive, where ReLU
+/// stops the gradient) and the input value there; the backward pass sums the statistics' gradients over
+/// those pooled tensors and reads the input once more to write its gradient.
 public func batchNormReLUMaxPool2x2(_ input: Tensor, weight: Tensor? = nil, bias: Tensor? = nil,
                                     eps: Float = 1e-5) -> (output: Tensor, mean: Tensor, variance: Tensor) {
     let layout = FusedPoolLayout(input, weight: weight, bias: bias)
@@ -52,14 +53,14 @@ private struct FusedPoolLayout {
                eps: Float, batchStatistics: Bool) -> Tensor {
         let (c, h, w, inPlane, outPlane) = (channels.channels, height, width, height * width, outputPlane)
         let maps = ChannelMaps(mean: mean, variance: variance, weight: weight, bias: bias, eps: eps)
-        let out = Tensor(uninitializedShape: [channels.outer, c, h / 2, w / 2])
-        let po = out.floatPointer, px = UnsafePointer(x.floatPointer)
+        let out = Tensor(uninitializedShape: [channels.outer, c, h / 2, w / 2]), picked = Tensor(uninitializedShape: out.shape)
+        let (po, pp, px) = (out.floatPointer, picked.floatPointer, UnsafePointer(x.floatPointer))
         let codes = [UInt8](unsafeUninitializedCapacity: planes * outPlane) { buffer, count in
             maps.scale.withUnsafeBufferPointer { scale in
                 maps.shift.withUnsafeBufferPointer { shift in
                     parallelChunks(planes, costPerItem: inPlane) { r in
                         kiln_affine_relu_max_pool2x2_f32(px, scale.baseAddress!, shift.baseAddress!, c, h, w,
-                                                         r.lowerBound, r.upperBound, po, buffer.baseAddress!)
+                                                         r.lowerBound, r.upperBound, po, buffer.baseAddress!, pp)
                     }
                 }
             }
@@ -74,9 +75,9 @@ private struct FusedPoolLayout {
             let (psg, psgx) = (sumG.floatPointer, sumGX.floatPointer)
             codes.withUnsafeBufferPointer { code in
                 maps.mean.withUnsafeBufferPointer { center in
-                    layout.channels.splitChannels(passes: 1) { r in
-                        kiln_relu_max_pool2x2_grad_sums_f32(pg, code.baseAddress!, px, center.baseAddress!, layout.channels.outer,
-                                                            c, h, w, r.lowerBound, r.upperBound, psg, psgx)
+                    parallelChunks(c, costPerItem: layout.channels.outer * outPlane) { r in
+                        kiln_relu_max_pool2x2_grad_sums_f32(pg, code.baseAddress!, picked.floatPointer, center.baseAddress!,
+                                                            layout.channels.outer, c, outPlane, r.lowerBound, r.upperBound, psg, psgx)
                     }
                 }
             }
