@@ -70,12 +70,9 @@ enum ChannelNormalization {
     static func apply(_ input: Tensor, _ x: Tensor, layout: ChannelLayout, mean: Tensor, variance: Tensor,
                       weight: Tensor?, bias: Tensor?, eps: Float, batchStatistics: Bool) -> Tensor {
         let c = layout.channels
-        let mu = mean.scalars, invStd = variance.scalars.map { 1 / ($0 + eps).squareRoot() }
-        let gamma = weight?.contiguousData().scalars
-        let scale = (0..<c).map { (gamma?[$0] ?? 1) * invStd[$0] }
-        let beta = bias?.contiguousData().scalars
-        let shift = (0..<c).map { (beta?[$0] ?? 0) - mu[$0] * scale[$0] }
-        let out = affine(x, scale, nil, nil, shift, layout)
+        let maps = ChannelMaps(mean: mean, variance: variance, weight: weight, bias: bias, eps: eps)
+        let (mu, invStd, scale) = (maps.mean, maps.invStd, maps.scale)
+        let out = affine(x, scale, nil, nil, maps.shift, layout)
         let inputs = [input] + [weight, bias].compactMap { $0 }
         return Autograd.record(out, inputs) { g in
             let gc = g.contiguousData()
@@ -89,10 +86,7 @@ enum ChannelNormalization {
             }
             var dx: Tensor?
             if input.requiresGradient {
-                // dx = k·g + b·x + d with k = γ/σ; batch statistics add b = −k·Σg(x−μ)/(Mσ²), d = −k·Σg/M − b·μ.
-                let m = Float(layout.perChannel)
-                let b = (0..<c).map { batchStatistics ? -scale[$0] * psgx[$0] * invStd[$0] * invStd[$0] / m : 0 }
-                let d = (0..<c).map { batchStatistics ? -scale[$0] * psg[$0] / m - b[$0] * mu[$0] : 0 }
+                let (b, d) = maps.inputGradient(sumG: psg, sumGX: psgx, count: layout.perChannel, batchStatistics: batchStatistics)
                 dx = affine(gc, scale, x, b, d, layout)
             }
             let dWeight = weight?.requiresGradient == true ? Tensor((0..<c).map { psgx[$0] * invStd[$0] }) : nil
@@ -117,5 +111,30 @@ enum ChannelNormalization {
             }
         }
         return out
+    }
+}
+
+/// The per-channel maps of a normalization with statistics `mean` and `variance`: the output is
+/// `scale·x + shift` with `scale = γ/sqrt(variance + eps)` and `shift = β − mean·scale`.
+struct ChannelMaps {
+    let mean, invStd, scale, shift: [Float]
+
+    init(mean: Tensor, variance: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) {
+        let mu = mean.scalars, invStd = variance.scalars.map { 1 / ($0 + eps).squareRoot() }
+        let gamma = weight?.contiguousData().scalars, beta = bias?.contiguousData().scalars
+        let scale = invStd.indices.map { (gamma?[$0] ?? 1) * invStd[$0] }
+        (self.mean, self.invStd, self.scale) = (mu, invStd, scale)
+        shift = scale.indices.map { (beta?[$0] ?? 0) - mu[$0] * scale[$0] }
+    }
+
+    /// `b` and `d` of the input gradient `dx = scale·g + b·x + d`, from each channel's `Σg` and `Σg·(x − mean)`
+    /// over its `count` values: zero for constant statistics; batch statistics add
+    /// `b = −scale·Σg(x−μ)/(count·σ²)` and `d = −scale·Σg/count − b·μ`.
+    func inputGradient(sumG: UnsafePointer<Float>, sumGX: UnsafePointer<Float>, count: Int,
+                       batchStatistics: Bool) -> (b: [Float], d: [Float]) {
+        let m = Float(count)
+        let b = scale.indices.map { batchStatistics ? -scale[$0] * sumGX[$0] * invStd[$0] * invStd[$0] / m : 0 }
+        let d = scale.indices.map { batchStatistics ? -scale[$0] * sumG[$0] / m - b[$0] * mean[$0] : 0 }
+        return (b, d)
     }
 }

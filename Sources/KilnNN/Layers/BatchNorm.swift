@@ -50,16 +50,31 @@ public class BatchNorm: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
+        normalize(x, evaluation: { batchNorm($0, mean: $1, variance: $2, weight: $3, bias: $4, eps: $5) },
+                  training: { batchNorm($0, weight: $1, bias: $2, eps: $3) })
+    }
+
+    /// This layer followed by ReLU and 2 × 2 max pooling, as one fused op with the same values,
+    /// gradients and running-statistics updates (see ``batchNormReLUMaxPool2x2(_:weight:bias:eps:)``).
+    func forwardThroughReLUMaxPool2x2(_ x: Tensor) -> Tensor {
+        normalize(x, evaluation: { batchNormReLUMaxPool2x2($0, mean: $1, variance: $2, weight: $3, bias: $4, eps: $5) },
+                  training: { batchNormReLUMaxPool2x2($0, weight: $1, bias: $2, eps: $3) })
+    }
+
+    /// Checks `x`, then normalizes it by the running statistics in evaluation (`evaluation(x, mean, variance,
+    /// weight, bias, eps)`), or by the batch's in training (`training(x, weight, bias, eps)` returns the
+    /// output and the batch statistics), updating the running statistics.
+    private func normalize(_ x: Tensor, evaluation: (Tensor, Tensor, Tensor, Tensor?, Tensor?, Float) -> Tensor,
+                           training: (Tensor, Tensor?, Tensor?, Float) -> (output: Tensor, mean: Tensor, variance: Tensor)) -> Tensor {
         precondition(inputRanks.contains(x.rank) && x.shape[1] == featureCount,
                      "\(type(of: self)): expects \(inputRanks.map { "\($0)-D" }.joined(separator: " or ")) input with "
                      + "\(featureCount) channels in dimension 1, got \(x.shape)")
         if !isTraining, let runningMean, let runningVariance {
-            return batchNorm(x, mean: runningMean.wrappedValue, variance: runningVariance.wrappedValue,
-                             weight: weight?.value, bias: bias?.value, eps: eps)
+            return evaluation(x, runningMean.wrappedValue, runningVariance.wrappedValue, weight?.value, bias?.value, eps)
         }
         let perChannel = x.count / featureCount
         precondition(perChannel > 1, "\(type(of: self)): training needs more than one value per channel, got input \(x.shape)")
-        let (y, mean, variance) = batchNorm(x, weight: weight?.value, bias: bias?.value, eps: eps)
+        let (y, mean, variance) = training(x, weight?.value, bias?.value, eps)
         if isTraining, let runningMean, let runningVariance, let batchesTracked {
             let batches = batchesTracked.wrappedValue.integers[0] + 1
             batchesTracked.wrappedValue = Tensor([batches], shape: [])

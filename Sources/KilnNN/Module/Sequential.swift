@@ -34,8 +34,18 @@ public final class Sequential: Module {
         layers.enumerated().map { ("\($0.offset)", $0.element) }
     }
 
+    /// Runs the layers in order; a run that ``LayerFusion`` recognizes (batch norm, ReLU, 2 × 2 max
+    /// pooling) runs as one op with the same result.
     public override func forward(_ input: Tensor) -> Tensor {
-        layers.reduce(input) { x, layer in layer(x) }
+        var (x, i) = (input, 0)
+        while i < layers.count {
+            if let fused = LayerFusion.apply(layers, at: i, to: x) {
+                (x, i) = (fused.output, i + fused.layers)
+            } else {
+                (x, i) = (layers[i](x), i + 1)
+            }
+        }
+        return x
     }
 }
 

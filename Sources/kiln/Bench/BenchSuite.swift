@@ -5,6 +5,7 @@ import KilnTrain
 /// A part of `kiln bench`: its name on the command line, and the figures it measures.
 enum BenchPart: String, NamedChoice {
     case sgemm, add, exp, sum, softmax, crossentropy, activations, overhead, copy, memory, conv, adamw, attention, generation
+    case cnnStep = "cnn-step"
     case gptStep = "gpt-step"
 
     static let setting = "part"
@@ -20,6 +21,7 @@ enum BenchPart: String, NamedChoice {
         case .exp: KernelBench.exp(report)
         case .sum: KernelBench.sum(report)
         case .conv: ConvBench.run(report)
+        case .cnnStep: CNNStepBench.run(report)
         case .adamw: OptimizerBench.adamw(report)
         case .attention: AttentionBench.run(report)
         case .gptStep: GPTBench.run(report)
