@@ -100,7 +100,7 @@ public struct ArchitectureSearch {
                     .fit(model, on: train, rows: Array(0..<train.count), generator: RandomGenerator(seed: weightsSeed &+ 1))
                 return ShortTraining.accuracy(of: model, on: test)
             }
-            let entry = ArchitectureSearchResult.Candidate(architecture: candidate, scores: scores, accuracy: accuracy,
+            let entry = ArchitectureSearchResult.Candidate(architecture: candidate, scores: scores, target: accuracy,
                                                            scoringSeconds: scoringSeconds, seconds: Date().timeIntervalSince(start))
             result.candidates.append(entry)
             progress(String(format: "%2d/%d %@: accuracy %.4f (scored in %.1f s, %.1f s in all)",
