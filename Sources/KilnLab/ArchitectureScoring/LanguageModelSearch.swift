@@ -17,8 +17,9 @@ public struct LanguageModelSearchSettings: Sendable {
     public var proxies = ArchitectureSpace.rnn.proxies
     /// The proxies whose ranks are averaged into the combined score.
     public var combined: [ArchitectureProxy] = [.synflow, .snip, .hiddenCovariance]
-    /// Windows in the batch the proxies score.
-    public var probeBatch = 256
+    /// Windows in the batch the proxies score: more than the widest hidden state sampled (512 units),
+    /// so that hidden covariance's correlation matrix is not singular for want of observations.
+    public var probeBatch = 640
     /// Characters of each window (the models' context).
     public var context = 32
     /// Optimizer steps of each brief training.

@@ -29,7 +29,7 @@ struct LabNASCommand: ParsableCommand {
     @Option(help: "Proxies whose ranks are averaged into the combined score (empty: none; default: synflow,jacob_cov,snip for images, synflow,snip,hidden_cov for language models).",
             transform: choiceList)
     var combine: [ArchitectureProxy]?
-    @Option(help: "Examples in the batch the proxies score (default 128 images, 256 windows).") var probeBatch: Int?
+    @Option(help: "Examples in the batch the proxies score (default 128 images, 640 windows).") var probeBatch: Int?
     @Option(help: "Training steps per candidate (default 150 images, 200 language models).") var steps: Int?
     @Option(help: "Examples per training batch (default 128 images, 32 windows).") var batchSize: Int?
     @Option(help: "AdamW's peak learning rate, cosine annealing to zero (default 1e-3 images, 3e-3 language models).") var lr: Double?
