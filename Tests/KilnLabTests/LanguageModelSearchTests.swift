@@ -56,6 +56,20 @@ import Testing
         expectClose(ArchitectureProxy.hiddenCovariance.score(probe), -(Self.f(1.8) + Self.f(0.2)), relative: 1e-6)
     }
 
+    @Test func attentionConfidenceOfUniformCausalAttention() {
+        // With the attention's weights zero every key scores alike: query i (of T = 5) spreads
+        // 1/i over its i keys, so each head's confidence is H₅/5 and 2 blocks × 2 heads sum 4·H₅/5.
+        let architecture = TransformerLanguageModelArchitecture(depth: 2, width: 8, heads: 2, mlpRatio: 1)
+        let model = architecture.make(vocabularySize: 11, context: 5)
+        for (_, parameter) in (model as! GPT).blocks.flatMap({ $0.attn.namedParameters() }) {
+            parameter.value = Tensor(zeros: parameter.value.shape)
+        }
+        let ids = Tensor((0..<15).map { Float(($0 * 4) % 11) }, shape: [3, 5]).cast(to: .int64)
+        let probe = ArchitectureProbe(model: model, inputs: ids, labels: ids, hiddenLayers: [])
+        let harmonic = 1 + 1 / 2.0 + 1 / 3.0 + 1 / 4.0 + 1 / 5.0
+        expectClose(ArchitectureProxy.attentionConfidence.score(probe), 4 * harmonic / 5, relative: 1e-6)
+    }
+
     @Test func theLanguageModelProxiesScoreBothSpaces() throws {
         let ids = Tensor((0..<40).map { Float(($0 * 7) % 11) }, shape: [4, 10]).cast(to: .int64)
         let targets = Tensor((0..<40).map { Float(($0 * 7 + 7) % 11) }, shape: [4, 10]).cast(to: .int64)

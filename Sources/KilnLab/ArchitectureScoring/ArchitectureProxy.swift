@@ -65,6 +65,10 @@ public enum ArchitectureProxy: String, NamedChoice {
     /// hidden layers of the principal components reaching 99 % of the layer's variance (a
     /// convolution's channels over all positions, a sequence model's features over all tokens).
     case wpca
+    /// Attention confidence (Serianni and Kalita, 2023, after Voita et al., 2019): Σ over the
+    /// transformer blocks' heads of the mean over examples and query positions of the head's
+    /// largest attention weight; transformers only (NaN without attention).
+    case attentionConfidence = "attn_conf"
 
     public static let setting = "proxy"
 
@@ -82,6 +86,7 @@ public enum ArchitectureProxy: String, NamedChoice {
         case .hiddenCovariance: ActivationProxies.hiddenCovariance(probe)
         case .ntk: -JacobianProxies.ntkConditionNumber(probe, examples: 16)
         case .wpca: ActivationProxies.wpca(probe, threshold: 0.99)
+        case .attentionConfidence: AttentionProxies.attentionConfidence(probe)
         }
     }
 }

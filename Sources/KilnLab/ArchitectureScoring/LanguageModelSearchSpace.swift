@@ -14,11 +14,17 @@ public enum ArchitectureSpace: String, NamedChoice {
 
     public static let setting = "space"
 
-    /// The proxies that apply to the space's models: every one for images; for the language models
-    /// those that need neither a differentiable input (Jacobian covariance), nor sign codes of
-    /// pre-activations (NASWOT), nor a count of linear and convolution work (FLOPs).
+    /// The proxies that apply to the space's models: for images every one but attention
+    /// confidence; for the language models those that need neither a differentiable input
+    /// (Jacobian covariance), nor sign codes of pre-activations (NASWOT), nor a count of linear
+    /// and convolution work (FLOPs), with attention confidence for the transformers.
     public var proxies: [ArchitectureProxy] {
-        self == .image ? ArchitectureProxy.allCases : [.params, .gradNorm, .snip, .synflow, .hiddenCovariance, .ntk, .wpca]
+        let language: [ArchitectureProxy] = [.params, .gradNorm, .snip, .synflow, .hiddenCovariance, .ntk, .wpca]
+        return switch self {
+        case .image: ArchitectureProxy.allCases.filter { $0 != .attentionConfidence }
+        case .rnn: language
+        case .transformer: language + [.attentionConfidence]
+        }
     }
 }
 
