@@ -32,7 +32,7 @@ import Testing
         var settings = ArchitectureSearchSettings()
         (settings.proxies, settings.combined) = ([.params], [])
         let candidates = zip(Self.fixtures["proxy_scores"]!.scalars, Self.fixtures["accuracies"]!.scalars).map { score, accuracy in
-            ArchitectureSearchResult.Candidate(architecture: architecture, scores: [.params: Double(score)], accuracy: Double(accuracy))
+            ArchitectureSearchResult.Candidate(architecture: architecture, scores: [.params: Double(score)], target: Double(accuracy))
         }
         let correlation = ArchitectureSearchResult(settings: settings, candidates: candidates).correlations[0]
         expectClose(correlation.kendall, Self.value("kendall"), relative: 1e-6)

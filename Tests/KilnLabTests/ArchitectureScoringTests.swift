@@ -111,7 +111,7 @@ import Testing
         (settings.proxies, settings.combined) = ([.params, .flops], [])
         // params ranks the accuracies exactly; flops reverses them with one tie: x = (3, 2, 2, 1), y = (1, 2, 3, 4).
         let candidates = [(1.0, 3.0, 0.1), (2, 2, 0.2), (3, 2, 0.3), (4, 1, 0.4)].map { params, flops, accuracy in
-            ArchitectureSearchResult.Candidate(architecture: architecture, scores: [.params: params, .flops: flops], accuracy: accuracy)
+            ArchitectureSearchResult.Candidate(architecture: architecture, scores: [.params: params, .flops: flops], target: accuracy)
         }
         let correlations = ArchitectureSearchResult(settings: settings, candidates: candidates).correlations
         expectClose(correlations[0].kendall, 1, relative: 1e-12)
@@ -137,8 +137,8 @@ import Testing
         (settings.count, settings.steps, settings.batchSize, settings.probeBatch, settings.threads) = (4, 3, 16, 16, 1)
         let result = try ArchitectureSearch(settings: settings, train: train, test: test).run()
         #expect(result.candidates.count == 4)
-        #expect(result.candidates.allSatisfy { $0.scores.count == ArchitectureProxy.allCases.count })
-        #expect(result.correlations.map(\.name) == ArchitectureProxy.names + ["combined"])
+        #expect(result.candidates.allSatisfy { $0.scores.count == ArchitectureSpace.image.proxies.count })
+        #expect(result.correlations.map(\.name) == ArchitectureSpace.image.proxies.map(\.rawValue) + ["combined"])
         #expect(result.csv.split(separator: "\n").count == 5)
         #expect(result.table.hasPrefix("| proxy | Kendall τ | Spearman ρ | τ within mlp ("))
         #expect(result.svg.hasPrefix("<svg"))

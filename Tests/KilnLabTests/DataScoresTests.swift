@@ -80,7 +80,7 @@ import Testing
         let (train, test) = SyntheticImages.split(train: 96, test: 32)
         var settings = DataPruningSettings()
         (settings.score, settings.fractions, settings.seeds, settings.epochs) = (score, [0.5], 2, 1)
-        (settings.scoringEpochs, settings.clusters, settings.batchSize, settings.threads) = (2, 3, 32, 1)
+        (settings.scoringRuns, settings.scoringEpochs, settings.clusters, settings.batchSize, settings.threads) = (2, 2, 3, 32, 1)
         let result = try DataPruningRun(settings: settings, train: train, test: test).run()
         #expect(result.entries.count == 2 * 3)
         #expect(result.entries.allSatisfy { (0...1).contains($0.accuracy) })

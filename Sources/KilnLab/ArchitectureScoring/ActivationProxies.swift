@@ -29,18 +29,25 @@ enum ActivationProxies {
         }
     }
 
-    /// ``hiddenCovariance(_:)`` of the last hidden layer, each example's outputs flattened.
+    /// ``hiddenCovariance(_:)`` of the last hidden layer, each example's outputs flattened; a
+    /// sequence `[N, T, D]` read at its last position.
     static func hiddenCovariance(_ probe: ArchitectureProbe) -> Double {
-        guard let last = hiddenLayers(probe).last else { return .nan }
-        return KilnLab.hiddenCovariance(last.output.reshaped([last.output.shape[0], -1]))
+        guard let last = hiddenLayers(probe).last?.output else { return .nan }
+        let states = last.rank == 3 ? last.slice(axis: 1, (last.shape[1] - 1)..<last.shape[1]) : last
+        return KilnLab.hiddenCovariance(states.reshaped([last.shape[0], -1]).contiguous())
     }
 
     /// Parameter count × Σ over hidden layers of the principal components reaching `threshold`
-    /// of the variance; a feature map `[N, C, H, W]` is read as `N·H·W` observations of C channels.
+    /// of the variance; a feature map `[N, C, H, W]` is read as `N·H·W` observations of C channels,
+    /// a sequence `[N, T, D]` as `N·T` observations of D features.
     static func wpca(_ probe: ArchitectureProbe, threshold: Double) -> Double {
         let components = hiddenLayers(probe).reduce(0) { sum, layer in
             let h = layer.output
-            let rows = h.rank == 4 ? h.permuted(0, 2, 3, 1).reshaped([-1, h.shape[1]]) : h.reshaped([h.shape[0], -1])
+            let rows = switch h.rank {
+            case 4: h.permuted(0, 2, 3, 1).reshaped([-1, h.shape[1]])
+            case 3: h.reshaped([-1, h.shape[2]])
+            default: h.reshaped([h.shape[0], -1])
+            }
             return sum + withoutGradient { SpectrumCounts.principalComponents(of: rows.contiguous(), reaching: threshold) }
         }
         return Double(probe.model.parameterCount) * Double(components)

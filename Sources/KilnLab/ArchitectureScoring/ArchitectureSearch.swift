@@ -13,7 +13,7 @@ public struct ArchitectureSearchSettings: Sendable {
     /// The families sampled from.
     public var families: [ArchitectureFamily] = [.mlp, .cnn]
     /// The proxies computed, each reported against accuracy.
-    public var proxies = ArchitectureProxy.allCases
+    public var proxies = ArchitectureSpace.image.proxies
     /// The proxies whose ranks are averaged into the combined score (Abdelfattah et al.'s vote).
     public var combined: [ArchitectureProxy] = [.synflow, .jacobianCovariance, .snip]
     /// Examples in the batch the proxies score.
@@ -38,7 +38,8 @@ public struct ArchitectureSearchSettings: Sendable {
     public func problem() -> String? {
         if !(2...10_000).contains(count) { return "count must be from 2 to 10000 (a rank correlation needs two candidates), got \(count)" }
         if families.isEmpty { return "families: give at least one of \(ArchitectureFamily.names.joined(separator: ", "))" }
-        if proxies.isEmpty { return "proxies: give at least one of \(ArchitectureProxy.names.joined(separator: ", "))" }
+        if proxies.isEmpty { return "proxies: give at least one of \(ArchitectureSpace.image.proxies.map(\.rawValue).joined(separator: ", "))" }
+        if (proxies + combined).contains(.attentionConfidence) { return "proxy attn_conf needs attention layers; the image families have none" }
         if !(2...4096).contains(probeBatch) { return "probe batch must be from 2 to 4096, got \(probeBatch)" }
         if !(1...1_000_000).contains(steps) { return "steps must be from 1 to 1000000, got \(steps)" }
         if !(1...65_536).contains(batchSize) { return "batch size must be from 1 to 65536, got \(batchSize)" }
@@ -100,7 +101,7 @@ public struct ArchitectureSearch {
                     .fit(model, on: train, rows: Array(0..<train.count), generator: RandomGenerator(seed: weightsSeed &+ 1))
                 return ShortTraining.accuracy(of: model, on: test)
             }
-            let entry = ArchitectureSearchResult.Candidate(architecture: candidate, scores: scores, accuracy: accuracy,
+            let entry = ArchitectureSearchResult.Candidate(architecture: candidate, scores: scores, target: accuracy,
                                                            scoringSeconds: scoringSeconds, seconds: Date().timeIntervalSince(start))
             result.candidates.append(entry)
             progress(String(format: "%2d/%d %@: accuracy %.4f (scored in %.1f s, %.1f s in all)",

@@ -4,10 +4,14 @@ import KilnOptimizers
 
 /// The proxies read from one gradient of the weights: gradient norm, SNIP and SynFlow.
 enum GradientProxies {
-    /// The weights (parameters of rank ≥ 2) by path, with their gradient of the batch's cross-entropy.
+    /// The weights (parameters of rank ≥ 2) by path, with their gradient of the batch's mean
+    /// cross-entropy over every label (each position's, for a language model).
     static func weightGradients(_ probe: ArchitectureProbe) -> [(weight: Tensor, gradient: Tensor)] {
         probe.model.train()
-        let (_, gradients) = valueAndGradient(of: probe.model) { m in crossEntropy(logits: m(probe.inputs), labels: probe.labels) }
+        let (_, gradients) = valueAndGradient(of: probe.model) { m in
+            let logits = m(probe.inputs)
+            return crossEntropy(logits: logits.reshaped([-1, logits.shape[logits.rank - 1]]), labels: probe.labels.reshaped([-1]))
+        }
         return weights(of: probe.model).compactMap { name, w in gradients[name].map { (w, $0) } }
     }
 
@@ -27,7 +31,8 @@ enum GradientProxies {
         return withoutGradient { pairs.reduce(0) { $0 + Double(($1.weight * $1.gradient).abs().sum().item) } }
     }
 
-    /// SynFlow: the weights made positive, one all-ones input in evaluation mode, restored afterwards.
+    /// SynFlow: the weights made positive, one all-ones input (of the inputs' type: token id 1 for
+    /// a language model) in evaluation mode, restored afterwards.
     static func synflow(_ probe: ArchitectureProbe) -> Double {
         let model = probe.model
         let parameters = model.namedParameters().map(\.parameter)
@@ -38,7 +43,7 @@ enum GradientProxies {
         }
         for p in parameters { p.value = withoutGradient { p.value.abs() } }
         model.eval()
-        let ones = Tensor(ones: [1] + probe.inputs.shape.dropFirst())
+        let ones = Tensor(ones: [1] + probe.inputs.shape.dropFirst()).cast(to: probe.inputs.dtype)
         let (_, gradients) = valueAndGradient(of: model) { m in m(ones).sum() }
         return withoutGradient {
             weights(of: model).reduce(0) { sum, w in sum + (gradients[w.name].map { Double((w.value * $0).sum().item) } ?? 0) }

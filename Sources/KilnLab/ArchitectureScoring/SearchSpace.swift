@@ -2,7 +2,16 @@ import Kiln
 import KilnNN
 import KilnTrain
 
-/// The families of architectures `kiln lab nas` samples.
+/// What an architecture search samples: a description, the family it belongs to, and its choices
+/// as the columns of the candidates' CSV.
+public protocol SampledArchitecture: Sendable, CustomStringConvertible {
+    /// The family's name, for the correlations within a family.
+    var familyName: String { get }
+    /// The choices by column name, in column order (the same names for every candidate of a space).
+    var columns: [(name: String, value: String)] { get }
+}
+
+/// The families of architectures `kiln lab nas` samples in the ``ArchitectureSpace/image`` space.
 public enum ArchitectureFamily: String, NamedChoice {
     /// Multilayer perceptrons (``MLPArchitecture``): 1–4 hidden layers of one width.
     case mlp
@@ -22,7 +31,7 @@ public enum ArchitectureFamily: String, NamedChoice {
 }
 
 /// One point of the search space: a family, its depth and width, activation and normalization.
-public struct CandidateArchitecture: Sendable, Equatable, CustomStringConvertible {
+public struct CandidateArchitecture: SampledArchitecture, Equatable {
     /// MLP or CNN.
     public var family: ArchitectureFamily
     /// Hidden layers (MLP) or convolution blocks (CNN).
@@ -52,6 +61,11 @@ public struct CandidateArchitecture: Sendable, Equatable, CustomStringConvertibl
                                      width: family.widths.randomElement(using: &g)!,
                                      activation: ArchitectureFamily.activations.randomElement(using: &g)!,
                                      norm: family.normalizations.randomElement(using: &g)!)
+    }
+
+    public var familyName: String { family.rawValue }
+    public var columns: [(name: String, value: String)] {
+        [("family", family.rawValue), ("depth", "\(depth)"), ("width", "\(width)"), ("activation", activation.rawValue), ("norm", norm.rawValue)]
     }
 
     /// `mlp 3×256 gelu batch`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KilnData
 import KilnLab
 import KilnTrain
 
@@ -7,46 +8,77 @@ import KilnTrain
 struct LabNASCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nas",
-        abstract: "Score sampled architectures without training and compare with their trained accuracy.",
+        abstract: "Score sampled architectures without training and compare with their trained performance.",
         discussion: """
-        Samples MLPs and CNNs on Fashion-MNIST (depth, width, activation, normalization), computes every \
-        training-free proxy on one batch at initialization, trains each candidate briefly, and prints \
-        Kendall's τ and Spearman's ρ between each proxy (and their rank combination) and the test accuracy.
+        The image space samples MLPs and CNNs on Fashion-MNIST (depth, width, activation, normalization) \
+        and compares with test accuracy; the rnn space samples recurrent character models (cell, layers, \
+        hidden and embedding size) and the transformer space GPTs (depth, width, heads, MLP ratio) on the \
+        fortunes corpus, compared with minus the validation loss. Every proxy that applies is computed on \
+        one batch at initialization, each candidate is trained briefly, and Kendall's τ and Spearman's ρ \
+        between each proxy (and their rank combination) and the trained performance are printed.
         """)
 
     @OptionGroup var dataset: FashionMNISTOptions
+    @Option(help: "Search space: \(names(ArchitectureSpace.self)).", transform: choice) var space: ArchitectureSpace = .image
     @Option(help: "Architectures sampled.") var count: Int = 40
-    @Option(help: "Families sampled, comma-separated: \(names(ArchitectureFamily.self)).", transform: choiceList)
+    @Option(help: "Image families sampled, comma-separated: \(names(ArchitectureFamily.self)).", transform: choiceList)
     var families: [ArchitectureFamily] = [.mlp, .cnn]
-    @Option(help: "Proxies, comma-separated: \(names(ArchitectureProxy.self)).", transform: choiceList)
-    var proxies: [ArchitectureProxy] = ArchitectureProxy.allCases
-    @Option(help: "Proxies whose ranks are averaged into the combined score (empty: none).", transform: choiceList)
-    var combine: [ArchitectureProxy] = [.synflow, .jacobianCovariance, .snip]
-    @Option(help: "Examples in the batch the proxies score.") var probeBatch: Int = 128
-    @Option(help: "Training steps per candidate.") var steps: Int = 150
-    @Option(help: "Examples per training batch.") var batchSize: Int = 128
-    @Option(help: "AdamW's peak learning rate (cosine annealing to zero).") var lr: Double = 1e-3
-    @Option(help: "Test examples each candidate is evaluated on.") var testExamples: Int = 10_000
+    @Option(help: "Proxies, comma-separated: \(names(ArchitectureProxy.self)) (default: those that apply to the space).",
+            transform: choiceList)
+    var proxies: [ArchitectureProxy]?
+    @Option(help: "Proxies whose ranks are averaged into the combined score (empty: none; default: synflow,jacob_cov,snip for images, synflow,snip,hidden_cov for language models).",
+            transform: choiceList)
+    var combine: [ArchitectureProxy]?
+    @Option(help: "Examples in the batch the proxies score (default 128 images, 640 windows).") var probeBatch: Int?
+    @Option(help: "Training steps per candidate (default 150 images, 200 language models).") var steps: Int?
+    @Option(help: "Examples per training batch (default 128 images, 32 windows).") var batchSize: Int?
+    @Option(help: "AdamW's peak learning rate, cosine annealing to zero (default 1e-3 images, 3e-3 language models).") var lr: Double?
+    @Option(help: "Test examples each image candidate is evaluated on.") var testExamples: Int = 10_000
+    @Option(help: "Folder of text files the language models learn (default: the fortunes).") var corpus: String = TextCorpus.fortunesDirectory
+    @Option(help: "Characters per window of the language models.") var context: Int = 32
+    @Option(help: "Validation windows each language model is evaluated on.") var validationWindows: Int = 512
     @Option(help: "Seed of the sampling, weights and batches.") var seed: UInt64 = 0
     @Option(help: "Threads for kernels and BLAS.") var threads: Int = 2
-    @Option(help: "SVG file: accuracy against each proxy's rank.") var svg: String = "nas-proxies.svg"
-    @Option(help: "CSV file: every candidate's scores and accuracy.") var csv: String = "nas-candidates.csv"
+    @Option(help: "SVG file: trained performance against each proxy's rank.") var svg: String = "nas-proxies.svg"
+    @Option(help: "CSV file: every candidate's scores and trained performance.") var csv: String = "nas-candidates.csv"
 
     func run() throws {
-        var settings = ArchitectureSearchSettings()
-        (settings.count, settings.families, settings.proxies, settings.combined) = (count, families, proxies, combine)
-        (settings.probeBatch, settings.steps, settings.batchSize, settings.learningRate) = (probeBatch, steps, batchSize, lr)
-        (settings.testExamples, settings.seed, settings.threads) = (testExamples, seed, threads)
-        if let problem = settings.problem() { throw CommandError(problem) }
-        let (train, test) = try dataset.load()
-        let search = try ArchitectureSearch(settings: settings, train: train, test: test)
         let start = Date()
-        let result = try search.run { line in print(line) }
+        let result = space == .image ? try searchImages() : try searchLanguageModels()
         try writeText(result.svg, to: svg)
         try writeText(result.csv, to: csv)
         print(result.table)
         print(String(format: "%d architectures in %.0f s; plot in %@, candidates in %@", result.candidates.count,
                      Date().timeIntervalSince(start), svg, csv))
+    }
+
+    private func searchImages() throws -> ArchitectureSearchResult {
+        var settings = ArchitectureSearchSettings()
+        (settings.count, settings.families, settings.testExamples, settings.seed, settings.threads) = (count, families, testExamples, seed, threads)
+        settings.proxies = proxies ?? settings.proxies
+        settings.combined = combine ?? settings.combined
+        settings.probeBatch = probeBatch ?? settings.probeBatch
+        settings.steps = steps ?? settings.steps
+        settings.batchSize = batchSize ?? settings.batchSize
+        settings.learningRate = lr ?? settings.learningRate
+        if let problem = settings.problem() { throw CommandError(problem) }
+        let (train, test) = try dataset.load()
+        return try ArchitectureSearch(settings: settings, train: train, test: test).run { line in print(line) }
+    }
+
+    private func searchLanguageModels() throws -> ArchitectureSearchResult {
+        var settings = LanguageModelSearchSettings()
+        (settings.space, settings.count, settings.context, settings.validationWindows) = (space, count, context, validationWindows)
+        (settings.seed, settings.threads) = (seed, threads)
+        settings.proxies = proxies ?? space.proxies
+        settings.combined = combine ?? settings.combined
+        settings.probeBatch = probeBatch ?? settings.probeBatch
+        settings.steps = steps ?? settings.steps
+        settings.batchSize = batchSize ?? settings.batchSize
+        settings.learningRate = lr ?? settings.learningRate
+        if let problem = settings.problem() { throw CommandError(problem) }
+        let text = try TextCorpus(directory: corpus).text
+        return try LanguageModelArchitectureSearch(settings: settings, text: text, source: corpus).run { line in print(line) }
     }
 }
 

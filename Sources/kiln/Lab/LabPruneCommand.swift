@@ -27,7 +27,7 @@ struct LabPruneCommand: ParsableCommand {
     @Option(help: "Epochs of each final training on the full set.") var epochs: Int = 8
     @Option(help: "Training budget on a pruned set: \(names(PruningBudget.self)) (as many as on the full set).", transform: choice)
     var budget: PruningBudget = .epochs
-    @Option(help: "Short trainings the scores are averaged over.") var scoringRuns: Int = 2
+    @Option(help: "Short trainings the scores are averaged over (the Data Diet's 10).") var scoringRuns: Int = DataPruningSettings().scoringRuns
     @Option(help: "Epochs of each scoring training.") var scoringEpochs: Int = 1
     @Option(help: "Clusters of the prototype score's k-means.") var clusters: Int = 10
     @Option(help: "Examples per batch.") var batchSize: Int = 128
