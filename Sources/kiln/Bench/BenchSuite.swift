@@ -6,6 +6,7 @@ import KilnTrain
 enum BenchPart: String, NamedChoice {
     case sgemm, add, exp, sum, softmax, crossentropy, activations, overhead, copy, memory, conv, adamw, attention, generation
     case gptStep = "gpt-step"
+    case step, latency
 
     static let setting = "part"
 
@@ -23,6 +24,8 @@ enum BenchPart: String, NamedChoice {
         case .adamw: OptimizerBench.adamw(report)
         case .attention: AttentionBench.run(report)
         case .gptStep: GPTBench.run(report)
+        case .step: StepBench.run(report)
+        case .latency: LatencyBench.run(report)
         case .softmax: BenchSuite.softmax(report)
         case .crossentropy: BenchSuite.crossEntropy(report)
         case .activations: ActivationBench.run(report)
