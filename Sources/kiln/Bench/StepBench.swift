@@ -20,7 +20,7 @@ enum StepBench {
             let x = Tensor.normal([batch, 784], generator: generator)
             let y = Tensor.randint([batch], high: 10, generator: generator)
             func step() {
-                model.zeroGradients()
+                optimizer.zeroGradients()
                 crossEntropy(logits: model(x), labels: y).backward()
                 optimizer.step()
             }
