@@ -2,9 +2,9 @@ import Kiln
 import KilnTestSupport
 import Testing
 
-/// Products with a dimension of 1 (a row or a column times a matrix, split across threads sooner;
-/// a column times a row by the outer-product path), against the product summed in Double, on
-/// plain, transposed and strided layouts, on one thread and split.
+/// Products with a dimension of 1 (a row or a column times a matrix; a column times a row by the
+/// outer-product path), against the product summed in Double, on plain, transposed and strided
+/// layouts, on one thread and two.
 @Suite struct SmallProductsTests {
     /// `a · b` of two matrices, summed in Double from their values.
     func reference(_ a: Tensor, _ b: Tensor) -> [Float] {

@@ -159,9 +159,7 @@ enum Matmul {
                       _ c: UnsafeMutablePointer<Float>, ldc: Int) {
         if k == 1 && beta == 0 { return outerProduct(m: m, n: n, a, b, c, ldc: ldc) }
         let alongRows = m >= n, extent = alongRows ? m : n
-        // A matrix–vector product is bound by reading the matrix, so it pays to split sooner.
-        let splitWork = m == 1 || n == 1 ? smallProductSplitWork : BLAS.singleThreadWork
-        let blocks = Swift.min(Threads.count, extent / blockAlignment, m * n * k / splitWork)
+        let blocks = Swift.min(Threads.count, extent / blockAlignment, m * n * k / BLAS.singleThreadWork)
         guard blocks > 1 else {
             Threads.withCount(1) { BLAS.sgemm(m: m, n: n, k: k, a, b, beta: beta, c, ldc: ldc) }
             return

@@ -8,8 +8,7 @@ import CKilnKernels
 /// scaled copy of the row operand (so every entry is the one rounded product sgemm gives), the
 /// rows split across Kiln's threads once there are enough to pay for waking a worker.
 extension Matmul {
-    /// Work (multiply-adds, or products written) from which a memory-bound product with a
-    /// dimension of 1 is split across threads.
+    /// Products written from which an outer product is split across threads.
     static let smallProductSplitWork = 1 << 17
 
     /// `c = a · b` for an `m × 1` `a` and a `1 × n` `b` into `c` (row-major, leading dimension `ldc`).
