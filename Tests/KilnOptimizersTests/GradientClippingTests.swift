@@ -21,6 +21,19 @@ import Testing
         #expect(grads["a"]!.scalars == [3, -4])
     }
 
+    @Test func globalNormOfLargeGradientsIsExactAndTheSameOnAnyThreadCount() {
+        // Blocks summed across threads: 3-4-5 pairs (each pair's squares sum to 25) in a gradient of
+        // several blocks and an odd tail, and one whole block of 12s; squares of small integers add
+        // exactly in Double, so the norm is exact.
+        let pairs = 100_001, ones = 1 << 16
+        let grads = Gradients(["a": Tensor((0..<(2 * pairs)).map { $0 % 2 == 0 ? 3 : -4 } as [Float]),
+                               "b": Tensor(repeating: 12, shape: [ones])])
+        let expected = (25 * Double(pairs) + 144 * Double(ones)).squareRoot()
+        for threads in [1, 2, 3] {
+            #expect(Threads.withCount(threads) { grads.globalNorm } == expected)
+        }
+    }
+
     @Test func valueClippingClamps() {
         var grads = Gradients(["a": Tensor([-3, 0.5, 2, -0.25] as [Float], shape: [2, 2])])
         clipGradientValues(&grads, maxValue: 1)

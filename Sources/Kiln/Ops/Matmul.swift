@@ -153,9 +153,11 @@ enum Matmul {
     /// `c = a · b + beta · c` as ``BLAS/sgemm(m:n:k:alpha:_:_:beta:_:ldc:)`` computes it, always on one
     /// BLAS thread: a large product is split into blocks of rows (of columns when they are more) run on
     /// Kiln's threads. BLAS's own threads would otherwise spin beside Kiln's between products, and on
-    /// two cores the two pools take turns instead of working together.
+    /// two cores the two pools take turns instead of working together. An inner dimension of 1 takes
+    /// ``outerProduct(m:n:_:_:_:ldc:)``.
     static func sgemm(m: Int, n: Int, k: Int, _ a: BLAS.Operand, _ b: BLAS.Operand, beta: Float,
                       _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if k == 1 && beta == 0 { return outerProduct(m: m, n: n, a, b, c, ldc: ldc) }
         let alongRows = m >= n, extent = alongRows ? m : n
         let blocks = Swift.min(Threads.count, extent / blockAlignment, m * n * k / BLAS.singleThreadWork)
         guard blocks > 1 else {

@@ -18,7 +18,17 @@ public struct Gradients {
 ///
 /// Parameters that do not affect the loss get a zero gradient; frozen parameters none.
 public func valueAndGradient<M: Module>(of model: M, _ loss: (M) -> Tensor) -> (value: Tensor, gradients: Gradients) {
-    let parameters = model.namedParameters().filter { !$0.parameter.isFrozen }
+    valueAndGradient(of: model, parameters: model.namedParameters(), loss)
+}
+
+/// The value of `loss(model)` and its gradient with respect to each trainable one of `parameters`,
+/// the model's ``Module/namedParameters()`` looked up once by the caller: a training loop calling
+/// this every step then does not walk the module tree each time.
+///
+/// Parameters are handled as in ``valueAndGradient(of:_:)``; frozen ones are skipped as they stand now.
+public func valueAndGradient<M: Module>(of model: M, parameters: [(name: String, parameter: Parameter)],
+                                        _ loss: (M) -> Tensor) -> (value: Tensor, gradients: Gradients) {
+    let parameters = parameters.filter { !$0.parameter.isFrozen }
     for (_, p) in parameters { p.zeroGradient() }
     let value = loss(model)
     precondition(value.count == 1, "valueAndGradient: the loss must have one element, not shape \(value.shape)")

@@ -36,13 +36,32 @@ extension Gradients {
     /// The L2 norm of all gradients together, accumulated in Double (NaN or infinite when an element is).
     ///
     /// The parameters are summed in name order, so the norm is the same to the last bit in every
-    /// process (a dictionary's order changes from one process to the next).
+    /// process (a dictionary's order changes from one process to the next). A large gradient is
+    /// summed in blocks of fixed size across threads, the blocks' sums then added in order, so the
+    /// thread count does not change the bits either.
     public var globalNorm: Double {
         var squares = 0.0
         for name in byName.keys.sorted() {
-            squares += byName[name]!.withUnsafeFloats { kiln_sum_squares_f32($0.baseAddress!, $0.count) }
+            squares += byName[name]!.withUnsafeFloats(Self.sumOfSquares)
         }
         return squares.squareRoot()
+    }
+
+    /// Elements per block of ``globalNorm``'s sums.
+    static let normBlock = 1 << 16
+
+    /// Σ g² in Double: blocks of ``normBlock`` elements summed across threads, then added in order.
+    private static func sumOfSquares(_ g: UnsafeBufferPointer<Float>) -> Double {
+        guard let base = g.baseAddress else { return 0 }
+        let blocks = (g.count + normBlock - 1) / normBlock
+        guard blocks > 1 else { return kiln_sum_squares_f32(base, g.count) }
+        var sums = [Double](repeating: 0, count: blocks)
+        sums.withUnsafeMutableBufferPointer { sums in
+            parallelChunks(blocks, costPerItem: normBlock) { range in
+                for b in range { sums[b] = kiln_sum_squares_f32(base + b * normBlock, min(normBlock, g.count - b * normBlock)) }
+            }
+        }
+        return sums.reduce(0, +)
     }
 
     /// The gradients `backward()` left on `model`'s trainable parameters, by path; parameters

@@ -13,7 +13,7 @@ import KilnNN
 /// // Accumulated: gradients left on the parameters by backward().
 /// loss.backward()
 /// optimizer.step()
-/// model.zeroGradients()
+/// optimizer.zeroGradients()
 /// ```
 ///
 /// A group's learning rate is `learningRate × group.learningRateScale`, so a schedule that sets
@@ -48,6 +48,12 @@ extension Optimizer {
     public func step() {
         precondition(!groups.isEmpty, "\(type(of: self)).step(): no parameters; pass groups at creation or use update(_:along:)")
         step { _, parameter in parameter.gradient }
+    }
+
+    /// Clears the gradient accumulated on every parameter of ``groups`` (PyTorch's `optimizer.zero_grad()`),
+    /// without walking a module tree as ``Module/zeroGradients()`` does.
+    public func zeroGradients() {
+        for group in groups { for (_, parameter) in group.parameters { parameter.zeroGradient() } }
     }
 
     /// One update of `model` from gradients by parameter path, as `valueAndGradient(of:)` returns them.

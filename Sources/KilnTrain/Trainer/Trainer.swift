@@ -126,6 +126,9 @@ public final class Trainer {
     private var epochStartDataState: RandomState?
     /// A state to restore into the data generator before the next epoch, after ``resume(from:records:)``.
     private var resumedDataState: RandomState?
+    /// The model's parameters by path, looked up at the first step (as an optimizer takes its groups
+    /// once) so that steps do not walk the module tree.
+    private lazy var modelParameters = model.namedParameters()
 
     /// A trainer that fits `model` with `optimizer` to minimize `loss(outputs, targets)`, averaged over a batch.
     public init(model: Module, optimizer: any Optimizer, loss: @escaping (Tensor, Tensor) -> Tensor) {
@@ -228,11 +231,11 @@ public final class Trainer {
     /// share of a last global batch too small to reach it) gives zero gradients and weight.
     private func compute(_ batch: Batch) -> BatchOutcome {
         guard batch.size > 0 else {
-            let zeros = model.namedParameters().filter { !$0.parameter.isFrozen }.map { ($0.name, Tensor(zeros: $0.parameter.value.shape)) }
+            let zeros = modelParameters.filter { !$0.parameter.isFrozen }.map { ($0.name, Tensor(zeros: $0.parameter.value.shape)) }
             return BatchOutcome(loss: 0, gradients: Gradients(Dictionary(uniqueKeysWithValues: zeros)), weight: 0, samples: 0, predictions: nil)
         }
         var outputs: Tensor?
-        let (value, gradients) = valueAndGradient(of: model) { m in
+        let (value, gradients) = valueAndGradient(of: model, parameters: modelParameters) { m in
             if let objective { return objective(m, batch) }
             let out = m(batch.allInputs)
             outputs = out

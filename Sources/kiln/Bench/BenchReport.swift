@@ -71,6 +71,22 @@ enum Timing {
         return times.map(median)
     }
 
+    /// The time of each of `samples` calls of `body`, timed one by one after `warmup` calls.
+    static func individualSeconds(warmup: Int, samples: Int, _ body: () -> Void) -> [Double] {
+        for _ in 0..<warmup { body() }
+        return (0..<samples).map { _ in
+            let t0 = now()
+            body()
+            return now() - t0
+        }
+    }
+
+    /// The value at fraction `q` of the sorted `values` (index ⌊q·count⌋, as the anchors' ops.py takes it).
+    static func quantile(_ values: [Double], _ q: Double) -> Double {
+        let s = values.sorted()
+        return s[Swift.min(s.count - 1, Int(q * Double(s.count)))]
+    }
+
     static func median(_ values: [Double]) -> Double {
         let s = values.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2

@@ -7,6 +7,7 @@ enum BenchPart: String, NamedChoice {
     case sgemm, add, exp, sum, softmax, crossentropy, activations, overhead, copy, memory, conv, adamw, attention, generation
     case cnnStep = "cnn-step"
     case gptStep = "gpt-step"
+    case step, latency
 
     static let setting = "part"
 
@@ -25,6 +26,8 @@ enum BenchPart: String, NamedChoice {
         case .adamw: OptimizerBench.adamw(report)
         case .attention: AttentionBench.run(report)
         case .gptStep: GPTBench.run(report)
+        case .step: StepBench.run(report)
+        case .latency: LatencyBench.run(report)
         case .softmax: BenchSuite.softmax(report)
         case .crossentropy: BenchSuite.crossEntropy(report)
         case .activations: ActivationBench.run(report)
