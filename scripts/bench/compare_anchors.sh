@@ -70,7 +70,7 @@ kiln_latency() {
   recorded_run round "$1" "$out/kiln-latency.jsonl" "$kiln" bench --threads "$threads" --json latency
 }
 torch_latency() {
-  recorded_run round "$1" "$out/torch-latency.jsonl" "$python" "$root/scripts/bench/latency_torch.py" \
+  recorded_run round "$1" "$out/torch-latency.jsonl" "$python" "$root/scripts/bench/latency_torch.py" --anchors "$anchors" \
     --threads "$threads" --json
 }
 

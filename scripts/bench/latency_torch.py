@@ -2,9 +2,11 @@
 from ../shared/anchors), in eval mode under torch.no_grad(), on one random input: each call timed
 on its own, the median of 300 calls after 30 warm-up calls, with min, p10 and p90, in µs.
 
-Usage: python scripts/bench/latency_torch.py [--threads 2] [--anchors DIR]
+Usage: python scripts/bench/latency_torch.py [--threads 2] [--anchors DIR] [--json]
+(--json: one line of JSON at the end, `{NAME_batch1_us_median: ..., ...}` for mlp and cnn)
 """
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -13,6 +15,7 @@ import time
 from torch_threads import torch_and_arguments
 
 parser = argparse.ArgumentParser()
+parser.add_argument("--json", action="store_true")
 parser.add_argument("--anchors", default=os.path.join(os.path.dirname(__file__), "../../../shared/anchors"))
 torch, args = torch_and_arguments(parser)
 sys.path.insert(0, args.anchors)
@@ -20,6 +23,7 @@ from cnn import build_cnn  # noqa: E402
 from mlp import build_mlp  # noqa: E402
 
 torch.manual_seed(0)
+figures = {}
 for name, model, shape in (("mlp", build_mlp(), (1, 784)), ("cnn", build_cnn(), (1, 1, 28, 28))):
     model.eval()
     x = torch.randn(*shape)
@@ -32,5 +36,9 @@ for name, model, shape in (("mlp", build_mlp(), (1, 784)), ("cnn", build_cnn(), 
             model(x)
             times.append(time.perf_counter() - t0)
     q = sorted(times)
+    figures[f"{name}_batch1_us_median"] = round(statistics.median(times) * 1e6, 1)
+    figures[f"{name}_batch1_us_min"] = round(q[0] * 1e6, 1)
     print(f"torch {name}_inference_b1: median {statistics.median(times) * 1e6:.1f} us  "
           f"(min {q[0] * 1e6:.1f}, p10 {q[len(q) // 10] * 1e6:.1f}, p90 {q[9 * len(q) // 10] * 1e6:.1f})")
+if args.json:
+    print(json.dumps(figures))

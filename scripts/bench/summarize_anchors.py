@@ -89,14 +89,14 @@ FIGURES = [
      softmax_kiln([4096, 4096]), softmax_torch([4096, 4096]), 1),
     ("ops", "softmax [64 × 1,048,576] GB/s (default; torch `_softmax(out=)`)",
      softmax_kiln([64, 1048576]), softmax_torch([64, 1048576]), 1),
-    ("ops", "MLP training step, batch 1, µs (fresh process)",
-     bench("step_mlp_batch1", "us_median"), step_torch(1), 1),
-    ("ops", "MLP training step, batch 32, µs (fresh process)",
-     bench("step_mlp_batch32", "us_median"), step_torch(32), 1),
+    ("ops", "MLP training step, batch 1, µs (fresh process: median of 300 after 30 warm-up steps)",
+     bench("mlp_train_step_b1", "us_median"), step_torch(1), 1),
+    ("ops", "MLP training step, batch 32, µs (fresh process: median of 300 after 30 warm-up steps)",
+     bench("mlp_train_step_b32", "us_median"), step_torch(32), 1),
     ("latency", "MLP inference, batch 1, µs",
-     bench("latency_mlp_batch1", "us_median"), field("mlp_batch1_us_median"), 1),
+     bench("mlp_inference_b1", "us_median"), field("mlp_batch1_us_median"), 1),
     ("latency", "CNN inference, batch 1, µs",
-     bench("latency_cnn_batch1", "us_median"), field("cnn_batch1_us_median"), 1),
+     bench("cnn_inference_b1", "us_median"), field("cnn_batch1_us_median"), 1),
 ]
 
 
