@@ -24,6 +24,21 @@ import Testing
         return [y] + grads
     }
 
+    /// The anchor CNN's two layers at the last, partial batch of an epoch (96 images), split over two
+    /// threads, as training meets them. A weight-gradient entry sums 75,264 products (conv1), so the
+    /// two summation orders differ by rounding in proportion to the tensor's scale.
+    @Test(arguments: [(ConvolutionMethod.direct, 1, 32, 28), (.winograd, 32, 64, 14)])
+    func anchorLayersAtAPartialBatch(_ method: ConvolutionMethod, _ c: Int, _ o: Int, _ side: Int) {
+        ExecutionScope(threads: 2, generator: RandomGenerator(seed: 0)).run {
+            let x = testTensor([96, c, side, side], seed: 11), k = testTensor([o, c, 3, 3], seed: 12), b = testTensor([o], seed: 13)
+            let expected = Self.passes(x, k, b, (1, 1), .lowered), actual = Self.passes(x, k, b, (1, 1), method)
+            for (a, e) in zip(actual, expected) {
+                let scale = e.scalars.map(abs).max() ?? 0
+                expectClose(a.scalars, e.scalars, relative: 1e-5, absolute: 3e-5 * scale)
+            }
+        }
+    }
+
     @Test(arguments: [ConvolutionMethod.winograd, .direct])
     func matchesLoweredPath(_ method: ConvolutionMethod) {
         for (seed, (n, c, h, w, o, padding)) in Self.shapes.enumerated() {

@@ -100,10 +100,13 @@ private struct FusedPoolLayout {
                         }
                     }
                 }
+                withExtendedLifetime(result) {}
                 dx = result
             }
             let dWeight = weight?.requiresGradient == true ? Tensor((0..<c).map { psgx[$0] * maps.invStd[$0] }) : nil
             let dBias = bias?.requiresGradient == true ? sumG : nil
+            // gc, sumG and sumGX were used through raw pointers above: keep them alive until here.
+            withExtendedLifetime((gc, sumG, sumGX)) {}
             return [dx] + (weight == nil ? [] : [dWeight]) + (bias == nil ? [] : [dBias])
         }
     }

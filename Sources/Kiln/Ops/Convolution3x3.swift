@@ -61,12 +61,15 @@ enum Convolution3x3 {
             var c = c
             let workspace = Tensor(uninitializedShape: [floats])
             let (source, target) = (x + images.lowerBound * inImage, y + images.lowerBound * outImage)
-            if let u {
-                kiln_winograd_forward_f32(source, u.floatPointer, bias, &c, Int32(images.count), target, workspace.floatPointer)
-            } else {
-                kiln_direct3x3_forward_f32(source, w, bias, &c, Int32(images.count), target, workspace.floatPointer)
+            withExtendedLifetime(workspace) {
+                if let u {
+                    kiln_winograd_forward_f32(source, u.floatPointer, bias, &c, Int32(images.count), target, workspace.floatPointer)
+                } else {
+                    kiln_direct3x3_forward_f32(source, w, bias, &c, Int32(images.count), target, workspace.floatPointer)
+                }
             }
         }
+        withExtendedLifetime(u) {}
     }
 
     /// The output `[N, O, oH, oW]` of the convolution by `method`, the bias added in the same pass.
@@ -82,7 +85,9 @@ enum Convolution3x3 {
         let dx = Tensor(uninitializedShape: [g.batch, g.inChannels, g.height, g.width])
         let transposed = Tensor(uninitializedShape: [g.inChannels, g.outChannels, 3, 3])
         kiln_conv3x3_transpose_weights_f32(k.floatPointer, Int32(g.outChannels), Int32(g.inChannels), transposed.floatPointer)
-        convolve(dy.floatPointer, transposed.floatPointer, nil, g.inputGradient3x3, g, method: method, into: dx.floatPointer)
+        withExtendedLifetime(transposed) {
+            convolve(dy.floatPointer, transposed.floatPointer, nil, g.inputGradient3x3, g, method: method, into: dx.floatPointer)
+        }
         return dx
     }
 
@@ -102,20 +107,27 @@ enum Convolution3x3 {
             var c = c
             let workspace = Tensor(uninitializedShape: [workspaceFloats])
             let (source, gradient) = (px + images.lowerBound * inImage, pdy + images.lowerBound * outImage)
-            if winograd {
-                kiln_winograd_weight_grad_f32(source, gradient, &c, Int32(images.count), partials[worker].floatPointer, workspace.floatPointer)
-            } else {
-                kiln_direct3x3_weight_grad_f32(source, gradient, &c, Int32(images.count), partials[worker].floatPointer, workspace.floatPointer)
+            withExtendedLifetime(workspace) {
+                if winograd {
+                    kiln_winograd_weight_grad_f32(source, gradient, &c, Int32(images.count), partials[worker].floatPointer,
+                                                  workspace.floatPointer)
+                } else {
+                    kiln_direct3x3_weight_grad_f32(source, gradient, &c, Int32(images.count), partials[worker].floatPointer,
+                                                   workspace.floatPointer)
+                }
             }
         }
-        for partial in partials.dropFirst() {
-            kiln_accumulate_f32(partial.floatPointer, 1, partials[0].floatPointer, 1, partialFloats)
-        }
         let dw = Tensor(zeros: [g.outChannels, g.inChannels, 3, 3])
-        if winograd {
-            kiln_winograd_fold_weight_grad_f32(partials[0].floatPointer, &c, dw.floatPointer)
-        } else {
-            kiln_direct3x3_fold_weight_grad_f32(partials[0].floatPointer, &c, dw.floatPointer)
+        // The partials are read through raw pointers: they must outlive every C call here.
+        withExtendedLifetime(partials) {
+            for partial in partials.dropFirst() {
+                kiln_accumulate_f32(partial.floatPointer, 1, partials[0].floatPointer, 1, partialFloats)
+            }
+            if winograd {
+                kiln_winograd_fold_weight_grad_f32(partials[0].floatPointer, &c, dw.floatPointer)
+            } else {
+                kiln_direct3x3_fold_weight_grad_f32(partials[0].floatPointer, &c, dw.floatPointer)
+            }
         }
         return dw
     }

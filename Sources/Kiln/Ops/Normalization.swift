@@ -91,6 +91,8 @@ enum ChannelNormalization {
             }
             let dWeight = weight?.requiresGradient == true ? Tensor((0..<c).map { psgx[$0] * invStd[$0] }) : nil
             let dBias = bias?.requiresGradient == true ? sumG : nil
+            // gc, sumG and sumGX were used through raw pointers above: keep them alive until here.
+            withExtendedLifetime((gc, sumG, sumGX)) {}
             return [dx] + (weight == nil ? [] : [dWeight]) + (bias == nil ? [] : [dBias])
         }
     }
