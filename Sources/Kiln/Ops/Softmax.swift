@@ -17,14 +17,15 @@ public enum SoftmaxAlgorithm: String, CaseIterable, Sendable {
     case twoPass
 
     /// The fastest of the three for `rows` rows of `length` elements on the running machine, by a rule
-    /// from its cache sizes (`caches`, by default ``CacheSizes/running``), checked with `kiln bench softmax`: reload
-    /// computes e^x once, and wins while the exponentials a thread stores stay in its core's cache
-    /// (whole rows, or each thread's part of a split row); when a thread's part of a split row is
-    /// larger than that cache, two-pass wins: it reads the input twice and writes once, where reload
-    /// writes its exponentials past the cache, reads them back and writes them again.
+    /// from its cache sizes (`caches`, by default ``CacheSizes/running``), checked with
+    /// `kiln bench softmax`: reload computes e^x once and reads its stored exponentials back, and wins
+    /// while they stay in cache — a core's cache for rows walked whole, the last-level cache for a row
+    /// split across threads. When a split row and its exponentials outgrow the last-level cache,
+    /// two-pass wins: it reads the input twice and writes once, where reload writes its exponentials
+    /// to memory, reads them back and writes them again.
     public static func fastest(rows: Int, length: Int, caches: CacheSizes = .running) -> SoftmaxAlgorithm {
         let segments = SoftmaxRows.segments(rows: rows, length: length, caches: caches)
-        return segments > 1 && 4 * length / segments > caches.perCore ? .twoPass : .threePassReload
+        return segments > 1 && 8 * length > caches.shared ? .twoPass : .threePassReload
     }
 
     var kernel: kiln_softmax_algorithm {
