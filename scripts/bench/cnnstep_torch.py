@@ -7,28 +7,13 @@ Usage: python scripts/bench/cnnstep_torch.py [--threads 2]
 import statistics
 import time
 
-from torch_threads import torch_with_threads
+from torch_threads import seconds_per_call, torch_with_threads
 
 torch = torch_with_threads()
 import torch.nn.functional as F  # noqa: E402
 
 torch.manual_seed(0)
 BATCH = 128
-
-
-def seconds_per_call(fn, samples=7, minimum=0.2):
-    t0 = time.perf_counter()
-    for _ in range(2):
-        fn()
-    per = max((time.perf_counter() - t0) / 2, 1e-9)
-    reps = max(1, int(minimum / per) + 1)
-    times = []
-    for _ in range(samples):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        times.append((time.perf_counter() - t0) / reps)
-    return statistics.median(times)
 
 
 def anchor_model():

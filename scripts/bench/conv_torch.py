@@ -3,31 +3,12 @@ convolutions (anchors/cnn.py) at batch 128, timed the same way (median of 7 samp
 
 Usage: python scripts/bench/conv_torch.py [--threads 2]
 """
-import statistics
-import time
-
-from torch_threads import torch_with_threads
+from torch_threads import seconds_per_call, torch_with_threads
 
 torch = torch_with_threads()
 import torch.nn.functional as F  # noqa: E402
 
 torch.manual_seed(0)
-
-
-def seconds_per_call(fn, samples=7, minimum=0.2):
-    t0 = time.perf_counter()
-    for _ in range(2):
-        fn()
-    per = max((time.perf_counter() - t0) / 2, 1e-9)
-    reps = max(1, int(minimum / per) + 1)
-    times = []
-    for _ in range(samples):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        times.append((time.perf_counter() - t0) / reps)
-    return statistics.median(times)
-
 
 total = 0.0
 for name, shape, out in (("conv1", (128, 1, 28, 28), 32), ("conv2", (128, 32, 14, 14), 64)):
