@@ -18,7 +18,7 @@ def lines(name):
         return {r["seed"]: r for r in (json.loads(line) for line in f if line.strip())}
 
 
-kiln, torch = lines("kiln.jsonl"), lines("torch.jsonl")
+kiln, torch = lines("kiln-charlm.jsonl"), lines("torch-charlm.jsonl")
 seeds = sorted(set(kiln) & set(torch))
 loads = [r["load"] for r in list(kiln.values()) + list(torch.values())]
 print(f"{len(seeds)} seeds; load average min {min(loads):.2f}, median {statistics.median(loads):.2f}, max {max(loads):.2f}")
