@@ -100,7 +100,6 @@ private struct FusedPoolLayout {
                         }
                     }
                 }
-                withExtendedLifetime(result) {}
                 dx = result
             }
             let dWeight = weight?.requiresGradient == true ? Tensor((0..<c).map { psgx[$0] * maps.invStd[$0] }) : nil
