@@ -115,5 +115,6 @@ void kiln_normal_f32(const uint32_t *words, float *out, ptrdiff_t n, float mean,
 #include "CKilnSparse.h"
 #include "CKilnQuantized.h"
 #include "CKilnAttention.h"
+#include "CKilnWorkers.h"
 
 #endif

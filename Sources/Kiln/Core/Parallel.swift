@@ -1,3 +1,4 @@
+import CKilnKernels
 import Dispatch
 import Foundation
 
@@ -36,11 +37,33 @@ public enum Threads {
 /// Runs `body(worker)` for each of `workers` workers at once, each in the caller's scope with
 /// one thread (``ExecutionScope``), so work nested inside a worker neither splits again nor
 /// loses the caller's generator.
+///
+/// Worker 0 runs on the calling thread, the others on Kiln's pool (`kiln_workers_run`), whose idle
+/// threads spin briefly between loops so that back-to-back loops start without a wake-up. When the
+/// pool is taken (loops started from two threads at once) or more workers than cores are asked,
+/// the loop runs on Dispatch's threads instead.
 package func parallelWorkers(_ workers: Int, _ body: (Int) -> Void) {
     let scope = ExecutionScope.current.worker
+    if workers == 1 { return scope.run { body(0) } }
     withoutActuallyEscaping(body) { body in
-        DispatchQueue.concurrentPerform(iterations: workers) { w in scope.run { body(w) } }
+        var loop = WorkerLoop(scope: scope, body: body)
+        let ran = withUnsafeMutablePointer(to: &loop) { kiln_workers_run(Int32(workers), runWorkerShare, $0) }
+        if ran == 0 {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in scope.run { body(w) } }
+        }
     }
+}
+
+/// A parallel loop as the pool's threads see it.
+private struct WorkerLoop {
+    let scope: ExecutionScope
+    let body: (Int) -> Void
+}
+
+/// One worker's share of the ``WorkerLoop`` at `context`.
+private func runWorkerShare(_ context: UnsafeMutableRawPointer?, _ worker: Int32) {
+    let loop = context!.assumingMemoryBound(to: WorkerLoop.self)
+    loop.pointee.scope.run { loop.pointee.body(Int(worker)) }
 }
 
 /// Splits `0..<count` into contiguous chunks and runs `body` on each, across threads when
