@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 import Kiln
 
@@ -60,7 +61,7 @@ public struct Batch {
 }
 
 /// Reads a dataset in batches: seeded shuffling, optional drop-last, transforms, and the next
-/// batch prepared on a background thread while the current one is used.
+/// batch prepared on a background thread while the current one is used when a core is free for it.
 ///
 /// The order of an epoch depends only on the generator's state when ``epoch(skipping:)`` is
 /// called, so saving that state (``RandomGenerator/state``) is enough to resume mid-epoch.
@@ -73,7 +74,10 @@ public final class DataLoader<D: Dataset> {
     public let generator: RandomGenerator
     /// Applied to every batch, in order.
     public var transforms: [any BatchTransform]
-    /// Whether the next batch is prepared on a background thread.
+    /// Whether the next batch is prepared on a background thread while the current one is used.
+    /// It is, only when the kernels leave a core free (the scope iterating has fewer threads than
+    /// the machine has cores): with every core busy, the background thread would only take turns
+    /// with the kernels' threads and hold up their parallel loops.
     public var prefetch: Bool
     /// When set, each epoch reads only this process's shard of the order, in batches of
     /// ``batchSize`` (data parallelism; ``DistributedSampler``); ``batchCount`` is then that of one
@@ -149,11 +153,11 @@ public struct EpochBatches<D: Dataset>: Sequence, IteratorProtocol {
             batch = loader.makeBatch(position, order: order)
         }
         position += 1
-        if loader.prefetch && position < count {
+        let scope = ExecutionScope.current
+        if loader.prefetch && position < count && scope.threads < ProcessInfo.processInfo.activeProcessorCount {
             let group = DispatchGroup(), box = Box()
             let (loader, order, index) = (self.loader, self.order, position)
             // The background thread works in the caller's scope (its thread count and generator).
-            let scope = ExecutionScope.current
             DispatchQueue.global().async(group: group) { box.batch = scope.run { loader.makeBatch(index, order: order) } }
             pending = (group, box)
         }
