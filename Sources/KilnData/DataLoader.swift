@@ -154,7 +154,7 @@ public struct EpochBatches<D: Dataset>: Sequence, IteratorProtocol {
         }
         position += 1
         let scope = ExecutionScope.current
-        if loader.prefetch && position < count && scope.threads < ProcessInfo.processInfo.activeProcessorCount {
+        if loader.prefetch && position < count && scope.threads < Threads.cores {
             let group = DispatchGroup(), box = Box()
             let (loader, order, index) = (self.loader, self.order, position)
             // The background thread works in the caller's scope (its thread count and generator).

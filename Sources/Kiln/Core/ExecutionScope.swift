@@ -29,7 +29,7 @@ public struct ExecutionScope: Sendable {
 
     /// The scope of code outside any ``run(_:)``: all cores and the process-wide generator
     /// (seed 0, so unseeded programs are reproducible).
-    public static let processDefault = ExecutionScope(threads: ProcessInfo.processInfo.activeProcessorCount,
+    public static let processDefault = ExecutionScope(threads: Threads.cores,
                                                       generator: RandomGenerator(seed: 0))
 
     @TaskLocal private static var bound = processDefault

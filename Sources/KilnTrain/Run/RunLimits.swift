@@ -5,14 +5,14 @@ import KilnOptimizers
 /// work is one clear error instead of an overflow or a machine brought to its knees.
 public enum RunLimits {
     /// The most threads a run may ask for: 4 per core, and never more than 256.
-    public static var maximumThreads: Int { min(256, 4 * ProcessInfo.processInfo.activeProcessorCount) }
+    public static var maximumThreads: Int { min(256, 4 * Threads.cores) }
 
     /// Accepts a thread count from 1 to ``maximumThreads``.
     public static func check(threads: Int) throws(RunError) {
         guard threads >= 1 else { throw RunError("threads must be at least 1, got \(threads)") }
         guard threads <= maximumThreads else {
             throw RunError("threads \(threads) is more than this machine can run: at most \(maximumThreads) "
-                           + "(4 per core on \(ProcessInfo.processInfo.activeProcessorCount) cores, never above 256)")
+                           + "(4 per core on \(Threads.cores) cores, never above 256)")
         }
     }
 
