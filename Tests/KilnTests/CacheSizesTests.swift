@@ -36,19 +36,23 @@ import Testing
         #expect(caches.perCore >= 1 << 10 && caches.shared >= caches.perCore)
     }
 
-    /// The default softmax follows the cache rule: reload while its stored exponentials stay in cache,
-    /// two-pass once a split row and its exponentials outgrow the last-level cache.
+    /// The default softmax follows the cache rule: reload while every thread's two rows of
+    /// exponentials fit a quarter of the last-level cache, two-pass otherwise and for split rows.
     @Test func defaultSoftmaxFollowsTheCaches() {
         let small = CacheSizes(perCore: 1 << 20, shared: 32 << 20)
         let large = CacheSizes(perCore: 1 << 20, shared: 128 << 20)
         ExecutionScope(threads: 2, generator: RandomGenerator(seed: 0)).run {
             #expect(SoftmaxAlgorithm.fastest(rows: 4096, length: 4096, caches: small) == .threePassReload)
-            #expect(SoftmaxAlgorithm.fastest(rows: 64, length: 1 << 20, caches: small) == .threePassReload)
-            #expect(SoftmaxAlgorithm.fastest(rows: 4, length: 1 << 23, caches: small) == .twoPass)
-            #expect(SoftmaxAlgorithm.fastest(rows: 4, length: 1 << 23, caches: large) == .threePassReload)
+            #expect(SoftmaxAlgorithm.fastest(rows: 8, length: 1 << 18, caches: small) == .threePassReload)
+            // 16 MiB of scratch: more than a quarter of 32 MiB, not of 128 MiB.
+            #expect(SoftmaxAlgorithm.fastest(rows: 64, length: 1 << 20, caches: small) == .twoPass)
+            #expect(SoftmaxAlgorithm.fastest(rows: 8, length: 1 << 20, caches: large) == .threePassReload)
+            #expect(SoftmaxAlgorithm.fastest(rows: 64, length: 1 << 23, caches: small) == .twoPass)
+            #expect(SoftmaxAlgorithm.fastest(rows: 1, length: 1 << 20, caches: large) == .twoPass)
         }
         ExecutionScope(threads: 1, generator: RandomGenerator(seed: 0)).run {
-            #expect(SoftmaxAlgorithm.fastest(rows: 4, length: 1 << 23, caches: small) == .threePassReload)
+            #expect(SoftmaxAlgorithm.fastest(rows: 1, length: 1 << 20, caches: small) == .threePassReload)
+            #expect(SoftmaxAlgorithm.fastest(rows: 4, length: 1 << 23, caches: small) == .twoPass)
         }
     }
 }

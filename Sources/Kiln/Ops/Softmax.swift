@@ -5,7 +5,7 @@ import Foundation
 /// memory traffic (Dukhan & Ablavatski, "The Two-Pass Softmax Algorithm", 2020).
 public enum SoftmaxAlgorithm: String, CaseIterable, Sendable {
     /// The maximum; e^(x − max) stored while summing; the stored values scaled into the output.
-    /// Rows a thread handles whole keep e^x in a cache-resident scratch and write each row while
+    /// Rows a thread handles whole keep e^x in a scratch of two rows and write each row while
     /// computing the next; rows split across threads store it in the output and scale it in place.
     /// Computes e^x once.
     case threePassReload
@@ -18,14 +18,16 @@ public enum SoftmaxAlgorithm: String, CaseIterable, Sendable {
 
     /// The fastest of the three for `rows` rows of `length` elements on the running machine, by a rule
     /// from its cache sizes (`caches`, by default ``CacheSizes/running``), checked with
-    /// `kiln bench softmax`: reload computes e^x once and reads its stored exponentials back, and wins
-    /// while they stay in cache — a core's cache for rows walked whole, the last-level cache for a row
-    /// split across threads. When a split row and its exponentials outgrow the last-level cache,
-    /// two-pass wins: it reads the input twice and writes once, where reload writes its exponentials
-    /// to memory, reads them back and writes them again.
+    /// `kiln bench softmax`. Reload computes e^x once and wins while each thread's scratch of two rows
+    /// of exponentials stays in cache: a quarter of the last-level cache for all threads together,
+    /// since other programs (and, on a virtual machine, other machines) share that cache. Beyond it
+    /// two-pass wins, and it gains as the cache comes under pressure: it reads the input twice and
+    /// writes once, where reload's scratch goes to memory and back. A row split across threads
+    /// (fewer rows than threads) always takes two-pass.
     public static func fastest(rows: Int, length: Int, caches: CacheSizes = .running) -> SoftmaxAlgorithm {
-        let segments = SoftmaxRows.segments(rows: rows, length: length, caches: caches)
-        return segments > 1 && 8 * length > caches.shared ? .twoPass : .threePassReload
+        if SoftmaxRows.segments(rows: rows, length: length) > 1 { return .twoPass }
+        let scratch = 8 * length * Swift.min(Threads.count, Swift.max(rows, 1))
+        return 4 * scratch <= caches.shared ? .threePassReload : .twoPass
     }
 
     var kernel: kiln_softmax_algorithm {
@@ -55,10 +57,12 @@ extension Tensor {
         let stream: Int32 = y.count >= SoftmaxRows.streamingCount ? 1 : 0
         if rows.segments == 1 {
             parallelChunks(rows.count, costPerItem: length * 4) { chunk in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: algorithm == .threePassReload ? 2 * length : 0) {
-                    let start = chunk.lowerBound * length
-                    kiln_softmax_rows_f32(alg, px + start, py + start, chunk.count, length, scale, $0.baseAddress, stream)
-                }
+                // Reload's scratch of two rows comes from the block cache: fresh memory of a long row
+                // would cost a page fault every 4 KiB on every call.
+                let scratch = algorithm == .threePassReload ? Tensor(uninitializedShape: [2 * length]) : nil
+                let start = chunk.lowerBound * length
+                kiln_softmax_rows_f32(alg, px + start, py + start, chunk.count, length, scale, scratch?.floatPointer, stream)
+                withExtendedLifetime(scratch) {}
             }
         } else {
             rows.run({ r, range in

@@ -35,13 +35,13 @@ struct SoftmaxRows {
         segments = Self.segments(rows: count, length: length)
     }
 
-    /// Rows at least as large as a core's private cache are split across all threads, so the threads
-    /// share one row in the last-level cache; fewer rows than threads are split when each thread's
-    /// part stays large (32 KiB or more), so no thread idles.
-    static func segments(rows: Int, length: Int, caches: CacheSizes = .running) -> Int {
+    /// Rows are split across threads only when there are fewer rows than threads and each thread's
+    /// part stays large (32 KiB or more), so no thread idles. Otherwise each thread walks whole rows:
+    /// a reload then keeps a row's exponentials in the thread's own scratch and writes the output
+    /// once, where a split row stores them in the output and scales it in place, one more pass.
+    static func segments(rows: Int, length: Int) -> Int {
         let threads = Threads.count
-        guard threads > 1 else { return 1 }
-        return 4 * length >= caches.perCore || (rows < threads && length >= 1 << 15) ? threads : 1
+        return threads > 1 && rows < threads && length >= 1 << 15 ? threads : 1
     }
 
     /// `t` (of the op's input shape) laid out like ``data``, contiguous and detached.
