@@ -4,12 +4,15 @@
 
 int kiln_has_avx2_fma(void) {
 #if defined(__x86_64__) || defined(__i386__)
-    static int cached = -1;
-    if (cached < 0) {
+    // Threads may race to fill the cache; they all store the same value.
+    static _Atomic int cached = -1;
+    int known = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (known < 0) {
         __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        atomic_store_explicit(&cached, known, memory_order_relaxed);
     }
-    return cached;
+    return known;
 #else
     return 0;
 #endif

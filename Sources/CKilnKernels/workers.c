@@ -95,12 +95,15 @@ static int start_threads(int workers) {
 }
 
 static int core_count(void) {
-    static int cores = 0;
-    if (cores == 0) {
+    // Threads may race to fill the cache; they all store the same value.
+    static _Atomic int cores = 0;
+    int known = atomic_load_explicit(&cores, memory_order_relaxed);
+    if (known == 0) {
         long online = sysconf(_SC_NPROCESSORS_ONLN);
-        cores = online < 1 ? 1 : online > KILN_MAX_WORKERS ? KILN_MAX_WORKERS : (int)online;
+        known = online < 1 ? 1 : online > KILN_MAX_WORKERS ? KILN_MAX_WORKERS : (int)online;
+        atomic_store_explicit(&cores, known, memory_order_relaxed);
     }
-    return cores;
+    return known;
 }
 
 int kiln_workers_run(int workers, kiln_worker_task task, void *context) {
