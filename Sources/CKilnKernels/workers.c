@@ -53,7 +53,10 @@ static uint64_t await_ticket(kiln_worker_slot *slot, uint64_t seen) {
         uint64_t ticket = atomic_load_explicit(&slot->ticket, memory_order_acquire);
         if (ticket != seen) return ticket;
         KILN_SPIN_PAUSE();
-        if (spins % 256 == 0 && now_microseconds() > deadline) break;
+        if (spins % 256 == 0) {
+            if (now_microseconds() > deadline) break;
+            sched_yield();   // lets another program's thread in when the machine is oversubscribed
+        }
     }
     pthread_mutex_lock(&slot->lock);
     atomic_store(&slot->sleeping, 1);
