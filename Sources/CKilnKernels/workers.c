@@ -6,7 +6,8 @@
 // (a few microseconds of serial work apart) start without a wake-up: on a virtual machine waking
 // a sleeping thread costs tens of microseconds, longer than many of the loops themselves.
 // Threads not needed by a loop are not touched, so a loop on fewer threads than the pool has
-// never waits for the others.
+// never waits for the others. Waiting threads on either side yield their core every few
+// microseconds, so a thread the scheduler put on the same core, or another program's, gets it.
 #include "CKilnWorkers.h"
 #include <pthread.h>
 #include <sched.h>
@@ -21,7 +22,7 @@
 #define KILN_SPIN_PAUSE() ((void)0)
 #endif
 
-enum { KILN_MAX_WORKERS = 256, KILN_SPIN_MICROSECONDS = 2000 };
+enum { KILN_MAX_WORKERS = 256, KILN_SPIN_MICROSECONDS = 2000, KILN_WAIT_MICROSECONDS = 20 };
 
 // One pool thread's slot, on its own cache lines.
 typedef struct {
@@ -55,7 +56,7 @@ static uint64_t await_ticket(kiln_worker_slot *slot, uint64_t seen) {
         KILN_SPIN_PAUSE();
         if (spins % 256 == 0) {
             if (now_microseconds() > deadline) break;
-            sched_yield();   // lets another program's thread in when the machine is oversubscribed
+            sched_yield();   // lets another thread in when this core is shared
         }
     }
     pthread_mutex_lock(&slot->lock);
@@ -129,9 +130,12 @@ int kiln_workers_run(int workers, kiln_worker_task task, void *context) {
         }
     }
     task(context, 0);
+    int64_t patience = now_microseconds() + KILN_WAIT_MICROSECONDS;
     for (unsigned spins = 1; atomic_load_explicit(&job_pending, memory_order_acquire) > 0; spins++) {
         KILN_SPIN_PAUSE();
-        if (spins % 4096 == 0) sched_yield();
+        // After a short wait, yield every few microseconds: should the scheduler have put a pool
+        // thread on this core, it gets the core instead of waiting out this thread's time slice.
+        if (spins % 256 == 0 && now_microseconds() > patience) sched_yield();
     }
     atomic_store_explicit(&busy, 0, memory_order_release);
     return 1;
