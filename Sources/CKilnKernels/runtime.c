@@ -28,3 +28,7 @@ static _Atomic int64_t sequence = 0;
 int64_t kiln_next_sequence(void) {
     return atomic_fetch_add_explicit(&sequence, 1, memory_order_relaxed) + 1;
 }
+
+int64_t kiln_fetch_add(int64_t *counter, int64_t value) {
+    return __atomic_fetch_add(counter, value, __ATOMIC_RELAXED);
+}

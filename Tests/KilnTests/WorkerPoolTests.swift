@@ -70,6 +70,30 @@ import Testing
     }
 }
 
+/// `parallelSharedChunks`: every item in exactly one chunk, whatever the thread count.
+@Suite struct SharedChunksTests {
+    @Test func everyItemIsTakenOnce() {
+        for threads in [1, 2, 3] {
+            for count in [0, 1, 7, 64, 1_000] {
+                var seen = [Int](repeating: 0, count: count)
+                let chunks = Locked(0)
+                seen.withUnsafeMutableBufferPointer { slots in
+                    let slots = UnsafeMutableSendableBuffer(slots)
+                    Threads.withCount(threads) {
+                        parallelSharedChunks(count, costPerItem: 1 << 14) { range in
+                            chunks.withLock { $0 += 1 }
+                            for i in range { slots.base[i] += 1 }
+                        }
+                    }
+                }
+                #expect(seen.allSatisfy { $0 == 1 }, "threads \(threads), count \(count)")
+                // Split into about eight chunks a worker once the work pays for threads.
+                if threads > 1 && count >= 64 { #expect(chunks.value >= 8 * threads) }
+            }
+        }
+    }
+}
+
 /// A buffer the workers of a loop write to at distinct indices.
 private struct UnsafeMutableSendableBuffer: @unchecked Sendable {
     let base: UnsafeMutableBufferPointer<Int>

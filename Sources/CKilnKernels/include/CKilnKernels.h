@@ -16,6 +16,9 @@ void kiln_set_grad_disabled_depth(int depth);
 /// A process-wide increasing counter: creation order of autodiff nodes.
 int64_t kiln_next_sequence(void);
 
+/// Adds `value` to `*counter` atomically and returns the value before.
+int64_t kiln_fetch_add(int64_t *counter, int64_t value);
+
 /// Binary elementwise operations.
 typedef enum {
     KILN_ADD = 0, KILN_SUB, KILN_MUL, KILN_DIV, KILN_MAX, KILN_MIN, KILN_POW

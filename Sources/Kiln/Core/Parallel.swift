@@ -85,3 +85,32 @@ package func parallelChunks(_ count: Int, costPerItem: Int = 1, minimumWork: Int
         body(lo..<hi)
     }
 }
+
+/// Splits `0..<count` into chunks that the workers take one at a time until none is left, and
+/// runs `body` on each, across threads when the work (`count × costPerItem`) is large enough.
+///
+/// Unlike ``parallelChunks(_:costPerItem:minimumWork:_:)``'s even split, a worker whose core runs
+/// slower (another program, or on a virtual machine another machine, sharing it) takes fewer
+/// chunks instead of holding up the rest. Each worker takes about eight chunks, so neighbouring
+/// items still go through `body` together.
+package func parallelSharedChunks(_ count: Int, costPerItem: Int = 1, minimumWork: Int = 1 << 16,
+                                  _ body: (Range<Int>) -> Void) {
+    let threads = Threads.count
+    let work = count * costPerItem
+    if threads <= 1 || work < minimumWork * 2 || count < 2 {
+        body(0..<count)
+        return
+    }
+    let workers = min(threads, count, work / minimumWork)
+    let size = max(1, count / (workers * 8)), chunks = (count + size - 1) / size
+    var taken: Int64 = 0
+    withUnsafeMutablePointer(to: &taken) { taken in
+        parallelWorkers(workers) { _ in
+            while true {
+                let c = Int(kiln_fetch_add(taken, 1))
+                if c >= chunks { return }
+                body(c * size..<min(count, (c + 1) * size))
+            }
+        }
+    }
+}

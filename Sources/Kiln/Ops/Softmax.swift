@@ -56,7 +56,7 @@ extension Tensor {
         let alg = algorithm.kernel, length = rows.length
         let stream: Int32 = y.count >= SoftmaxRows.streamingCount ? 1 : 0
         if rows.segments == 1 {
-            parallelChunks(rows.count, costPerItem: length * 4) { chunk in
+            parallelSharedChunks(rows.count, costPerItem: length * 4) { chunk in
                 // Reload's scratch of two rows comes from the block cache: fresh memory of a long row
                 // would cost a page fault every 4 KiB on every call.
                 let scratch = algorithm == .threePassReload ? Tensor(uninitializedShape: [2 * length]) : nil
