@@ -73,13 +73,8 @@ private func runWorkerShare(_ context: UnsafeMutableRawPointer?, _ worker: Int32
 /// the work (`count × costPerItem`) is large enough to pay for it.
 package func parallelChunks(_ count: Int, costPerItem: Int = 1, minimumWork: Int = 1 << 16,
                             _ body: (Range<Int>) -> Void) {
-    let threads = Threads.count
-    let work = count * costPerItem
-    if threads <= 1 || work < minimumWork * 2 || count < 2 {
-        body(0..<count)
-        return
-    }
-    let chunks = min(threads, count, work / minimumWork)
+    let chunks = workersPaidFor(count, costPerItem: costPerItem, minimumWork: minimumWork)
+    guard chunks > 1 else { return body(0..<count) }
     parallelWorkers(chunks) { c in
         let lo = count * c / chunks, hi = count * (c + 1) / chunks
         body(lo..<hi)
@@ -95,13 +90,8 @@ package func parallelChunks(_ count: Int, costPerItem: Int = 1, minimumWork: Int
 /// items still go through `body` together.
 package func parallelSharedChunks(_ count: Int, costPerItem: Int = 1, minimumWork: Int = 1 << 16,
                                   _ body: (Range<Int>) -> Void) {
-    let threads = Threads.count
-    let work = count * costPerItem
-    if threads <= 1 || work < minimumWork * 2 || count < 2 {
-        body(0..<count)
-        return
-    }
-    let workers = min(threads, count, work / minimumWork)
+    let workers = workersPaidFor(count, costPerItem: costPerItem, minimumWork: minimumWork)
+    guard workers > 1 else { return body(0..<count) }
     let size = max(1, count / (workers * 8)), chunks = (count + size - 1) / size
     var taken: Int64 = 0
     withUnsafeMutablePointer(to: &taken) { taken in
@@ -113,4 +103,12 @@ package func parallelSharedChunks(_ count: Int, costPerItem: Int = 1, minimumWor
             }
         }
     }
+}
+
+/// How many of the scope's threads `count` items of `costPerItem` work pay for: 1 unless there is
+/// at least twice `minimumWork`, and never more than one thread per `minimumWork`.
+private func workersPaidFor(_ count: Int, costPerItem: Int, minimumWork: Int) -> Int {
+    let threads = Threads.count, work = count * costPerItem
+    if threads <= 1 || work < minimumWork * 2 || count < 2 { return 1 }
+    return min(threads, count, work / minimumWork)
 }
