@@ -52,15 +52,20 @@ struct LabNASCommand: ParsableCommand {
                      Date().timeIntervalSince(start), svg, csv))
     }
 
-    private func searchImages() throws -> ArchitectureSearchResult {
-        var settings = ArchitectureSearchSettings()
-        (settings.count, settings.families, settings.testExamples, settings.seed, settings.threads) = (count, families, testExamples, seed, threads)
-        settings.proxies = proxies ?? settings.proxies
+    /// The scoring and training options both searches take, where given.
+    private func overrideTraining<Settings: ProxySearchSettings>(of settings: inout Settings) {
         settings.combined = combine ?? settings.combined
         settings.probeBatch = probeBatch ?? settings.probeBatch
         settings.steps = steps ?? settings.steps
         settings.batchSize = batchSize ?? settings.batchSize
         settings.learningRate = lr ?? settings.learningRate
+    }
+
+    private func searchImages() throws -> ArchitectureSearchResult {
+        var settings = ArchitectureSearchSettings()
+        (settings.count, settings.families, settings.testExamples, settings.seed, settings.threads) = (count, families, testExamples, seed, threads)
+        settings.proxies = proxies ?? settings.proxies
+        overrideTraining(of: &settings)
         if let problem = settings.problem() { throw CommandError(problem) }
         let (train, test) = try dataset.load()
         return try ArchitectureSearch(settings: settings, train: train, test: test).run { line in print(line) }
@@ -71,16 +76,24 @@ struct LabNASCommand: ParsableCommand {
         (settings.space, settings.count, settings.context, settings.validationWindows) = (space, count, context, validationWindows)
         (settings.seed, settings.threads) = (seed, threads)
         settings.proxies = proxies ?? space.proxies
-        settings.combined = combine ?? settings.combined
-        settings.probeBatch = probeBatch ?? settings.probeBatch
-        settings.steps = steps ?? settings.steps
-        settings.batchSize = batchSize ?? settings.batchSize
-        settings.learningRate = lr ?? settings.learningRate
+        overrideTraining(of: &settings)
         if let problem = settings.problem() { throw CommandError(problem) }
         let text = try TextCorpus(directory: corpus).text
         return try LanguageModelArchitectureSearch(settings: settings, text: text, source: corpus).run { line in print(line) }
     }
 }
+
+/// The settings of a proxy search that `kiln lab nas` overrides the same way for every space.
+protocol ProxySearchSettings {
+    var combined: [ArchitectureProxy] { get set }
+    var probeBatch: Int { get set }
+    var steps: Int { get set }
+    var batchSize: Int { get set }
+    var learningRate: Double { get set }
+}
+
+extension ArchitectureSearchSettings: ProxySearchSettings {}
+extension LanguageModelSearchSettings: ProxySearchSettings {}
 
 /// Comma-separated names of a choice; an unknown one is an error listing the valid ones.
 func choiceList<C: NamedChoice>(_ text: String) throws -> [C] {
